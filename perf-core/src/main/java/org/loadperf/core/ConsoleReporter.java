@@ -4,6 +4,8 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.function.LongSupplier;
 import org.loadperf.api.Benchmark;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
@@ -11,44 +13,114 @@ import org.loadperf.api.Reporter;
 import org.loadperf.api.Verdict;
 
 /**
- * Prints to the console what a person wants to see: a line per benchmark, progress on long iterations, the
- * guide's {@code PERFORMANCE REGRESSION DETECTED} block for every regressed metric, and a summary table when the
- * runner closes. The one place of the library that writes to {@code System.out}.
+ * Prints to the console what a person wants to see while a run goes and when it ends.
+ *
+ * <ul>
+ *   <li>While it runs: a line when a benchmark starts, then progress (which benchmark, iteration i of n, the last
+ *       iteration's time, elapsed time). On a terminal this is one live line rewritten in place with carriage
+ *       returns, at most every {@value #LIVE_INTERVAL_MILLIS} ms. Without a terminal (CI, surefire, a pipe) it is a
+ *       plain line at most every {@value #PLAIN_INTERVAL_SECONDS} s per benchmark, so a log never fills up with
+ *       progress; short benchmarks print none.</li>
+ *   <li>When a benchmark ends: its figures and verdict, and the guide's {@code PERFORMANCE REGRESSION DETECTED}
+ *       block for every regressed metric (as the guide shows it, at the test that regressed).</li>
+ *   <li>When the runner closes: one summary table (loader, test, throughput, memory, duration, dataset size,
+ *       verdict), every regression block of the run again under it, and where the reports were written.</li>
+ * </ul>
+ *
+ * <p>The one place of the library, beside the {@link PerfCli command line}, that writes to {@code System.out}.
  */
 public final class ConsoleReporter implements Reporter {
 
-    /** Iterations at least this long get a progress line. */
-    static final double PROGRESS_SECONDS = 1.0;
+    /** Smallest time between two updates of the live line. */
+    static final long LIVE_INTERVAL_MILLIS = 200;
+    /** Smallest time between two plain progress lines of one benchmark. */
+    static final long PLAIN_INTERVAL_SECONDS = 10;
 
     private final PrintStream out;
+    private final boolean live;
+    private final LongSupplier nanoClock;
+    private final ReportWriter reports;
 
-    /** A reporter printing to {@code System.out}. */
+    private long lastProgress;
+    private int liveWidth;
+
+    /**
+     * A reporter printing to {@code System.out}: a live progress line when the JVM has a terminal
+     * ({@code System.console() != null} and {@code TERM} is not {@code dumb}), plain lines otherwise.
+     */
     public ConsoleReporter() {
-        this(System.out);
+        this(System.out, isInteractiveTerminal(), System::nanoTime, null);
     }
 
-    /** A reporter printing to {@code out}. */
+    /** A reporter printing plain lines to {@code out} (no live line). */
     public ConsoleReporter(PrintStream out) {
-        this.out = out;
+        this(out, false, System::nanoTime, null);
+    }
+
+    ConsoleReporter(PrintStream out, boolean live, LongSupplier nanoClock, ReportWriter reports) {
+        this.out = Objects.requireNonNull(out, "out is null");
+        this.live = live;
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock is null");
+        this.reports = reports;
+    }
+
+    /**
+     * This reporter, also saying at the end where {@code reports} wrote its files (or why it could not). Register
+     * {@code reports} with the runner before this reporter, so that it has written them when this one prints.
+     */
+    public ConsoleReporter withReports(ReportWriter reports) {
+        return new ConsoleReporter(out, live, nanoClock, Objects.requireNonNull(reports, "reports is null"));
+    }
+
+    /** Whether this reporter rewrites one live progress line. */
+    public boolean isLive() {
+        return live;
+    }
+
+    /** Whether this JVM writes to a terminal that understands carriage returns. */
+    static boolean isInteractiveTerminal() {
+        String term = System.getenv("TERM");
+        return System.console() != null && term != null && !term.isBlank() && !"dumb".equals(term);
     }
 
     @Override
     public void benchmarkStarted(Benchmark benchmark, int warmups, int iterations) {
+        clearLiveLine();
         out.printf(Locale.ROOT, "▶ %s: %,d rows, %d warm-up + %d measured iterations%n", benchmark.key(),
                 benchmark.datasetSize(), warmups, iterations);
+        lastProgress = nanoClock.getAsLong();
     }
 
     @Override
     public void iterationFinished(Benchmark benchmark, int index, int total, boolean warmup, double seconds,
                                   double elapsed) {
-        if (seconds >= PROGRESS_SECONDS) {
-            out.printf(Locale.ROOT, "  %s %s %d/%d: %.2f s (elapsed %.1f s)%n", benchmark.key(),
-                    warmup ? "warm-up" : "iteration", index, total, seconds, elapsed);
+        long now = nanoClock.getAsLong();
+        String text = String.format(Locale.ROOT, "  %s: %s %d/%d took %.2f s, elapsed %.1f s", benchmark.key(),
+                warmup ? "warm-up" : "iteration", index, total, seconds, elapsed);
+        if (live) {
+            if (now - lastProgress >= LIVE_INTERVAL_MILLIS * 1_000_000L) {
+                String padded = text.length() < liveWidth ? text + " ".repeat(liveWidth - text.length()) : text;
+                out.print("\r" + padded);
+                out.flush();
+                liveWidth = text.length();
+                lastProgress = now;
+            }
+        } else if (now - lastProgress >= PLAIN_INTERVAL_SECONDS * 1_000_000_000L) {
+            out.println(text);
+            lastProgress = now;
+        }
+    }
+
+    private void clearLiveLine() {
+        if (liveWidth > 0) {
+            out.print("\r" + " ".repeat(liveWidth) + "\r");
+            liveWidth = 0;
         }
     }
 
     @Override
     public void benchmarkFinished(BenchmarkResult result) {
+        clearLiveLine();
         out.printf(Locale.ROOT, "  %s: %s rows/s (±%.1f%%), %.1f MB, %.3f s, %,d rows: %s%n", result.key(),
                 number(result.median(Metric.THROUGHPUT)), result.summary(Metric.THROUGHPUT).noisePercent(),
                 result.median(Metric.MEMORY), result.median(Metric.DURATION), result.datasetSize(),
@@ -62,14 +134,29 @@ public final class ConsoleReporter implements Reporter {
         for (Verdict v : result.regressions()) {
             out.print(regressionBlock(result, v));
         }
+        out.flush();
     }
 
     @Override
     public void runFinished(List<BenchmarkResult> results) {
-        if (results.isEmpty()) {
-            return;
+        clearLiveLine();
+        if (!results.isEmpty()) {
+            out.print(summaryTable(results));
+            List<BenchmarkResult> regressed = results.stream().filter(BenchmarkResult::hasRegression).toList();
+            if (!regressed.isEmpty()) {
+                long count = regressed.stream().mapToLong(r -> r.regressions().size()).sum();
+                out.printf(Locale.ROOT, "%n%d regression%s in this run:%n", count, count == 1 ? "" : "s");
+                for (BenchmarkResult r : regressed) {
+                    for (Verdict v : r.regressions()) {
+                        out.print(regressionBlock(r, v));
+                    }
+                }
+            }
         }
-        out.print(summaryTable(results));
+        if (reports != null) {
+            reports.outcome().ifPresent(o -> out.println(System.lineSeparator() + o.describe()));
+        }
+        out.flush();
     }
 
     /** The guide's warning block for one regressed metric, exactly as the guide prints it. */
@@ -105,7 +192,7 @@ public final class ConsoleReporter implements Reporter {
                 boolean numeric = i >= 2 && i <= 5 && r > 0;
                 String cell = numeric ? " ".repeat(width[i] - row[i].length()) + row[i]
                         : row[i] + " ".repeat(width[i] - row[i].length());
-                sb.append(i == 0 ? "" : "  ").append(cell);
+                sb.append(i == 0 ? "" : "  ").append(i == row.length - 1 ? cell.stripTrailing() : cell);
             }
             sb.append(System.lineSeparator());
             if (r == 0) {
@@ -124,20 +211,23 @@ public final class ConsoleReporter implements Reporter {
         if (result.verdicts().isEmpty()) {
             return "not compared";
         }
-        Verdict.Status worst = null;
+        Verdict.Status worst = worstStatus(result);
+        if (worst == Verdict.Status.OK || worst == Verdict.Status.NO_BASELINE) {
+            return worst == Verdict.Status.OK ? "OK" : "new baseline";
+        }
+        return worst + " (" + String.join(", ", result.verdicts().stream().filter(v -> v.status() == worst)
+                .map(v -> v.metric().displayName()).toList()) + ")";
+    }
+
+    /** The worst status among a result's verdicts (REGRESSION, INCONCLUSIVE, IMPROVED, OK, NO_BASELINE). */
+    static Verdict.Status worstStatus(BenchmarkResult result) {
         for (Verdict.Status s : List.of(Verdict.Status.REGRESSION, Verdict.Status.INCONCLUSIVE,
                 Verdict.Status.IMPROVED, Verdict.Status.OK, Verdict.Status.NO_BASELINE)) {
             if (result.verdicts().stream().anyMatch(v -> v.status() == s)) {
-                worst = s;
-                break;
+                return s;
             }
         }
-        Verdict.Status w = worst;
-        if (w == Verdict.Status.OK || w == Verdict.Status.NO_BASELINE) {
-            return w == Verdict.Status.OK ? "OK" : "new baseline";
-        }
-        return w + " (" + String.join(", ", result.verdicts().stream().filter(v -> v.status() == w)
-                .map(v -> v.metric().displayName()).toList()) + ")";
+        return Verdict.Status.NO_BASELINE;
     }
 
     static String number(double v) {

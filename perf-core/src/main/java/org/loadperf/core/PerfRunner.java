@@ -61,7 +61,8 @@ public final class PerfRunner implements AutoCloseable {
     /** The system properties a runner understands; any other {@code perf.*} property is a mistake. */
     static final Set<String> KNOWN_PROPERTIES = Set.of("perf.store", "perf.warmupIterations", "perf.iterations",
             "perf.confidence", "perf.baselinePolicy", "perf.failOnRegression", "perf.thresholdThroughput",
-            "perf.thresholdMemory", "perf.thresholdDuration", "perf.env", "perf.testSize", "perf.envFile");
+            "perf.thresholdMemory", "perf.thresholdDuration", "perf.env", "perf.testSize", "perf.envFile",
+            "perf.reportDir");
 
     private final BaselineStore store;
     private final Thresholds thresholds;
@@ -451,7 +452,12 @@ public final class PerfRunner implements AutoCloseable {
         public PerfRunner build() {
             if (defaultReporters) {
                 reporters.clear();
-                reporters.add(new ConsoleReporter());
+                if (store == null) {
+                    store = defaultStore(settings); // the report charts the history of the store the runner uses
+                }
+                ReportWriter reports = ReportWriter.fromSettings(settings, store);
+                reporters.add(reports); // first: it has written the files when the console says where they are
+                reporters.add(new ConsoleReporter().withReports(reports));
             }
             return new PerfRunner(this);
         }
