@@ -137,7 +137,7 @@ public final class ReportWriter implements Reporter {
         }
         if (stepSummary != null) {
             try {
-                Files.writeString(stepSummary, MarkdownSummary.render("Performance results", results) + "\n",
+                Files.writeString(stepSummary, MarkdownSummary.render("Performance results", merge(List.of(), results)) + "\n",
                         StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot append to GITHUB_STEP_SUMMARY " + stepSummary + ": " + e, e);

@@ -1,0 +1,171 @@
+package org.loadperf.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.loadperf.api.Benchmark;
+import org.loadperf.api.BenchmarkResult;
+import org.loadperf.api.Metric;
+import org.loadperf.api.Verdict;
+
+class ReportWriterTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String HOSTILE = "<script>alert(\"x\")</script> & 'q' | `c` _e_ {{DATA}}";
+
+    private PerfSettings settings(Map<String, String> env) {
+        return PerfSettings.of(Map.of(), env, Map.of());
+    }
+
+    private static Benchmark sleeping(String test, long millis) {
+        return Benchmark.builder(test, "counting").datasetSize(1000).body(ctx -> {
+            Thread.sleep(millis);
+            return 1000;
+        }).build();
+    }
+
+    private static JsonNode json(Path file) throws Exception {
+        return ResultsJson.MAPPER.readTree(file.toFile());
+    }
+
+    @Test
+    void aRunnerWritesEveryReportWhenItClosesAndSaysWhere() throws Exception {
+        Path reports = dir.resolve("perf-report");
+        Path stepSummary = dir.resolve("step-summary.md");
+        JsonFileBaselineStore store = JsonFileBaselineStore.at(dir.resolve("performance_benchmarks.json"));
+        PerfSettings s = settings(Map.of("PERF_REPORT_DIR", reports.toString(), "PERF_RUN_ID", "run-1",
+                "GITHUB_STEP_SUMMARY", stepSummary.toString()));
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        ReportWriter writer = ReportWriter.fromSettings(s, store);
+        List<BenchmarkResult> results;
+        try (PerfRunner runner = PerfRunner.builder(s).store(store).warmupIterations(0).measuredIterations(5)
+                .reporter(writer)
+                .reporter(new ConsoleReporter(new PrintStream(console, true, StandardCharsets.UTF_8))
+                        .withReports(writer))
+                .build()) {
+            runner.run(sleeping("fast", 10));
+            runner.run(sleeping("fast", 30)); // three times slower: a regression of throughput
+            runner.run(sleeping(HOSTILE, 1));
+            results = runner.results();
+        }
+        assertThat(results.get(1).hasRegression()).isTrue();
+        assertThat(reports.resolve("results.json")).isRegularFile();
+        assertThat(console.toString(StandardCharsets.UTF_8))
+                .contains("Performance report: " + reports.resolve("index.html").toUri())
+                .contains("results.json, summary.md, benchmark-action-bigger.json, benchmark-action-smaller.json");
+
+        // results.json: the run's results, complete, readable back; the key run twice counts once (the newest)
+        JsonNode doc = json(reports.resolve("results.json"));
+        assertThat(doc.path("format").asText()).isEqualTo("loadperf-results/1");
+        assertThat(doc.path("run_id").asText()).isEqualTo("run-1");
+        assertThat(doc.path("results")).hasSize(2);
+        BenchmarkResult back = ResultsJson.decode(doc.path("results").get(0));
+        assertThat(back.key()).isEqualTo("counting_fast");
+        assertThat(back.samples()).isEqualTo(results.get(1).samples());
+        assertThat(back.verdicts()).isEqualTo(results.get(1).verdicts());
+        assertThat(back.summaries()).isEqualTo(results.get(1).summaries());
+        assertThat(doc.path("results").get(0).path("verdict").asText()).isEqualTo("REGRESSION (throughput, duration)");
+
+        // summary.md: the guide's CI table plus verdicts; user text escaped; also appended to the step summary
+        String md = Files.readString(reports.resolve("summary.md"));
+        assertThat(md).contains("| Loader | Test | Throughput | Memory | Duration | Dataset Size | Verdict |")
+                .containsPattern("\\| counting \\| fast \\| [0-9,]+ rows/sec \\| [0-9.]+ MB \\| [0-9.]+ s \\| 1,000 \\| "
+                        + "❌ REGRESSION \\(throughput, duration\\) \\|")
+                .contains("&lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; 'q' \\| \\`c\\` \\_e\\_ {{DATA}}")
+                .contains("⚠️  PERFORMANCE REGRESSION DETECTED:\n   Test: fast\n   Loader: counting\n");
+        assertThat(md).doesNotContain("<script>");
+        assertThat(Files.readString(stepSummary)).isEqualTo(md + "\n");
+
+        // github-action-benchmark: throughput bigger-is-better, memory and duration smaller-is-better
+        JsonNode bigger = json(reports.resolve("benchmark-action-bigger.json"));
+        assertThat(bigger).hasSize(2);
+        assertThat(bigger.get(0).path("name").asText()).isEqualTo("counting_fast - throughput");
+        assertThat(bigger.get(0).path("unit").asText()).isEqualTo("rows/sec");
+        assertThat(bigger.get(0).path("value").asDouble()).isEqualTo(results.get(1).median(Metric.THROUGHPUT));
+        assertThat(bigger.get(0).path("range").asText()).startsWith("± ");
+        assertThat(bigger.get(0).path("extra").asText()).contains("dataset_size: 1000 rows", "iterations: 5");
+        JsonNode smaller = json(reports.resolve("benchmark-action-smaller.json"));
+        assertThat(smaller).hasSize(4);
+        assertThat(smaller.findValuesAsText("name")).contains("counting_fast - memory", "counting_fast - duration");
+        assertThat(smaller.findValuesAsText("unit")).containsOnly("MB", "s");
+
+        // index.html: self-contained, user text escaped in the HTML and unable to leave the data block
+        String html = Files.readString(reports.resolve("index.html"));
+        assertThat(html).doesNotContain("<script>alert").doesNotContainPattern("(?i)(src|href)\\s*=")
+                .doesNotContain("<link").doesNotContain("@import").doesNotContain("url(")
+                .contains("<td>&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;q&#39; | `c` _e_ {{DATA}}</td>")
+                .contains("\\u003cscript\\u003ealert(\\\"x\\\")\\u003c/script\\u003e \\u0026");
+        assertThat(html.split("</script>", -1)).hasSize(3); // the data block's and the renderer's, no more
+    }
+
+    @Test
+    void runnersOfOneRunAddUpAndANewRunStartsAfresh() throws Exception {
+        InMemoryBaselineStore store = new InMemoryBaselineStore();
+        BenchmarkResult a = ReportFixtures.result("t1", "redis", 100, 1000, 5, "abcdef12", ReportFixtures.at(0),
+                ReportFixtures.ok());
+        BenchmarkResult b = ReportFixtures.result("t1", "postgresql", 100, 2000, 6, "abcdef12", ReportFixtures.at(0),
+                ReportFixtures.ok());
+        new ReportWriter(dir, store, "run-1", null).runFinished(List.of(a));
+        new ReportWriter(dir, store, "run-1", null).runFinished(List.of(b));
+        assertThat(json(dir.resolve("results.json")).path("results").findValuesAsText("key"))
+                .containsExactly("redis_t1", "postgresql_t1");
+        assertThat(Files.readString(dir.resolve("summary.md"))).contains("| redis | t1 |", "| postgresql | t1 |");
+
+        new ReportWriter(dir, store, "run-2", null).runFinished(List.of(b));
+        assertThat(json(dir.resolve("results.json")).path("results").findValuesAsText("key"))
+                .containsExactly("postgresql_t1");
+    }
+
+    @Test
+    void aRunnerThatRanNothingWritesNothing() {
+        ReportWriter w = ReportWriter.to(dir.resolve("r"), new InMemoryBaselineStore());
+        w.runFinished(List.of());
+        assertThat(dir.resolve("r")).doesNotExist();
+        assertThat(w.outcome()).isEmpty();
+    }
+
+    @Test
+    void theReportDirectoryIsASetting() {
+        assertThat(ReportWriter.directoryOf(settings(Map.of())))
+                .isEqualTo(Path.of("target/perf-report").toAbsolutePath());
+        assertThat(ReportWriter.directoryOf(settings(Map.of("PERF_REPORT_DIR", dir.toString())))).isEqualTo(dir);
+        assertThat(ReportWriter.directoryOf(PerfSettings.of(Map.of("perf.reportDir", "x/y"), Map.of(), Map.of())))
+                .isEqualTo(Path.of("x/y").toAbsolutePath());
+        assertThat(PerfRunner.KNOWN_PROPERTIES).contains("perf.reportDir");
+    }
+
+    @Test
+    void htmlMarksRegressionsAndComparesLoadersOfOneTest() {
+        InMemoryBaselineStore store = new InMemoryBaselineStore();
+        for (int day = 0; day < 3; day++) {
+            store.record(ReportFixtures.result("cmp", "redis", 100, 1000, 5, "c" + day + "000000",
+                    ReportFixtures.at(day), List.of()).toRecord(), true);
+        }
+        BenchmarkResult now = ReportFixtures.result("cmp", "redis", 100, 700, 5, "c3000000", ReportFixtures.at(3),
+                List.of(ReportFixtures.verdict(Metric.THROUGHPUT, Verdict.Status.REGRESSION, 1000, 700)));
+        store.record(now.toRecord(), true);
+        store.record(ReportFixtures.result("cmp", "postgresql", 100, 3000, 9, "c3000000", ReportFixtures.at(3),
+                List.of()).toRecord(), true);
+        store.record(ReportFixtures.result("alone", "postgresql", 100, 3000, 9, "c3000000", ReportFixtures.at(3),
+                List.of()).toRecord(), true);
+        String html = HtmlReport.render(store, List.of(now));
+        String data = html.substring(html.indexOf("id=\"perf-data\">"), html.indexOf("</script>"));
+        // this run's point carries its verdict; earlier points were steady, so carry none
+        assertThat(data.split("\"mark\":\"REGRESSION\"", -1)).hasSize(2);
+        assertThat(data).contains("this run against its baseline: throughput REGRESSION");
+        // one comparison: the test measured by two loaders; "alone" has one loader
+        assertThat(data).containsPattern("\"comparisons\":\\[\\{\"test\":\"cmp\",\"size\":100,\"loaders\":\\[");
+        assertThat(data.indexOf("\"test\":\"alone\",\"size\":100,\"loaders\"")).isEqualTo(-1);
+    }
+}
