@@ -1,0 +1,112 @@
+package org.loadperf.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PerfCliTest {
+
+    @TempDir
+    Path dir;
+    private Path storeFile;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void guideStoreWithOneOfOurs() throws Exception {
+        storeFile = dir.resolve("performance_benchmarks.json");
+        try (InputStream guide = getClass().getResourceAsStream("/guide-performance_benchmarks.json")) {
+            Files.write(storeFile, guide.readAllBytes());
+        }
+        JsonFileBaselineStore.at(storeFile).record(ReportFixtures.result("throughput_comparison", "redis", 10_000,
+                128_033.4, 20, "abcdef12", ReportFixtures.at(0), List.of()).toRecord(), true);
+    }
+
+    private int cli(String stdin, Map<String, String> env, String... args) {
+        return PerfCli.run(args, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                PerfSettings.of(Map.of(), env, Map.of()));
+    }
+
+    private String out() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void summaryPrintsTheGuidesLinePerBenchmark() {
+        assertThat(cli("", Map.of(), "summary", "--store", storeFile.toString())).isZero();
+        assertThat(out()).isEqualTo("postgresql: 33,826 rows/sec\nredis: 128,033 rows/sec\n");
+    }
+
+    @Test
+    void theStoreComesFromPerfStoreWhenNotGiven() {
+        assertThat(cli("", Map.of("PERF_STORE", storeFile.toString()), "summary")).isZero();
+        assertThat(out()).contains("redis: 128,033 rows/sec");
+        assertThat(cli("", Map.of(), "summary", "--store=" + dir.resolve("none.json"))).isZero();
+        assertThat(out()).contains("No benchmarks in " + dir.resolve("none.json"));
+    }
+
+    @Test
+    void reportRebuildsTheHtmlFromTheStore() throws Exception {
+        Path reports = dir.resolve("site");
+        assertThat(cli("", Map.of("PERF_REPORT_DIR", reports.toString()), "report", "--store", storeFile.toString()))
+                .isZero();
+        assertThat(out()).contains("Wrote " + reports.resolve("index.html") + " (2 benchmarks from " + storeFile);
+        String html = Files.readString(reports.resolve("index.html"));
+        assertThat(html).contains("Latest run of every benchmark in the store")
+                .contains("<td>postgresql</td><td>large_table_loading_performance</td><td class=\"num\">33,826</td>")
+                .contains("\"key\":\"redis_throughput_comparison\"");
+        assertThat(cli("", Map.of(), "report", "--store", storeFile.toString(), "--dir", dir.resolve("b").toString()))
+                .isZero();
+        assertThat(dir.resolve("b/index.html")).isRegularFile();
+    }
+
+    @Test
+    void resetAsksAndKeepsTheStoreUnlessConfirmed() {
+        assertThat(cli("n\n", Map.of(), "reset", "--store", storeFile.toString())).isEqualTo(1);
+        assertThat(out()).contains("Remove the baselines and history of 2 benchmarks in " + storeFile + "? [y/N]")
+                .contains("Not reset");
+        assertThat(storeFile).exists();
+        assertThat(cli("", Map.of(), "reset", "--store", storeFile.toString())).isEqualTo(1); // no answer at all
+        assertThat(storeFile).exists();
+
+        assertThat(cli("y\n", Map.of(), "reset", "--store", storeFile.toString())).isZero();
+        assertThat(storeFile).doesNotExist();
+        assertThat(cli("", Map.of(), "reset", "--store", storeFile.toString())).isZero();
+        assertThat(out()).contains("Nothing to reset: " + storeFile + " does not exist");
+    }
+
+    @Test
+    void resetWithYesDoesNotAskAndAlsoDiscardsACorruptStore() throws Exception {
+        Files.writeString(storeFile, "{ not json");
+        assertThat(cli("", Map.of(), "summary", "--store", storeFile.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("Corrupt baseline store " + storeFile);
+        assertThat(cli("", Map.of(), "reset", "--yes", "--store", storeFile.toString())).isZero();
+        assertThat(out()).doesNotContain("[y/N]").contains("Removed " + storeFile);
+        assertThat(storeFile).doesNotExist();
+    }
+
+    @Test
+    void badUsageSaysWhatIsWrong() {
+        assertThat(cli("", Map.of())).isEqualTo(2);
+        assertThat(cli("", Map.of(), "frobnicate")).isEqualTo(2);
+        assertThat(cli("", Map.of(), "summary", "--store")).isEqualTo(2);
+        assertThat(cli("", Map.of(), "summary", "--colour")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("PerfCli: no command given")
+                .contains("PerfCli: unknown command 'frobnicate'").contains("PerfCli: --store needs a path")
+                .contains("PerfCli: unknown option '--colour'").contains("Usage: PerfCli <command>");
+        assertThat(cli("", Map.of(), "--help")).isZero();
+        assertThat(out()).contains("summary", "report", "reset");
+    }
+}
