@@ -1,0 +1,116 @@
+package org.loadperf.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.loadperf.api.Benchmark;
+import org.loadperf.api.BenchmarkResult;
+import org.loadperf.api.Metric;
+import org.loadperf.api.Thresholds;
+import org.loadperf.api.Verdict;
+import org.loadperf.api.loader.LoadMode;
+import org.loadperf.api.loader.Loader;
+import org.loadperf.api.loader.LoaderConfig;
+import org.loadperf.core.JsonFileBaselineStore;
+import org.loadperf.core.Loaders;
+import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.PerfRunner;
+import org.loadperf.core.RecordedDataset;
+
+/**
+ * A performance test as a user writes one in their own project (with {@code org.loadperf:perf-core} as a test
+ * dependency): a {@link Benchmark} around a load, a {@link PerfRunner} with the team's own thresholds, assertions
+ * on the {@link BenchmarkResult}.
+ *
+ * <p>It is a plain unit test here (fast, no tag). A real project would tag it {@code @Tag("performance")}, keep the
+ * default store ({@code performance_benchmarks.json}, committed with the code) and let
+ * {@code PERF_FAIL_ON_REGRESSION=true} fail CI on a regression.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CsvExportPerformanceTest {
+
+    private static final int ROWS = 20_000;
+
+    @TempDir
+    static Path work;
+    static PerfRunner runner;
+    static Loader csv;
+
+    @BeforeAll
+    static void start() {
+        runner = PerfRunner.builder()
+                // a fresh store, so that this example behaves the same on every run; yours would keep the default
+                .store(JsonFileBaselineStore.at(work.resolve("performance_benchmarks.json")))
+                // this team accepts more noise than the guide's 5% / 10% / 10%
+                .thresholds(Thresholds.defaults().with(Metric.THROUGHPUT, 15.0).with(Metric.MEMORY, 25.0)
+                        .with(Metric.DURATION, 20.0))
+                .warmupIterations(1)
+                .measuredIterations(5)
+                .build(); // the console summary and target/perf-report/ come with it
+        csv = Loaders.create("csv", LoaderConfig.of(Map.of("directory", work.resolve("out").toString())));
+    }
+
+    @AfterAll
+    static void stop() {
+        csv.close();
+        runner.close(); // prints the summary table and writes the reports
+    }
+
+    /** The load to measure: the guide's dataset, recorded once, replayed into a CSV file per iteration. */
+    private static Benchmark csvExport() {
+        RecordedDataset[] data = new RecordedDataset[1];
+        return Benchmark.builder("csv_export_performance", "csv")
+                .datasetSize(ROWS)
+                .setup(ctx -> {          // not measured: make the data once
+                    try (ArrowReader source = PerfDatasets.performance(ctx.allocator(), ROWS, 5_000)) {
+                        data[0] = RecordedDataset.record(source, ctx.allocator());
+                    }
+                })
+                .body(ctx -> {           // measured: the load alone
+                    try (ArrowReader rows = data[0].reader(ctx.allocator())) {
+                        return csv.loadTable(rows, "events", LoadMode.OVERWRITE).rowsLoaded();
+                    }
+                })
+                .teardown(ctx -> data[0].close())
+                .build();
+    }
+
+    @Test
+    @Order(1)
+    void firstRunBecomesTheBaseline() {
+        BenchmarkResult result = runner.run(csvExport());
+
+        assertThat(result.key()).isEqualTo("csv_csv_export_performance");
+        assertThat(result.measuredIterations()).isEqualTo(5);
+        assertThat(result.samples().get(Metric.THROUGHPUT)).hasSize(5).allSatisfy(v -> assertThat(v).isPositive());
+        // the guide's sanity floor for a loader, and memory bounded by a 10,000-row chunk, not the table
+        assertThat(result.median(Metric.THROUGHPUT)).as("CSV throughput too low").isGreaterThan(1_000);
+        assertThat(result.median(Metric.MEMORY)).as("memory of a streamed load").isLessThan(256);
+        assertThat(result.verdicts()).extracting(Verdict::status).containsOnly(Verdict.Status.NO_BASELINE);
+        assertThat(runner.store().baseline(result.key())).isPresent();
+    }
+
+    @Test
+    @Order(2)
+    void secondRunIsComparedWithTheTeamsThresholds() {
+        BenchmarkResult result = runner.run(csvExport());
+
+        assertThat(result.verdict(Metric.THROUGHPUT)).hasValueSatisfying(v -> {
+            assertThat(v.status()).isNotEqualTo(Verdict.Status.NO_BASELINE);
+            assertThat(v.thresholdPercent()).isEqualTo(15.0);
+            assertThat(v.baseline()).isPositive();
+        });
+        assertThat(result.verdict(Metric.MEMORY).orElseThrow().thresholdPercent()).isEqualTo(25.0);
+        assertThat(runner.store().history(result.key())).hasSize(2);
+        // on a quiet machine you would also assert: assertThat(result.hasRegression()).isFalse();
+    }
+}
