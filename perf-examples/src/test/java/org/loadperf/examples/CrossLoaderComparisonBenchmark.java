@@ -1,0 +1,217 @@
+package org.loadperf.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.loadperf.api.Benchmark;
+import org.loadperf.api.BenchmarkResult;
+import org.loadperf.api.Metric;
+import org.loadperf.api.loader.LoadMode;
+import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.PerfRunner;
+import org.loadperf.core.PerfSettings;
+import org.loadperf.core.RecordedDataset;
+
+/**
+ * The guide's cross-loader comparisons, over every loader on the class path (the built-in ones and any custom
+ * one, such as the example CSV loader): each loads the same data, recorded per loader as
+ * {@code {loader}_{test}}, and the figures are printed side by side.
+ *
+ * <p>The data is made once per benchmark (not measured) and replayed without copying; before every iteration the
+ * target table is emptied (not measured), so every loader does the same thing: append the rows into an empty
+ * table.
+ */
+@Tag("performance")
+@Tag("cross_loader")
+class CrossLoaderComparisonBenchmark {
+
+    /** The guide's scaling sizes at its default dataset (50,000 rows); scaled by PERF_TEST_SIZE / 50,000. */
+    private static final Map<String, Integer> SCALING_SIZES = Map.of("10k", 10_000, "100k", 100_000, "1m", 1_000_000);
+
+    @TempDir
+    static Path work;
+    static PerfSettings settings;
+    static PerfRunner runner;
+    static ComparedLoaders loaders;
+
+    @BeforeAll
+    static void start() {
+        settings = PerfSettings.load();
+        runner = PerfRunner.builder(settings).build();
+        loaders = ComparedLoaders.discover(work, settings);
+        loaders.skipped().forEach((type, why) -> System.out.println("Not compared: " + type + " (" + why + ")"));
+        assertThat(loaders.targets()).as("loaders to compare").isNotEmpty();
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (loaders != null) {
+                loaders.close();
+            }
+        } finally {
+            if (runner != null) {
+                runner.close();
+            }
+        }
+    }
+
+    /** A benchmark of {@code target} appending {@code rows} rows of {@code data} into {@code table}. */
+    private static Benchmark load(ComparedLoaders.Target target, String test, String table, long rows,
+                                  Function<BufferAllocator, ArrowReader> data) {
+        RecordedDataset[] recorded = new RecordedDataset[1];
+        return Benchmark.builder(test, target.benchmarkName())
+                .datasetSize(rows)
+                .setup(ctx -> {
+                    try (ArrowReader source = data.apply(ctx.allocator())) {
+                        recorded[0] = RecordedDataset.record(source, ctx.allocator());
+                    }
+                })
+                .beforeEach(ctx -> target.clear(table, recorded[0].schema(), ctx.allocator()))
+                .body(ctx -> {
+                    try (ArrowReader rowsIn = recorded[0].reader(ctx.allocator())) {
+                        return target.loader().loadTable(rowsIn, table, LoadMode.APPEND).rowsLoaded();
+                    }
+                })
+                .teardown(ctx -> {
+                    try {
+                        target.clear(table, recorded[0].schema(), ctx.allocator()); // leave no rows on shared servers
+                    } finally {
+                        recorded[0].close();
+                    }
+                })
+                .build();
+    }
+
+    private static Map<String, BenchmarkResult> runMedium(String test) {
+        Map<String, BenchmarkResult> results = new LinkedHashMap<>();
+        for (ComparedLoaders.Target t : loaders.targets()) {
+            BenchmarkResult r = runner.run(load(t, test, "examples_xl_" + test, PerfDatasets.MEDIUM_ROWS,
+                    PerfDatasets::medium));
+            assertThat(r.samples().get(Metric.THROUGHPUT)).as(r.key()).allSatisfy(v -> assertThat(v).isPositive());
+            results.put(t.benchmarkName(), r);
+        }
+        return results;
+    }
+
+    private static void print(String title, Map<String, BenchmarkResult> results, Metric metric, String format) {
+        Comparator<BenchmarkResult> order = Comparator.comparingDouble(r -> r.median(metric));
+        List<BenchmarkResult> sorted = results.values().stream()
+                .sorted(metric.higherIsBetter() ? order.reversed() : order).toList();
+        StringBuilder sb = new StringBuilder(title).append('\n');
+        double best = sorted.get(0).median(metric);
+        for (BenchmarkResult r : sorted) {
+            sb.append(String.format(Locale.ROOT, "  %s: " + format + " (%.2fx the best)%n", r.loaderType(),
+                    r.median(metric), metric.higherIsBetter() ? best / r.median(metric) : r.median(metric) / best));
+        }
+        System.out.print(sb);
+    }
+
+    @Test
+    void throughput_comparison() {
+        Map<String, BenchmarkResult> results = runMedium("throughput_comparison");
+        print("Throughput comparison (rows/sec):", results, Metric.THROUGHPUT, "%,.0f");
+        assertThat(results).hasSize(loaders.targets().size());
+    }
+
+    @Test
+    void memory_usage_comparison() {
+        Map<String, BenchmarkResult> results = runMedium("memory_usage_comparison");
+        print("Memory usage comparison (MB):", results, Metric.MEMORY, "%.1f");
+        results.values().forEach(r -> assertThat(r.median(Metric.MEMORY)).as(r.key()).isGreaterThanOrEqualTo(0));
+    }
+
+    /** Rows of a scaling step at this PERF_TEST_SIZE (at least 100). */
+    static int scaled(int guideRows, int testSize) {
+        return (int) Math.max(100, Math.round(guideRows * (testSize / 50_000.0)));
+    }
+
+    @Test
+    void scaling_characteristics() {
+        int testSize = settings.testSize();
+        List<String> labels = List.of("10k", "100k", "1m");
+        StringBuilder report = new StringBuilder("Scaling characteristics (PERF_TEST_SIZE=" + testSize + "):\n");
+        List<String> flags = new ArrayList<>();
+        for (ComparedLoaders.Target t : loaders.targets()) {
+            List<BenchmarkResult> steps = new ArrayList<>();
+            for (String label : labels) {
+                int rows = scaled(SCALING_SIZES.get(label), testSize);
+                steps.add(runner.run(load(t, "scaling_characteristics_" + label, "examples_xl_scaling", rows,
+                        a -> PerfDatasets.performance(a, rows, PerfDatasets.DEFAULT_BATCH_SIZE))));
+            }
+            Scaling s = Scaling.of(steps);
+            report.append("  ").append(t.benchmarkName()).append(":\n");
+            for (BenchmarkResult r : steps) {
+                report.append(String.format(Locale.ROOT, "    %,10d rows: %,12.0f rows/sec  %8.1f MB  %8.3f s%n",
+                        r.datasetSize(), r.median(Metric.THROUGHPUT), r.median(Metric.MEMORY),
+                        r.median(Metric.DURATION)));
+            }
+            report.append("    ").append(s.describe()).append('\n');
+            if (s.superlinearTime()) {
+                flags.add(t.benchmarkName() + ": time grows faster than linearly");
+            }
+            if (s.memoryGrows()) {
+                flags.add(t.benchmarkName() + ": memory grows with the row count");
+            }
+            for (BenchmarkResult r : steps) {
+                assertThat(r.samples().get(Metric.THROUGHPUT)).as(r.key()).allSatisfy(v -> assertThat(v).isPositive());
+            }
+        }
+        flags.forEach(f -> report.append("  ⚠️  ").append(f).append('\n'));
+        if (flags.isEmpty()) {
+            report.append("  every loader: time linear in the row count, memory flat\n");
+        }
+        System.out.print(report);
+    }
+
+    /**
+     * How time and memory change from the middle to the largest step (the smallest mostly measures fixed costs).
+     * Both ratios come from one process, so they hold on any machine.
+     */
+    record Scaling(double rowRatio, double timePerRowRatio, double memorySmall, double memoryLarge) {
+
+        /** Time per row may grow this much from the middle to the largest step before it counts as superlinear. */
+        static final double TIME_TOLERANCE = 1.30;
+        /** Memory may grow this much (MB) across all steps before it counts as growing with the rows. */
+        static final double MEMORY_TOLERANCE_MB = 16.0;
+
+        static Scaling of(List<BenchmarkResult> steps) {
+            BenchmarkResult small = steps.get(0);
+            BenchmarkResult mid = steps.get(steps.size() - 2);
+            BenchmarkResult large = steps.get(steps.size() - 1);
+            double perRowMid = mid.median(Metric.DURATION) / mid.datasetSize();
+            double perRowLarge = large.median(Metric.DURATION) / large.datasetSize();
+            return new Scaling((double) large.datasetSize() / mid.datasetSize(), perRowLarge / perRowMid,
+                    small.median(Metric.MEMORY), large.median(Metric.MEMORY));
+        }
+
+        boolean superlinearTime() {
+            return timePerRowRatio > TIME_TOLERANCE;
+        }
+
+        /** Memory is bounded by the batch size, so it should not follow the row count (100x from first to last). */
+        boolean memoryGrows() {
+            return memoryLarge - memorySmall > MEMORY_TOLERANCE_MB && memoryLarge > 2 * Math.max(memorySmall, 1.0);
+        }
+
+        String describe() {
+            return String.format(Locale.ROOT, "%.0fx the rows took %.2fx the time per row (%s); memory %.1f -> %.1f MB"
+                            + " (%s)", rowRatio, timePerRowRatio, superlinearTime() ? "faster than linear" : "linear",
+                    memorySmall, memoryLarge, memoryGrows() ? "grows with the rows" : "flat");
+        }
+    }
+}
