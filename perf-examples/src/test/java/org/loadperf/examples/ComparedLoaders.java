@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -18,14 +20,46 @@ import org.loadperf.core.PerfSettings;
 
 /**
  * Every loader {@link Loaders} finds on the class path, configured for this machine, for the cross-loader suite.
- * Known types get their servers or directories (PostgreSQL and Redis from {@code POSTGRES_*} / {@code REDIS_*},
- * else the embedded test servers; Delta Lake and CSV in a work directory); an unknown type is tried with an empty
- * configuration and skipped, with the reason printed, when that is not enough.
+ * Known types get their servers or directories (PostgreSQL and Redis: the shared test servers, embedded unless
+ * {@code POSTGRES_HOST} / {@code REDIS_HOST} is set; Delta Lake and CSV: a work directory); an unknown type is
+ * tried with an empty configuration and skipped, with the reason printed, when that is not enough.
  */
 final class ComparedLoaders implements AutoCloseable {
 
-    /** One loader under comparison. */
-    record Target(String type, String benchmarkName, Loader loader) {
+    /**
+     * One loader type under comparison. A Delta loader is bound to one table path, so each table gets its own
+     * loader; the others serve every table from one loader.
+     */
+    static final class Target {
+        private final String type;
+        private final String benchmarkName;
+        private final Function<String, LoaderConfig> configForTable;
+        private final boolean loaderPerTable;
+        private final LoaderProvider provider;
+        private final Map<String, Loader> loaders = new ConcurrentHashMap<>();
+
+        Target(LoaderProvider provider, Function<String, LoaderConfig> configForTable, boolean loaderPerTable) {
+            this.provider = provider;
+            this.type = provider.type();
+            this.benchmarkName = provider.benchmarkName();
+            this.configForTable = configForTable;
+            this.loaderPerTable = loaderPerTable;
+        }
+
+        String type() {
+            return type;
+        }
+
+        /** The loader name benchmarks are recorded under (e.g. {@code delta_lake} for type {@code deltalake}). */
+        String benchmarkName() {
+            return benchmarkName;
+        }
+
+        /** The loader that writes {@code table}. */
+        Loader loader(String table) {
+            String key = loaderPerTable ? table : "";
+            return loaders.computeIfAbsent(key, k -> provider.create(configForTable.apply(table)));
+        }
 
         /**
          * Empties {@code table} by overwriting it with no rows (not measured), so that the measured load is a plain
@@ -35,8 +69,13 @@ final class ComparedLoaders implements AutoCloseable {
             try (VectorSchemaRoot empty = VectorSchemaRoot.create(schema, allocator)) {
                 empty.allocateNew();
                 empty.setRowCount(0);
-                loader.loadBatch(empty, table, LoadMode.OVERWRITE);
+                loader(table).loadBatch(empty, table, LoadMode.OVERWRITE);
             }
+        }
+
+        void close() {
+            loaders.values().forEach(Loader::close);
+            loaders.clear();
         }
     }
 
@@ -51,26 +90,25 @@ final class ComparedLoaders implements AutoCloseable {
     static ComparedLoaders discover(Path work, PerfSettings settings) {
         List<Target> targets = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
-        for (Map.Entry<String, LoaderProvider> e : Loaders.providers().entrySet()) {
-            String type = e.getKey();
+        for (LoaderProvider provider : Loaders.providers().values()) {
+            Target t = switch (provider.type()) {
+                case "csv" -> new Target(provider, table -> LoaderConfig.of(Map.of("directory",
+                        work.resolve("csv").toString())), false);
+                case "deltalake" -> new Target(provider, table -> LoaderConfig.of(Map.of("table_path",
+                        work.resolve("delta").resolve(table).toString())), true);
+                case "postgresql" -> new Target(provider, table -> TestServers.postgres(settings), false);
+                case "redis" -> new Target(provider, table -> TestServers.redis(settings), false);
+                default -> new Target(provider, table -> LoaderConfig.empty(), false);
+            };
             try {
-                LoaderConfig config = configFor(type, work, settings);
-                targets.add(new Target(type, e.getValue().benchmarkName(), e.getValue().create(config)));
-            } catch (LoaderException | IllegalStateException ex) {
-                skipped.put(type, ex.getMessage());
+                t.loader("examples_xl_probe"); // configurable and reachable here?
+                targets.add(t);
+            } catch (LoaderException | IllegalStateException e) {
+                t.close();
+                skipped.put(provider.type(), e.getMessage());
             }
         }
         return new ComparedLoaders(List.copyOf(targets), skipped);
-    }
-
-    private static LoaderConfig configFor(String type, Path work, PerfSettings settings) {
-        return switch (type) {
-            case "csv" -> LoaderConfig.of(Map.of("directory", work.resolve("csv").toString()));
-            case "postgresql" -> LoaderConfig.of(TestServers.postgres(settings));
-            case "redis" -> LoaderConfig.of(TestServers.redis(settings));
-            case "deltalake" -> LoaderConfig.of(Map.of("table_path", work.resolve("delta").toUri().toString()));
-            default -> LoaderConfig.empty();
-        };
     }
 
     List<Target> targets() {
@@ -84,6 +122,6 @@ final class ComparedLoaders implements AutoCloseable {
 
     @Override
     public void close() {
-        targets.forEach(t -> t.loader().close());
+        targets.forEach(Target::close);
     }
 }

@@ -84,7 +84,7 @@ class CrossLoaderComparisonBenchmark {
                 .beforeEach(ctx -> target.clear(table, recorded[0].schema(), ctx.allocator()))
                 .body(ctx -> {
                     try (ArrowReader rowsIn = recorded[0].reader(ctx.allocator())) {
-                        return target.loader().loadTable(rowsIn, table, LoadMode.APPEND).rowsLoaded();
+                        return target.loader(table).loadTable(rowsIn, table, LoadMode.APPEND).rowsLoaded();
                     }
                 })
                 .teardown(ctx -> {

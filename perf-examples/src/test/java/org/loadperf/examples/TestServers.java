@@ -2,6 +2,7 @@ package org.loadperf.examples;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.loadperf.api.loader.LoaderConfig;
 import org.loadperf.core.PerfSettings;
 
 /** Connection settings of the PostgreSQL and Redis the cross-loader suite loads into. */
@@ -10,7 +11,7 @@ final class TestServers {
     private TestServers() {
     }
 
-    static Map<String, Object> postgres(PerfSettings s) {
+    static LoaderConfig postgres(PerfSettings s) {
         String host = s.get("POSTGRES_HOST").orElseThrow(() -> new IllegalStateException(
                 "POSTGRES_HOST is not set and no embedded PostgreSQL is available"));
         Map<String, Object> m = new LinkedHashMap<>();
@@ -19,10 +20,10 @@ final class TestServers {
         m.put("database", s.get("POSTGRES_DB", "test"));
         m.put("user", s.get("POSTGRES_USER", "postgres"));
         m.put("password", s.get("POSTGRES_PASSWORD", ""));
-        return m;
+        return LoaderConfig.of(m);
     }
 
-    static Map<String, Object> redis(PerfSettings s) {
+    static LoaderConfig redis(PerfSettings s) {
         String host = s.get("REDIS_HOST").orElseThrow(() -> new IllegalStateException(
                 "REDIS_HOST is not set and no embedded Redis is available"));
         Map<String, Object> m = new LinkedHashMap<>();
@@ -30,6 +31,6 @@ final class TestServers {
         m.put("port", s.getInt("REDIS_PORT", 6379));
         m.put("db", s.getInt("REDIS_DB", 0));
         s.get("REDIS_PASSWORD").ifPresent(p -> m.put("password", p));
-        return m;
+        return LoaderConfig.of(m);
     }
 }
