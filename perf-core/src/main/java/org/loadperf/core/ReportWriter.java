@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
  * Writes the reports of a run into one directory when the runner closes ({@link #runFinished}):
  * <ul>
  *   <li>{@value #RESULTS_FILE}: every result of the run, complete (samples, statistics, verdicts);</li>
+ *   <li>{@value #SUMMARY_TEXT_FILE}: the console's end-of-run summary (table, regression blocks, report
+ *       location) for the whole run, for a build to print once at its end;</li>
  *   <li>{@value #SUMMARY_FILE}: the guide's CI table in Markdown, with verdicts and regression blocks; also
  *       appended to {@code $GITHUB_STEP_SUMMARY} when that is set (only the closing runner's results, so that
  *       several runners never repeat each other);</li>
@@ -53,6 +55,8 @@ public final class ReportWriter implements Reporter {
     public static final String SUMMARY_FILE = "summary.md";
     /** The HTML report. */
     public static final String INDEX_FILE = "index.html";
+    /** The console's summary of the whole run: table, regression blocks, where the reports are. */
+    public static final String SUMMARY_TEXT_FILE = "summary.txt";
 
     private static final Logger LOG = LoggerFactory.getLogger(ReportWriter.class);
     private static final String JVM_RUN_ID = "jvm-" + ProcessHandle.current().pid() + "-" + Instant.now();
@@ -129,6 +133,7 @@ public final class ReportWriter implements Reporter {
             List<BenchmarkResult> run = merge(previousResults(resultsFile), results);
             written.add(replace(resultsFile, ResultsJson.toJson(ResultsJson.document(runId, store.location(), run))));
             written.add(replace(directory.resolve(SUMMARY_FILE), MarkdownSummary.render("Performance results", run)));
+            written.add(replace(directory.resolve(SUMMARY_TEXT_FILE), textSummary(run)));
             written.add(replace(directory.resolve(INDEX_FILE), HtmlReport.render(store, run)));
             written.add(replace(directory.resolve(BenchmarkActionExport.BIGGER_FILE),
                     ResultsJson.toJson(BenchmarkActionExport.bigger(run))));
@@ -144,6 +149,16 @@ public final class ReportWriter implements Reporter {
             }
         }
         return written;
+    }
+
+    /** What the console prints at the end, for the whole run (a build prints it once after all its modules). */
+    private String textSummary(List<BenchmarkResult> run) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream out = new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8);
+        new ConsoleReporter(out).runFinished(run);
+        out.println();
+        out.println("Performance report: " + directory.resolve(INDEX_FILE).toUri());
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     /** {@code index.html} alone, from {@code store} (the command line's {@code report}). */

@@ -63,7 +63,11 @@ class ReportWriterTest {
         assertThat(reports.resolve("results.json")).isRegularFile();
         assertThat(console.toString(StandardCharsets.UTF_8))
                 .contains("Performance report: " + reports.resolve("index.html").toUri())
-                .contains("results.json, summary.md, benchmark-action-bigger.json, benchmark-action-smaller.json");
+                .contains("results.json, summary.md, summary.txt, benchmark-action-bigger.json, "
+                        + "benchmark-action-smaller.json");
+        assertThat(Files.readString(reports.resolve("summary.txt"))).contains("Performance summary")
+                .contains("2 regressions in this run:").contains("   Test: fast\n   Loader: counting\n")
+                .contains("Performance report: " + reports.resolve("index.html").toUri());
 
         // results.json: the run's results, complete, readable back; the key run twice counts once (the newest)
         JsonNode doc = json(reports.resolve("results.json"));
