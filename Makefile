@@ -3,12 +3,16 @@
 #   PERF_TEST_SIZE=10000 make test-performance  smaller dataset
 #   make test-performance GROUPS=redis          one loader's suite, like `pytest -m redis`
 #   make test                                   the tests (benchmarks excluded)
+# The run's summary is printed at the end; its reports are in target/perf-report/ (index.html, summary.md, ...).
 
 MVN            ?= mvn -B
 PERF_TEST_SIZE ?= 50000
 GROUPS         ?= performance
 PERF_STORE     ?= $(CURDIR)/performance_benchmarks.json
-export PERF_TEST_SIZE
+# One report for the whole run, whatever module measured what (see perf-core ReportWriter).
+PERF_REPORT_DIR ?= $(CURDIR)/target/perf-report
+PERF_RUN_ID    ?= make-$(shell date +%Y%m%dT%H%M%S)
+export PERF_TEST_SIZE PERF_REPORT_DIR PERF_RUN_ID
 
 # Embedded PostgreSQL refuses to run as root; in a user namespace (unshare -U) it runs as "nobody" while the
 # build keeps its files. Used only as root, without POSTGRES_HOST, where unshare is allowed.
@@ -20,7 +24,9 @@ test:
 	$(MVN) verify
 
 test-performance:
-	$(AS_USER) $(MVN) verify -Pperformance -Dgroups='$(GROUPS)' -Dperf.store='$(PERF_STORE)'
+	@rm -f '$(PERF_REPORT_DIR)/summary.txt'
+	$(AS_USER) $(MVN) verify -Pperformance -Dgroups='$(GROUPS)' -Dperf.store='$(PERF_STORE)'; status=$$?; \
+	  if [ -f '$(PERF_REPORT_DIR)/summary.txt' ]; then cat '$(PERF_REPORT_DIR)/summary.txt'; fi; exit $$status
 
 clean-baselines:
 	rm -f '$(PERF_STORE)' '$(PERF_STORE).lock'
