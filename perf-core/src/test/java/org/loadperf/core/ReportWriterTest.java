@@ -114,6 +114,20 @@ class ReportWriterTest {
     }
 
     @Test
+    void theDefaultRunnerWritesTheReportsOfItsStore() throws Exception {
+        Path reports = dir.resolve("default-reports");
+        Path storeFile = dir.resolve("store.json");
+        PerfSettings s = settings(Map.of("PERF_REPORT_DIR", reports.toString(), "PERF_STORE", storeFile.toString()));
+        try (PerfRunner runner = PerfRunner.builder(s).warmupIterations(0).measuredIterations(2).build()) {
+            runner.run(sleeping("default_reporters", 1));
+        }
+        assertThat(storeFile).isRegularFile();
+        assertThat(Files.readString(reports.resolve("index.html"))).contains(storeFile.toString())
+                .contains("\"key\":\"counting_default_reporters\"");
+        assertThat(json(reports.resolve("results.json")).path("store").asText()).isEqualTo(storeFile.toString());
+    }
+
+    @Test
     void runnersOfOneRunAddUpAndANewRunStartsAfresh() throws Exception {
         InMemoryBaselineStore store = new InMemoryBaselineStore();
         BenchmarkResult a = ReportFixtures.result("t1", "redis", 100, 1000, 5, "abcdef12", ReportFixtures.at(0),
