@@ -60,7 +60,8 @@ final class HtmlReport {
     static String render(BaselineStore store, List<BenchmarkResult> current) {
         Map<String, BenchmarkResult> currentByKey = new LinkedHashMap<>();
         current.forEach(r -> currentByKey.put(r.key(), r));
-        Set<String> keys = new LinkedHashSet<>(store.baselines().keySet());
+        Map<String, BenchmarkRecord> baselines = store.baselines(); // read once: a file store parses per call
+        Set<String> keys = new LinkedHashSet<>(baselines.keySet());
         keys.addAll(currentByKey.keySet());
 
         ObjectNode data = JsonNodeFactory.instance.objectNode();
@@ -70,11 +71,11 @@ final class HtmlReport {
         Map<String, List<Latest>> byTest = new TreeMap<>();
         List<Latest> latestRuns = new ArrayList<>();
         VerdictEngine engine = new VerdictEngine(0.95);
-        for (String key : keys.stream().sorted(Comparator.comparing((String k) -> testOf(store, currentByKey, k))
+        for (String key : keys.stream().sorted(Comparator.comparing((String k) -> testOf(baselines, currentByKey, k))
                 .thenComparing(k -> k)).toList()) {
             List<BenchmarkRecord> history = new ArrayList<>(store.history(key));
-            if (history.isEmpty()) {
-                store.baseline(key).ifPresent(history::add);
+            if (history.isEmpty() && baselines.containsKey(key)) {
+                history.add(baselines.get(key));
             }
             BenchmarkResult now = currentByKey.get(key);
             if (now != null && history.stream().noneMatch(h -> sameRun(h, now))) {
@@ -166,9 +167,11 @@ final class HtmlReport {
         return page.toString();
     }
 
-    private static String testOf(BaselineStore store, Map<String, BenchmarkResult> current, String key) {
+    private static String testOf(Map<String, BenchmarkRecord> baselines, Map<String, BenchmarkResult> current,
+                                 String key) {
         BenchmarkResult r = current.get(key);
-        return r != null ? r.testName() : store.baseline(key).map(BenchmarkRecord::testName).orElse(key);
+        BenchmarkRecord b = baselines.get(key);
+        return r != null ? r.testName() : b != null ? b.testName() : key;
     }
 
     private record Latest(BenchmarkRecord record, boolean current) {
