@@ -103,6 +103,11 @@ final class DeltaLoader implements Loader {
         return engine;
     }
 
+    /** Compacts the table now, as optimize_after_write does after a load. */
+    TableMaintenance.Compaction optimize() {
+        return maintenance.optimize();
+    }
+
     @Override
     public LoadResult loadBatch(VectorSchemaRoot batch, String tableName, LoadMode mode) {
         return load(new Source() {
