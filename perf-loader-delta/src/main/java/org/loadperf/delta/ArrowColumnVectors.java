@@ -9,6 +9,7 @@ import io.delta.kernel.types.MapType;
 import io.delta.kernel.types.StructType;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.vector.BaseLargeVariableWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
@@ -49,6 +50,8 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  */
 final class ArrowColumnVectors {
 
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[256]);
+
     private ArrowColumnVectors() {
     }
 
@@ -58,10 +61,12 @@ final class ArrowColumnVectors {
      */
     static ColumnVector view(ValueVector vector, DataType type, int base, int length) {
         if (vector instanceof BitVector v) {
+            ArrowBuf data = v.getDataBuffer();
             return new View(type, base, length, vector) {
                 @Override
                 public boolean getBoolean(int rowId) {
-                    return v.get(base + rowId) != 0;
+                    int i = base + rowId;
+                    return (data.getByte(i >>> 3) & (1 << (i & 7))) != 0;
                 }
             };
         }
@@ -82,18 +87,20 @@ final class ArrowColumnVectors {
             };
         }
         if (vector instanceof IntVector v) {
+            ArrowBuf data = v.getDataBuffer();
             return new View(type, base, length, vector) {
                 @Override
                 public int getInt(int rowId) {
-                    return v.get(base + rowId);
+                    return data.getInt((long) (base + rowId) * IntVector.TYPE_WIDTH);
                 }
             };
         }
         if (vector instanceof BigIntVector v) {
+            ArrowBuf data = v.getDataBuffer();
             return new View(type, base, length, vector) {
                 @Override
                 public long getLong(int rowId) {
-                    return v.get(base + rowId);
+                    return data.getLong((long) (base + rowId) * BigIntVector.TYPE_WIDTH);
                 }
             };
         }
@@ -138,10 +145,11 @@ final class ArrowColumnVectors {
             };
         }
         if (vector instanceof Float8Vector v) {
+            ArrowBuf data = v.getDataBuffer();
             return new View(type, base, length, vector) {
                 @Override
                 public double getDouble(int rowId) {
-                    return v.get(base + rowId);
+                    return data.getDouble((long) (base + rowId) * Float8Vector.TYPE_WIDTH);
                 }
             };
         }
@@ -257,13 +265,15 @@ final class ArrowColumnVectors {
                         return Math.multiplyExact(v.get(base + rowId), 1_000L);
                     }
                 };
-            case MICROSECOND:
+            case MICROSECOND: {
+                ArrowBuf data = v.getDataBuffer();
                 return new View(type, base, length, v) {
                     @Override
                     public long getLong(int rowId) {
-                        return v.get(base + rowId);
+                        return data.getLong((long) (base + rowId) * TimeStampVector.TYPE_WIDTH);
                     }
                 };
+            }
             default:
                 return new View(type, base, length, v) {
                     @Override
@@ -275,6 +285,36 @@ final class ArrowColumnVectors {
     }
 
     private static ColumnVector bytes(ValueVector vector, DataType type, int base, int length) {
+        if (vector instanceof BaseVariableWidthVector v) {
+            ArrowBuf offsets = v.getOffsetBuffer();
+            ArrowBuf data = v.getDataBuffer();
+            return new View(type, base, length, vector) {
+                @Override
+                public String getString(int rowId) {
+                    // Decoded from a per-thread scratch array: Kernel turns the String straight back into bytes, so
+                    // an intermediate byte[] per value would be pure garbage.
+                    long at = (long) (base + rowId) * BaseVariableWidthVector.OFFSET_WIDTH;
+                    int start = offsets.getInt(at);
+                    int len = offsets.getInt(at + BaseVariableWidthVector.OFFSET_WIDTH) - start;
+                    byte[] scratch = SCRATCH.get();
+                    if (scratch.length < len) {
+                        scratch = new byte[Math.max(len, scratch.length * 2)];
+                        SCRATCH.set(scratch);
+                    }
+                    data.getBytes(start, scratch, 0, len);
+                    return new String(scratch, 0, len, StandardCharsets.UTF_8);
+                }
+
+                @Override
+                public byte[] getBinary(int rowId) {
+                    long at = (long) (base + rowId) * BaseVariableWidthVector.OFFSET_WIDTH;
+                    int start = offsets.getInt(at);
+                    byte[] b = new byte[offsets.getInt(at + BaseVariableWidthVector.OFFSET_WIDTH) - start];
+                    data.getBytes(start, b, 0, b.length);
+                    return b;
+                }
+            };
+        }
         return new View(type, base, length, vector) {
             @Override
             public String getString(int rowId) {
@@ -356,13 +396,13 @@ final class ArrowColumnVectors {
         final DataType type;
         final int base;
         final int length;
-        private final ValueVector nulls;
+        private final ArrowBuf validity;
 
-        View(DataType type, int base, int length, ValueVector nulls) {
+        View(DataType type, int base, int length, ValueVector vector) {
             this.type = type;
             this.base = base;
             this.length = length;
-            this.nulls = nulls;
+            this.validity = vector.getValidityBuffer();
         }
 
         @Override
@@ -377,7 +417,9 @@ final class ArrowColumnVectors {
 
         @Override
         public boolean isNullAt(int rowId) {
-            return nulls.isNull(base + rowId);
+            // The validity bitmap read directly: ValueVector.isNull is an interface call on every value.
+            int i = base + rowId;
+            return (validity.getByte(i >>> 3) & (1 << (i & 7))) == 0;
         }
 
         @Override

@@ -212,6 +212,7 @@ final class DeltaLoader implements Loader {
                 actions.addAll(w.finish());
             }
             writers.clear();
+            long written = System.nanoTime();
             long filesAdded = actions.size();
             long filesRemoved = 0;
             if (mode == LoadMode.OVERWRITE && snapshot != null) {
@@ -233,11 +234,13 @@ final class DeltaLoader implements Loader {
                 version = result.getVersion();
                 hooks = runHooks(result);
             }
+            long commitDone = System.nanoTime();
             Map<String, Object> metadata = new LinkedHashMap<>();
             TableMaintenance.Compaction compaction = config.optimizeAfterWrite ? maintenance.optimize() : null;
             long vacuumed = config.vacuumAfterWrite ? maintenance.vacuum() : 0;
-            double seconds = (System.nanoTime() - start) / 1e9;
+            long maintained = System.nanoTime();
             TableMaintenance.TableStats stats = maintenance.stats();
+            double seconds = (System.nanoTime() - start) / 1e9;
             metadata.put("batches_processed", batches);
             metadata.put("rows_loaded", rows);
             metadata.put("columns", root.getSchema().getFields().size());
@@ -256,6 +259,9 @@ final class DeltaLoader implements Loader {
             metadata.put("storage_backend", storageBackend());
             metadata.put("compression", config.compression);
             metadata.put("post_commit_hooks", hooks);
+            metadata.put("write_seconds", (written - start) / 1e9);
+            metadata.put("commit_seconds", (commitDone - written) / 1e9);
+            metadata.put("maintenance_seconds", (maintained - commitDone) / 1e9);
             if (compaction != null) {
                 metadata.put("optimize_files_before", compaction.filesBefore());
                 metadata.put("optimize_files_after", compaction.filesAfter());

@@ -7,7 +7,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -75,6 +77,17 @@ class DeltaPerformanceTest {
                                                  java.util.function.Function<org.apache.arrow.memory.BufferAllocator,
                                                          ArrowReader> dataset,
                                                  AtomicReference<LoadResult> last) {
+        return loadBenchmark(name, config, dataset, last, null);
+    }
+
+    /**
+     * As above; with {@code pairs}, each measured iteration is followed (unmeasured) by a plain-Parquet write of the
+     * same rows, and the pair's rows/s ratio is kept: on a shared machine, adjacent runs see the same load.
+     */
+    private static BenchmarkResult loadBenchmark(String name, Map<String, Object> config,
+                                                 java.util.function.Function<org.apache.arrow.memory.BufferAllocator,
+                                                         ArrowReader> dataset,
+                                                 AtomicReference<LoadResult> last, List<Double> pairs) {
         AtomicReference<RecordedDataset> data = new AtomicReference<>();
         AtomicReference<Path> table = new AtomicReference<>();
         return runner.run(Benchmark.builder(name, LOADER).datasetSize(rows)
@@ -92,7 +105,20 @@ class DeltaPerformanceTest {
                         return r.rowsLoaded();
                     }
                 })
-                .afterEach(ctx -> delete(table.get()))
+                .afterEach(ctx -> {
+                    delete(table.get());
+                    if (pairs != null && !ctx.warmup()) {
+                        Path dir = DeltaTables.freshDir(name + "-paired-anchor");
+                        Files.createDirectories(dir);
+                        long t0 = System.nanoTime();
+                        try (ArrowReader reader = data.get().reader(ctx.allocator())) {
+                            long n = PlainParquetWriter.write(reader, dir, "SNAPPY", 128L * 1024 * 1024);
+                            double anchorRps = n / ((System.nanoTime() - t0) / 1e9);
+                            pairs.add(last.get().rowsPerSecond() / anchorRps);
+                        }
+                        delete(dir);
+                    }
+                })
                 .teardown(ctx -> data.get().close())
                 .build());
     }
@@ -126,8 +152,9 @@ class DeltaPerformanceTest {
     @Test
     void largeFileWritePerformance() {
         AtomicReference<LoadResult> last = new AtomicReference<>();
+        List<Double> pairs = new ArrayList<>();
         BenchmarkResult delta = loadBenchmark("large_file_write_performance", Map.of("compression", "snappy"),
-                a -> PerfDatasets.performance(a, rows, PerfDatasets.DEFAULT_BATCH_SIZE), last);
+                a -> PerfDatasets.performance(a, rows, PerfDatasets.DEFAULT_BATCH_SIZE), last, pairs);
         BenchmarkResult plain = anchor("large_file_write_performance", "SNAPPY",
                 a -> PerfDatasets.performance(a, rows, PerfDatasets.DEFAULT_BATCH_SIZE));
         double d = delta.median(Metric.THROUGHPUT);
@@ -135,6 +162,11 @@ class DeltaPerformanceTest {
         System.out.printf("large_file_write_performance (%,d rows, snappy): delta_lake %,.0f rows/s, plain Parquet "
                 + "(parquet-hadoop) %,.0f rows/s, ratio %.2fx; memory %.1f MB vs %.1f MB%n", rows, d, p, d / p,
                 delta.median(Metric.MEMORY), plain.median(Metric.MEMORY));
+        List<Double> sortedPairs = pairs.stream().sorted().toList();
+        System.out.printf("large_file_write_performance paired ratio (each Delta load followed by the plain Parquet "
+                + "write of the same rows): median %.2fx, all %s%n", sortedPairs.get(sortedPairs.size() / 2),
+                sortedPairs.stream().map(x -> String.format("%.2f", x)).toList());
+        System.out.println("large_file_write_performance last load: " + last.get().metadata());
         assertThat(last.get().rowsLoaded()).isEqualTo(rows);
         assertThat(d).as("Delta Lake throughput too low: %.0f rows/sec", d).isGreaterThan(5_000);
     }
