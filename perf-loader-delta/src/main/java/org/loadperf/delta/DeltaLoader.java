@@ -48,7 +48,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
-import org.loadperf.api.loader.LoaderConfig;
 import org.loadperf.api.loader.LoaderException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,9 +78,10 @@ final class DeltaLoader implements Loader {
         this.engine = DefaultEngine.create(conf);
         this.table = Table.forPath(engine, config.tablePath);
         this.maintenance = new TableMaintenance(engine, table, conf, config);
+        // Storage option values are credentials as often as not (account keys, SAS tokens): only keys are logged.
         LOG.info("Delta Lake loader for {} (compression {}, target file size {} bytes, partition_by {}, "
-                        + "storage options {})", config.tablePath, config.compression, config.targetFileSize,
-                config.partitionBy, LoaderConfig.of(config.storageOptions).toString());
+                        + "storage option keys {})", config.tablePath, config.compression, config.targetFileSize,
+                config.partitionBy, config.storageOptions.keySet());
     }
 
     @Override
