@@ -183,6 +183,7 @@ final class DeltaLoader implements Loader {
         Transaction txn = builder.build(engine);
         Row txnState = txn.getTransactionState(engine);
         List<String> partitionColumns = txn.getPartitionColumns(engine);
+        long prepared = System.nanoTime();
         int[] sourceIndex = sourceIndexes(tableSchema, root);
         int[] partitionIndex = partitionColumns.stream().mapToInt(tableSchema::indexOf).toArray();
 
@@ -259,7 +260,8 @@ final class DeltaLoader implements Loader {
             metadata.put("storage_backend", storageBackend());
             metadata.put("compression", config.compression);
             metadata.put("post_commit_hooks", hooks);
-            metadata.put("write_seconds", (written - start) / 1e9);
+            metadata.put("prepare_seconds", (prepared - start) / 1e9);
+            metadata.put("write_seconds", (written - prepared) / 1e9);
             metadata.put("commit_seconds", (commitDone - written) / 1e9);
             metadata.put("maintenance_seconds", (maintained - commitDone) / 1e9);
             if (compaction != null) {

@@ -104,6 +104,23 @@ class DeltaLoaderBehaviourTest {
         }
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"snappy", "zstd", "uncompressed"})
+    void compressionIsTheConfiguredCodec(String codec) throws Exception {
+        Path table = DeltaTables.freshDir("codec-" + codec);
+        try (ArrowReader reader = PerfDatasets.performance(allocator, 500, 500);
+             Loader loader = loader(table, Map.of("compression", codec))) {
+            loader.loadTable(reader, "z", LoadMode.APPEND);
+        }
+        Path file = DeltaTables.dataFiles(table).get(0);
+        try (org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
+                org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                        new org.apache.hadoop.fs.Path(file.toUri()), new org.apache.hadoop.conf.Configuration()))) {
+            assertThat(r.getFooter().getBlocks().get(0).getColumns())
+                    .allSatisfy(c -> assertThat(c.getCodec().name()).isEqualTo(codec.toUpperCase(java.util.Locale.ROOT)));
+        }
+    }
+
     @Test
     void checkpointIsWrittenByThePostCommitHook() throws Exception {
         Path table = DeltaTables.freshDir("checkpoint");
