@@ -50,7 +50,7 @@ final class PlainParquetWriter {
         ParquetWriter<Integer> writer = null;
         try {
             while (source.loadNextBatch()) {
-                support.root = root;
+                support.bind(root);
                 for (int r = 0; r < root.getRowCount(); r++) {
                     if (writer == null) {
                         Path p = new Path(dir.resolve(String.format("part-%05d.parquet", fileNo++)).toUri());
@@ -116,13 +116,45 @@ final class PlainParquetWriter {
         }
     }
 
+    /** Writes one value of one column; built once per batch so the per-row loop does no lookups. */
+    private interface ValueWriter {
+        void write(RecordConsumer consumer, int row);
+    }
+
     private static final class ArrowWriteSupport extends WriteSupport<Integer> {
         private final MessageType schema;
         private RecordConsumer consumer;
-        VectorSchemaRoot root;
+        private FieldVector[] vectors;
+        private String[] names;
+        private ValueWriter[] writers;
 
         ArrowWriteSupport(MessageType schema) {
             this.schema = schema;
+        }
+
+        /** Binds the writers to the batch now in {@code root}. */
+        void bind(VectorSchemaRoot root) {
+            List<FieldVector> list = root.getFieldVectors();
+            vectors = list.toArray(new FieldVector[0]);
+            names = new String[vectors.length];
+            writers = new ValueWriter[vectors.length];
+            for (int c = 0; c < vectors.length; c++) {
+                FieldVector v = vectors[c];
+                names[c] = v.getName();
+                if (v instanceof BigIntVector b) {
+                    writers[c] = (rc, r) -> rc.addLong(b.get(r));
+                } else if (v instanceof Float8Vector d) {
+                    writers[c] = (rc, r) -> rc.addDouble(d.get(r));
+                } else if (v instanceof VarCharVector s) {
+                    writers[c] = (rc, r) -> rc.addBinary(Binary.fromConstantByteArray(s.get(r)));
+                } else if (v instanceof BitVector bit) {
+                    writers[c] = (rc, r) -> rc.addBoolean(bit.get(r) != 0);
+                } else if (v instanceof TimeStampMicroTZVector ts) {
+                    writers[c] = (rc, r) -> rc.addLong(ts.get(r));
+                } else {
+                    throw new IllegalArgumentException("anchor writer does not handle " + v.getClass());
+                }
+            }
         }
 
         @Override
@@ -139,28 +171,13 @@ final class PlainParquetWriter {
         public void write(Integer row) {
             int r = row;
             consumer.startMessage();
-            List<FieldVector> vectors = root.getFieldVectors();
-            for (int c = 0; c < vectors.size(); c++) {
-                FieldVector v = vectors.get(c);
-                if (v.isNull(r)) {
+            for (int c = 0; c < vectors.length; c++) {
+                if (vectors[c].isNull(r)) {
                     continue;
                 }
-                String name = v.getName();
-                consumer.startField(name, c);
-                if (v instanceof BigIntVector b) {
-                    consumer.addLong(b.get(r));
-                } else if (v instanceof Float8Vector d) {
-                    consumer.addDouble(d.get(r));
-                } else if (v instanceof VarCharVector s) {
-                    consumer.addBinary(Binary.fromConstantByteArray(s.get(r)));
-                } else if (v instanceof BitVector bit) {
-                    consumer.addBoolean(bit.get(r) != 0);
-                } else if (v instanceof TimeStampMicroTZVector ts) {
-                    consumer.addLong(ts.get(r));
-                } else {
-                    throw new IllegalArgumentException("anchor writer does not handle " + v.getClass());
-                }
-                consumer.endField(name, c);
+                consumer.startField(names[c], c);
+                writers[c].write(consumer, r);
+                consumer.endField(names[c], c);
             }
             consumer.endMessage();
         }
