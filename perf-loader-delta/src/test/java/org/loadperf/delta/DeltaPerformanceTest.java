@@ -189,6 +189,7 @@ class DeltaPerformanceTest {
         double d = delta.median(Metric.THROUGHPUT);
         System.out.printf("partitioned_write_performance (%,d rows, year/month/day): %,.0f rows/s, %s files%n", rows,
                 d, last.get().metadata().get("total_files"));
+        System.out.println("partitioned_write_performance last load: " + last.get().metadata());
         assertThat(last.get().rowsLoaded()).isEqualTo(rows);
         assertThat(d).as("Partitioned write too slow: %.0f rows/sec", d).isGreaterThan(2_000);
     }
