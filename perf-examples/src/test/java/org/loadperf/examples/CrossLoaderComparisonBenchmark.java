@@ -184,8 +184,12 @@ class CrossLoaderComparisonBenchmark {
      */
     record Scaling(double rowRatio, double timePerRowRatio, double memorySmall, double memoryLarge) {
 
-        /** Time per row may grow this much from the middle to the largest step before it counts as superlinear. */
-        static final double TIME_TOLERANCE = 1.30;
+        /**
+         * Time per row may grow this much from the middle to the largest step (10x the rows) before it counts as
+         * superlinear: n log n stays under it, quadratic work (100x) is far past it, and so is the run-to-run noise
+         * of a busy 2-core machine (up to ~1.4x seen here).
+         */
+        static final double TIME_TOLERANCE = 1.5;
         /** Memory may grow this much (MB) across all steps before it counts as growing with the rows. */
         static final double MEMORY_TOLERANCE_MB = 16.0;
 
