@@ -20,6 +20,8 @@ final class BatchReader extends ArrowReader {
         void run(int batch) throws Exception;
     }
 
+    private static final List<BatchReader> OPEN = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private final Schema schema;
     private final List<Consumer<VectorSchemaRoot>> fillers;
     private final BeforeBatch beforeBatch;
@@ -35,6 +37,15 @@ final class BatchReader extends ArrowReader {
         this.schema = schema;
         this.fillers = fillers;
         this.beforeBatch = beforeBatch;
+        OPEN.add(this);
+    }
+
+    /** Closes every reader still open (tests hand readers to loaders inline; loaders do not close them). */
+    static void closeAll() throws IOException {
+        for (BatchReader r : OPEN) {
+            r.close();
+        }
+        OPEN.clear();
     }
 
     @Override

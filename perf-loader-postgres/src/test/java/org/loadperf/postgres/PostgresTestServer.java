@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -154,8 +153,7 @@ public final class PostgresTestServer {
 
     /** A table name no other test or concurrent run uses: {@code prefix_<random>}. */
     public static String uniqueName(String prefix) {
-        return (prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12))
-                .toLowerCase(Locale.ROOT);
+        return prefix + "_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     }
 
     @Override
