@@ -509,7 +509,8 @@ final class PostgresLoader implements Loader {
         ParallelTarget(TablePlan plan, int workers, Progress progress) {
             this.plan = plan;
             this.progress = progress;
-            this.free = new ArrayBlockingQueue<>(workers * 3 + 1);
+            // Unbounded queue, bounded population: the pool's buffers plus the encoder's own one circulate.
+            this.free = new java.util.concurrent.LinkedBlockingQueue<>();
             for (int i = 0; i < workers * 3 + 1; i++) {
                 free.add(new byte[FLUSH_BYTES + FLUSH_BYTES / 4]);
             }
@@ -571,8 +572,9 @@ final class PostgresLoader implements Loader {
                             }
                             default -> throw new IllegalStateException("unknown message " + m.kind);
                         }
-                    } catch (SQLException | RuntimeException e) {
-                        failure.compareAndSet(null, new BatchFailure(batchNo, firstRow, m.rows, e));
+                    } catch (SQLException | RuntimeException | Error e) {
+                        failure.compareAndSet(null, new BatchFailure(batchNo, firstRow, m.rows,
+                                e instanceof Exception ex ? ex : new RuntimeException(e)));
                         if (copy != null) {
                             cancel(copy);
                             copy = null;
