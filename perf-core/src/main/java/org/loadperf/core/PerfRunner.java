@@ -95,8 +95,7 @@ public final class PerfRunner implements AutoCloseable {
 
     static BaselineStore defaultStore(PerfSettings settings) {
         Path path = Path.of(settings.get("PERF_STORE", "performance_benchmarks.json")).toAbsolutePath();
-        LOG.warn("The JSON baseline store is not built yet; keeping baselines in memory instead of {}", path);
-        return new InMemoryBaselineStore();
+        return JsonFileBaselineStore.at(path);
     }
 
     /** A builder with the defaults of this process's {@link PerfSettings}. */
