@@ -171,8 +171,9 @@ class PostgresPerformanceTest {
         assertThat(seconds).as("Load took too long: %.1f s", seconds).isLessThan(60);
 
         Optional<Double> psql = psqlCopyRowsPerSecond(rows);
-        System.out.printf("large_table_loading_performance: loader %,.0f rows/s (median of %d, memory %.1f MB)%n",
-                throughput, result.measuredIterations(), result.median(Metric.MEMORY));
+        System.out.printf("large_table_loading_performance: loader %,.0f rows/s (median of %d, memory %.1f MB,"
+                        + " %.1f heap bytes allocated per row)%n", throughput, result.measuredIterations(),
+                result.median(Metric.MEMORY), result.median(Metric.ALLOCATED_BYTES_PER_ROW));
         psql.ifPresentOrElse(p -> System.out.printf("  anchor psql \\copy (CSV, same rows, same run): %,.0f rows/s;"
                         + " loader/psql ratio %.2f%n", p, throughput / p),
                 () -> System.out.println("  anchor psql \\copy: psql not on PATH, skipped"));
@@ -276,8 +277,9 @@ class PostgresPerformanceTest {
         BenchmarkResult full = loadBenchmark("memory_scaling_full", rows);
         double a = tenth.median(Metric.MEMORY);
         double b = full.median(Metric.MEMORY);
-        System.out.printf("Memory usage comparison (MB): %,d rows %.2f MB, %,d rows %.2f MB (ratio %.2f)%n", small,
-                a, rows, b, a > 0 ? b / a : Double.NaN);
+        System.out.printf("Memory usage comparison (MB): %,d rows %.2f MB, %,d rows %.2f MB (ratio %.2f);"
+                        + " heap allocated per row %.1f vs %.1f bytes%n", small, a, rows, b, a > 0 ? b / a : Double.NaN,
+                tenth.median(Metric.ALLOCATED_BYTES_PER_ROW), full.median(Metric.ALLOCATED_BYTES_PER_ROW));
         // 20% as the issue asks, plus 4 MB for the heap measurement's granularity (TLABs, GC timing) at small sizes.
         assertThat(b).as("peak memory of %d rows vs %d rows", rows, small).isLessThanOrEqualTo(a * 1.2 + 4.0);
     }
