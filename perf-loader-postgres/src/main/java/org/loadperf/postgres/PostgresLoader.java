@@ -499,6 +499,8 @@ final class PostgresLoader implements Loader {
         private final List<BlockingQueue<Message>> queues = new ArrayList<>();
         private final List<Thread> threads = new ArrayList<>();
         private final BlockingQueue<byte[]> free;
+        private final int maxBuffers;
+        private int buffersMade;
         private final AtomicReference<BatchFailure> failure = new AtomicReference<>();
         private int current = -1;
         private int currentBatch;
@@ -509,11 +511,9 @@ final class PostgresLoader implements Loader {
         ParallelTarget(TablePlan plan, int workers, Progress progress) {
             this.plan = plan;
             this.progress = progress;
-            // Unbounded queue, bounded population: the pool's buffers plus the encoder's own one circulate.
+            // Unbounded queue, bounded population: at most maxBuffers made lazily, plus the encoder's own one.
             this.free = new java.util.concurrent.LinkedBlockingQueue<>();
-            for (int i = 0; i < workers * 3 + 1; i++) {
-                free.add(new byte[FLUSH_BYTES + FLUSH_BYTES / 4]);
-            }
+            this.maxBuffers = workers * 3 + 1;
             for (int i = 0; i < workers; i++) {
                 BlockingQueue<Message> q = new ArrayBlockingQueue<>(4);
                 queues.add(q);
@@ -624,6 +624,14 @@ final class PostgresLoader implements Loader {
 
         private byte[] send(byte[] bytes, int length) throws IOException {
             post(new Message(DATA, currentBatch, currentFirstRow, 0, bytes, length));
+            byte[] next = free.poll();
+            if (next != null) {
+                return next;
+            }
+            if (buffersMade < maxBuffers) {
+                buffersMade++;
+                return new byte[FLUSH_BYTES + FLUSH_BYTES / 4];
+            }
             try {
                 return free.take();
             } catch (InterruptedException e) {

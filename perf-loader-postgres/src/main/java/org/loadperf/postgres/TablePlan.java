@@ -14,7 +14,7 @@ import org.loadperf.postgres.PgTypeMapping.EncoderFactory;
 record TablePlan(String table, String qualifiedName, List<String> columns, List<EncoderFactory> encoders, LoadMode mode,
                  List<String> keyColumns, String ordinalColumn) {
 
-    static final String STAGE_TABLE = quote("loadperf_upsert_stage");
+    static final String STAGE_TABLE = "pg_temp." + quote("loadperf_upsert_stage");
 
     /** {@code name} as a quoted identifier: {@code "a""b"} for {@code a"b}. */
     static String quote(String name) {
