@@ -429,4 +429,40 @@ class PostgresLoaderTest {
         }
         assertThat(scalar("SELECT count(*) FROM " + TablePlan.quote(table))).isEqualTo(100_000);
     }
+
+    @Test
+    void unsupported_types_and_out_of_range_values_fail_naming_the_column() throws Exception {
+        String table = table("unsupported");
+        TestRows duration = new TestRows().column("id", ArrowKinds.integer(64, true))
+                .column(ArrowKinds.nullable("elapsed", new ArrowType.Duration(
+                        org.apache.arrow.vector.types.TimeUnit.SECOND)), ArrowKinds.integer(64, true));
+        try (Loader loader = loader()) {
+            assertThatThrownBy(() -> loader.loadTable(duration.reader(allocator, List.<Object[]>of()), table,
+                    LoadMode.APPEND))
+                    .isInstanceOf(LoaderException.class)
+                    .hasMessageContaining("Column \"elapsed\"")
+                    .hasMessageContaining("Duration")
+                    .hasMessageContaining("not supported");
+            assertThat(scalar("SELECT count(*) FROM pg_class WHERE relname = '" + table + "'")).isZero();
+
+            org.apache.arrow.vector.types.pojo.Schema schema = new org.apache.arrow.vector.types.pojo.Schema(List.of(
+                    ArrowKinds.nullable("id", new ArrowType.Int(64, true)),
+                    ArrowKinds.nullable("at", new ArrowType.Timestamp(org.apache.arrow.vector.types.TimeUnit.SECOND,
+                            null))));
+            Consumer<VectorSchemaRoot> fill = root -> {
+                for (int i = 0; i < 5; i++) {
+                    ((org.apache.arrow.vector.BigIntVector) root.getVector(0)).setSafe(i, i);
+                    ((org.apache.arrow.vector.TimeStampSecVector) root.getVector(1)).setSafe(i,
+                            i == 3 ? Long.MAX_VALUE / 2 : i * 86_400L);
+                }
+                root.setRowCount(5);
+            };
+            assertThatThrownBy(() -> loader.loadTable(new BatchReader(allocator, schema, List.of(fill)), table,
+                    LoadMode.APPEND))
+                    .isInstanceOf(LoaderException.class)
+                    .hasMessageContaining("column \"at\", row 3")
+                    .hasMessageContaining("outside PostgreSQL's timestamp range");
+            assertThat(scalar("SELECT count(*) FROM " + TablePlan.quote(table))).isZero();
+        }
+    }
 }
