@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.loadperf.api.loader.LoaderConfig;
 import org.loadperf.core.PerfSettings;
+import org.loadperf.postgres.PostgresTestServer;
 
 /** Connection settings of the PostgreSQL and Redis the cross-loader suite loads into. */
 final class TestServers {
@@ -11,16 +12,9 @@ final class TestServers {
     private TestServers() {
     }
 
+    /** The shared PostgreSQL of the tests: {@code POSTGRES_HOST}, else an embedded server (not as root). */
     static LoaderConfig postgres(PerfSettings s) {
-        String host = s.get("POSTGRES_HOST").orElseThrow(() -> new IllegalStateException(
-                "POSTGRES_HOST is not set and no embedded PostgreSQL is available"));
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("host", host);
-        m.put("port", s.getInt("POSTGRES_PORT", 5432));
-        m.put("database", s.get("POSTGRES_DB", "test"));
-        m.put("user", s.get("POSTGRES_USER", "postgres"));
-        m.put("password", s.get("POSTGRES_PASSWORD", ""));
-        return LoaderConfig.of(m);
+        return PostgresTestServer.shared().loaderConfig();
     }
 
     static LoaderConfig redis(PerfSettings s) {
