@@ -113,10 +113,12 @@ class CrossLoaderComparisonBenchmark {
         List<BenchmarkResult> sorted = results.values().stream()
                 .sorted(metric.higherIsBetter() ? order.reversed() : order).toList();
         StringBuilder sb = new StringBuilder(title).append('\n');
-        double best = sorted.get(0).median(metric);
+        BenchmarkResult best = sorted.get(0);
         for (BenchmarkResult r : sorted) {
-            sb.append(String.format(Locale.ROOT, "  %s: " + format + " (%.2fx the best)%n", r.loaderType(),
-                    r.median(metric), metric.higherIsBetter() ? best / r.median(metric) : r.median(metric) / best));
+            // the ratio to the best loader, measured in this same run
+            sb.append(String.format(Locale.ROOT, "  %s: " + format + "%s%n", r.loaderType(), r.median(metric),
+                    r == best ? "" : String.format(Locale.ROOT, " (%.2fx %s)", r.median(metric) / best.median(metric),
+                            best.loaderType())));
         }
         System.out.print(sb);
     }
