@@ -44,7 +44,8 @@ abstract class RedisEndpoint implements AutoCloseable {
                 .connectionTimeoutMillis(Math.toIntExact(config.connectTimeout().toMillis()))
                 .socketTimeoutMillis(Math.toIntExact(config.socketTimeout().toMillis()))
                 .ssl(config.ssl())
-                .clientName("loadperf-redis-loader");
+                .clientName("loadperf-redis-loader")
+                .serverDefaultProtocol();
         if (config.user() != null) {
             client.user(config.user());
         }
