@@ -9,12 +9,15 @@ import org.apache.arrow.memory.BufferAllocator;
 public interface BenchmarkContext {
 
     /**
-     * An Arrow allocator made for this iteration; its peak allocation counts toward {@link Metric#MEMORY}. It is
-     * closed after {@link Benchmark.Phase teardown}, so everything allocated from it must be released by then.
+     * In an iteration ({@code beforeEach}, body, {@code afterEach}): an Arrow allocator made for this iteration,
+     * whose peak allocation counts toward {@link Metric#MEMORY}; it is closed after {@code afterEach}. In
+     * {@code setup} and {@code teardown}: an allocator for the whole benchmark, closed after {@code teardown}
+     * (data made there, e.g. a recorded dataset, does not count toward an iteration's memory). Everything allocated
+     * from it must be released before it closes, or the benchmark fails naming the leak.
      */
     BufferAllocator allocator();
 
-    /** 1-based number of this iteration within its kind (warm-up or measured). */
+    /** 1-based number of this iteration within its kind (warm-up or measured); 0 in setup and teardown. */
     int iteration();
 
     /** Whether this iteration is a warm-up whose figures are discarded. */

@@ -1,0 +1,83 @@
+package org.loadperf.core;
+
+import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+
+/**
+ * Measures one iteration of a benchmark.
+ *
+ * <p>What is measured, exactly:
+ * <ul>
+ *   <li>duration: {@link System#nanoTime()} just before and just after the body;</li>
+ *   <li>memory: (peak live heap during the body − live heap before it) + the peak of the iteration's Arrow child
+ *       allocator. The live heap before is read after collecting garbage; the peak live heap during the body is
+ *       the largest heap that survived a collection while it ran, or, when none ran, the heap that survives the
+ *       collection right after it (so transient garbage never counts, and a short body that needed less than the
+ *       young generation shows only what it kept). Off-heap Arrow memory is exact;</li>
+ *   <li>allocated bytes: the sum over all threads of {@code ThreadMXBean.getThreadAllocatedBytes} growth (threads
+ *       that ended during the body are not counted);</li>
+ *   <li>CPU: the process CPU time, all threads.</li>
+ * </ul>
+ * Everything but the two {@code nanoTime} reads happens outside the timed region; {@code ProbeOverheadBenchmark}
+ * measures what the probe adds.
+ */
+final class IterationProbe {
+
+    /** One iteration's figures. */
+    record Sample(long nanos, long rows, long memoryBytes, long allocatedBytes, long cpuNanos, long arrowPeak,
+                  long heapPeak) {
+    }
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+    private final HeapWatcher heap = HeapWatcher.get();
+    private long heapBefore;
+    private Map<Long, Long> allocatedBefore;
+    private long cpuBefore;
+    private long collectionsBefore;
+
+    /** Prepares the measurement: settles the heap and reads the counters. Not timed. */
+    void before() {
+        if (THREADS.isThreadAllocatedMemorySupported() && !THREADS.isThreadAllocatedMemoryEnabled()) {
+            THREADS.setThreadAllocatedMemoryEnabled(true);
+        }
+        heapBefore = HeapWatcher.settledHeap();
+        heap.reset();
+        collectionsBefore = heap.collections();
+        allocatedBefore = allocatedByThread();
+        cpuBefore = OS.getProcessCpuTime();
+    }
+
+    /** Reads the counters after the body and settles the heap again. Not timed. */
+    Sample after(long nanos, long rows, BufferAllocator allocator) {
+        long cpu = OS.getProcessCpuTime() - cpuBefore;
+        Map<Long, Long> allocatedAfter = allocatedByThread();
+        long allocated = 0;
+        for (Map.Entry<Long, Long> e : allocatedAfter.entrySet()) {
+            allocated += Math.max(0, e.getValue() - allocatedBefore.getOrDefault(e.getKey(), 0L));
+        }
+        boolean collected = heap.collections() > collectionsBefore;
+        long peakLive = collected ? heap.peakLiveAfterGc() : 0;
+        long retained = HeapWatcher.settledHeap();
+        long heapPeak = Math.max(0, Math.max(peakLive, retained) - heapBefore);
+        long arrowPeak = allocator.getPeakMemoryAllocation();
+        return new Sample(nanos, rows, heapPeak + arrowPeak, allocated, cpu, arrowPeak, heapPeak);
+    }
+
+    private static Map<Long, Long> allocatedByThread() {
+        long[] ids = THREADS.getAllThreadIds();
+        long[] bytes = THREADS.getThreadAllocatedBytes(ids);
+        Map<Long, Long> out = new HashMap<>(ids.length * 2);
+        for (int i = 0; i < ids.length; i++) {
+            if (bytes[i] >= 0) {
+                out.put(ids[i], bytes[i]);
+            }
+        }
+        return out;
+    }
+}

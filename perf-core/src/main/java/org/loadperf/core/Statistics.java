@@ -1,0 +1,150 @@
+package org.loadperf.core;
+
+import java.util.Arrays;
+import java.util.List;
+import org.loadperf.api.Metric;
+import org.loadperf.api.MetricSummary;
+
+/** Descriptive statistics and the exact Mann-Whitney distribution the verdicts use. */
+final class Statistics {
+
+    private Statistics() {
+    }
+
+    static double[] toArray(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] s = values.clone();
+        Arrays.sort(s);
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0;
+    }
+
+    static double mean(double[] values) {
+        double sum = 0;
+        for (double v : values) {
+            sum += v;
+        }
+        return values.length == 0 ? Double.NaN : sum / values.length;
+    }
+
+    static double stddev(double[] values) {
+        if (values.length < 2) {
+            return 0.0;
+        }
+        double m = mean(values);
+        double ss = 0;
+        for (double v : values) {
+            ss += (v - m) * (v - m);
+        }
+        return Math.sqrt(ss / (values.length - 1));
+    }
+
+    /** Coefficient of variation in percent (0 for fewer than two values or a zero mean). */
+    static double cvPercent(double[] values) {
+        double m = mean(values);
+        return values.length < 2 || m == 0 ? 0.0 : stddev(values) / Math.abs(m) * 100.0;
+    }
+
+    static MetricSummary summarize(Metric metric, List<Double> samples) {
+        double[] v = toArray(samples);
+        double min = Arrays.stream(v).min().orElse(Double.NaN);
+        double max = Arrays.stream(v).max().orElse(Double.NaN);
+        return new MetricSummary(metric, v.length, median(v), mean(v), stddev(v), min, max);
+    }
+
+    /**
+     * The cumulative distribution of the Mann-Whitney U statistic for samples of sizes {@code n} and {@code m}
+     * under the null hypothesis: {@code cdf[u] = P(U <= u)}. Exact (counting arrangements) up to 40 per side.
+     */
+    static double[] mannWhitneyCdf(int n, int m) {
+        int max = n * m;
+        // counts[i][j][u]: arrangements of i and j values with statistic u; rolled over i.
+        double[][] prev = new double[m + 1][];
+        for (int j = 0; j <= m; j++) {
+            prev[j] = new double[]{1.0};
+        }
+        for (int i = 1; i <= n; i++) {
+            double[][] cur = new double[m + 1][];
+            cur[0] = new double[]{1.0};
+            for (int j = 1; j <= m; j++) {
+                double[] c = new double[i * j + 1];
+                double[] a = prev[j];       // f(i-1, j, u - j): the last value belongs to the first sample
+                for (int u = 0; u < a.length; u++) {
+                    c[u + j] += a[u];
+                }
+                double[] b = cur[j - 1];    // f(i, j-1, u): the last value belongs to the second sample
+                for (int u = 0; u < b.length; u++) {
+                    c[u] += b[u];
+                }
+                cur[j] = c;
+            }
+            prev = cur;
+        }
+        double[] counts = prev[m];
+        double total = 0;
+        for (double c : counts) {
+            total += c;
+        }
+        double[] cdf = new double[max + 1];
+        double acc = 0;
+        for (int u = 0; u <= max; u++) {
+            acc += counts[u];
+            cdf[u] = acc / total;
+        }
+        return cdf;
+    }
+
+    /**
+     * The rank {@code k} (1-based) of the sorted pairwise differences that bounds the Hodges-Lehmann shift from
+     * below with one-sided confidence {@code 1 - alpha}: the largest k with {@code P(U <= k-1) <= alpha}. Zero when
+     * the samples are too small for any bound at that confidence.
+     */
+    static int confidenceRank(int n, int m, double alpha) {
+        if (n <= 40 && m <= 40) {
+            double[] cdf = mannWhitneyCdf(n, m);
+            int k = 0;
+            while (k < cdf.length && cdf[k] <= alpha) {
+                k++;
+            }
+            return k;
+        }
+        // Normal approximation for large samples.
+        double mu = n * (double) m / 2.0;
+        double sigma = Math.sqrt(n * (double) m * (n + m + 1) / 12.0);
+        double u = mu - inverseNormal(1 - alpha) * sigma - 0.5;
+        return Math.max(0, (int) Math.floor(u) + 1);
+    }
+
+    /** The quantile function of the standard normal distribution (Acklam's approximation, |error| < 1.2e-9). */
+    static double inverseNormal(double p) {
+        if (p <= 0 || p >= 1) {
+            throw new IllegalArgumentException("p must be in (0, 1), got " + p);
+        }
+        double[] a = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
+            -3.066479806614716e+01, 2.506628277459239e+00};
+        double[] b = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
+            -1.328068155288572e+01};
+        double[] c = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
+            4.374664141464968e+00, 2.938163982698783e+00};
+        double[] d = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00};
+        double plow = 0.02425;
+        if (p < plow) {
+            double q = Math.sqrt(-2 * Math.log(p));
+            return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+                    / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+        }
+        if (p > 1 - plow) {
+            return -inverseNormal(1 - p);
+        }
+        double q = p - 0.5;
+        double r = q * q;
+        return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+                / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    }
+}

@@ -1,0 +1,44 @@
+package org.loadperf.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.junit.jupiter.api.Test;
+import org.loadperf.api.loader.LoadMode;
+import org.loadperf.api.loader.Loader;
+import org.loadperf.api.loader.LoaderConfig;
+import org.loadperf.api.loader.LoaderException;
+
+class LoadersTest {
+
+    @Test
+    void findsALoaderDefinedInTheTests() throws Exception {
+        assertThat(Loaders.available()).contains("counting");
+        try (BufferAllocator allocator = new RootAllocator();
+             Loader loader = Loaders.create("counting", LoaderConfig.of(Map.of("batch_size", "500")));
+             ArrowReader data = PerfDatasets.performance(allocator, 1234, 500)) {
+            assertThat(loader.loadTable(data, "t", LoadMode.APPEND).rowsLoaded()).isEqualTo(1234);
+        }
+    }
+
+    @Test
+    void unknownTypeNamesTheAvailableOnes() {
+        assertThatThrownBy(() -> Loaders.create("mongodb", LoaderConfig.empty()))
+                .isInstanceOf(LoaderException.class)
+                .hasMessageContaining("No loader of type 'mongodb'").hasMessageContaining("available: ")
+                .hasMessageContaining("counting");
+    }
+
+    @Test
+    void badConfigurationNamesTheKeyButNotTheSecret() {
+        assertThatThrownBy(() -> Loaders.create("counting",
+                LoaderConfig.of(Map.of("batch_size", "lots", "password", "hunter2", "colour", "red"))))
+                .isInstanceOf(LoaderException.class)
+                .hasMessageContaining("'batch_size'").hasMessageContaining("unknown key 'colour'")
+                .hasMessageNotContaining("hunter2");
+    }
+}

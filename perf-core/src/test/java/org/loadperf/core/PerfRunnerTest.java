@@ -1,0 +1,177 @@
+package org.loadperf.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.junit.jupiter.api.Test;
+import org.loadperf.api.BaselinePolicy;
+import org.loadperf.api.Benchmark;
+import org.loadperf.api.BenchmarkResult;
+import org.loadperf.api.Metric;
+import org.loadperf.api.Verdict;
+
+class PerfRunnerTest {
+
+    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+    private final InMemoryBaselineStore store = new InMemoryBaselineStore();
+
+    private PerfRunner.Builder runner() {
+        return PerfRunner.builder(PerfSettings.of(Map.of(), Map.of(), Map.of())).store(store)
+                .reporter(new ConsoleReporter(new PrintStream(console, true, StandardCharsets.UTF_8)))
+                .warmupIterations(1).measuredIterations(5);
+    }
+
+    private static Benchmark sleeping(long millis) {
+        return Benchmark.builder("sleep_test", "counting").datasetSize(1000).body(ctx -> {
+            Thread.sleep(millis);
+            return 1000;
+        }).build();
+    }
+
+    @Test
+    void measuresEveryIterationAndRecordsTheRun() {
+        try (PerfRunner r = runner().build()) {
+            BenchmarkResult result = r.run(sleeping(20));
+            assertThat(result.samples().get(Metric.DURATION)).hasSize(5).allSatisfy(s -> assertThat(s).isBetween(0.019, 2.0));
+            assertThat(result.median(Metric.THROUGHPUT)).isBetween(500.0, 52_000.0);
+            assertThat(result.verdicts()).extracting(Verdict::status).containsOnly(Verdict.Status.NO_BASELINE);
+            assertThat(result.gitCommit()).matches("[0-9a-f]{8}|unknown");
+            assertThat(store.baseline("counting_sleep_test")).isPresent();
+            assertThat(store.baseline("counting_sleep_test").get().samples(Metric.THROUGHPUT)).hasSize(5);
+        }
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("Performance summary")
+                .contains("counting_sleep_test");
+    }
+
+    @Test
+    void slowerRunIsARegressionAndPrintsTheGuidesBlock() {
+        try (PerfRunner r = runner().build()) {
+            r.run(sleeping(20));
+            BenchmarkResult slow = r.run(sleeping(40));
+            assertThat(slow.verdict(Metric.THROUGHPUT).orElseThrow().status()).isEqualTo(Verdict.Status.REGRESSION);
+            assertThat(slow.hasRegression()).isTrue();
+        }
+        String out = console.toString(StandardCharsets.UTF_8);
+        assertThat(out).contains("⚠️  PERFORMANCE REGRESSION DETECTED:\n   Test: sleep_test\n   Loader: counting\n"
+                + "   Metric: throughput\n   Regression: ");
+    }
+
+    @Test
+    void failOnRegressionFailsTheTestAfterRecording() {
+        try (PerfRunner r = runner().failOnRegression(true).baselinePolicy(BaselinePolicy.UPDATE_UNLESS_REGRESSED)
+                .build()) {
+            r.run(sleeping(20));
+            double baseline = store.baseline("counting_sleep_test").get().value(Metric.THROUGHPUT).getAsDouble();
+            assertThatThrownBy(() -> r.run(sleeping(40)))
+                    .isInstanceOf(AssertionError.class).isInstanceOf(PerformanceRegressionError.class)
+                    .hasMessageContaining("counting_sleep_test").hasMessageContaining("throughput worse by");
+            assertThat(store.history("counting_sleep_test")).hasSize(2);
+            assertThat(store.baseline("counting_sleep_test").get().value(Metric.THROUGHPUT).getAsDouble())
+                    .isEqualTo(baseline);
+        }
+    }
+
+    @Test
+    void pinnedBaselineDoesNotMove() {
+        try (PerfRunner r = runner().baselinePolicy(BaselinePolicy.PINNED).build()) {
+            r.run(sleeping(10));
+            String first = store.baseline("counting_sleep_test").get().timestamp();
+            r.run(sleeping(10));
+            assertThat(store.baseline("counting_sleep_test").get().timestamp()).isEqualTo(first);
+            assertThat(store.history("counting_sleep_test")).hasSize(2);
+        }
+    }
+
+    @Test
+    void arrowMemoryOfTheBodyIsMeasured() {
+        Benchmark b = Benchmark.builder("arrow_memory", "counting").datasetSize(1).body(ctx -> {
+            try (ArrowBuf buf = ctx.allocator().buffer(32L << 20)) {
+                buf.setZero(0, buf.capacity());
+            }
+            return 1;
+        }).build();
+        try (PerfRunner r = runner().measuredIterations(2).build()) {
+            assertThat(r.run(b).median(Metric.MEMORY)).isGreaterThanOrEqualTo(32.0).isLessThan(100.0);
+        }
+    }
+
+    @Test
+    void retainedHeapOfTheBodyIsMeasured() {
+        Object[] keep = new Object[1];
+        Benchmark b = Benchmark.builder("heap_memory", "counting").datasetSize(1).body(ctx -> {
+            keep[0] = new byte[48 << 20];
+            return 1;
+        }).afterEach(ctx -> keep[0] = null).build();
+        try (PerfRunner r = runner().measuredIterations(2).build()) {
+            assertThat(r.run(b).median(Metric.MEMORY)).isGreaterThanOrEqualTo(45.0).isLessThan(200.0);
+        }
+    }
+
+    @Test
+    void datasetsAreStreamedInBoundedMemory() {
+        Benchmark b = Benchmark.builder("stream", "counting").datasetSize(200_000).body(ctx -> {
+            long rows = 0;
+            try (ArrowReader reader = PerfDatasets.performance(ctx.allocator(), 200_000, 10_000)) {
+                while (reader.loadNextBatch()) {
+                    rows += reader.getVectorSchemaRoot().getRowCount();
+                }
+            }
+            return rows;
+        }).build();
+        try (PerfRunner r = runner().measuredIterations(2).build()) {
+            BenchmarkResult result = r.run(b);
+            assertThat(result.median(Metric.MEMORY)).isLessThan(30.0);
+            assertThat(result.median(Metric.ALLOCATED_BYTES_PER_ROW)).isPositive();
+        }
+    }
+
+    @Test
+    void leakedArrowMemoryFailsNamingTheBenchmark() {
+        Benchmark b = Benchmark.builder("leaky", "counting").body(ctx -> {
+            ctx.allocator().buffer(1024);
+            return 1;
+        }).build();
+        try (PerfRunner r = runner().build()) {
+            assertThatThrownBy(() -> r.run(b)).hasMessageContaining("counting_leaky")
+                    .hasMessageContaining("left Arrow memory allocated");
+        }
+    }
+
+    @Test
+    void failingBodyNamesBenchmarkAndIteration() {
+        Benchmark b = Benchmark.builder("broken", "counting").body(ctx -> {
+            throw new IllegalArgumentException("bad column 'x'");
+        }).build();
+        try (PerfRunner r = runner().build()) {
+            assertThatThrownBy(() -> r.run(b)).hasMessageContaining("counting_broken")
+                    .hasMessageContaining("warm-up 1").hasMessageContaining("bad column 'x'");
+        }
+    }
+
+    @Test
+    void differentDatasetSizeIsNotCompared() {
+        try (PerfRunner r = runner().build()) {
+            r.run(sleeping(5));
+            Benchmark other = Benchmark.builder("sleep_test", "counting").datasetSize(2000).body(ctx -> 2000).build();
+            BenchmarkResult res = r.run(other);
+            assertThat(res.verdicts()).extracting(Verdict::status).containsOnly(Verdict.Status.NO_BASELINE);
+            assertThat(res.verdicts().get(0).message()).contains("1000 rows, this run 2000");
+        }
+    }
+
+    @Test
+    void badSettingsFailAtCreationNamingTheSetting() {
+        assertThatThrownBy(() -> PerfRunner.builder(PerfSettings.of(Map.of(), Map.of("PERF_ITERATIONS", "0"),
+                Map.of()))).hasMessageContaining("measuredIterations must be >= 1");
+        assertThatThrownBy(() -> PerfRunner.builder(PerfSettings.of(Map.of(),
+                Map.of("PERF_THRESHOLD_MEMORY", "-3"), Map.of()))).hasMessageContaining("PERF_THRESHOLD_MEMORY");
+        assertThatThrownBy(() -> PerfRunner.builder(PerfSettings.of(Map.of(),
+                Map.of("PERF_BASELINE_POLICY", "sometimes"), Map.of()))).hasMessageContaining("sometimes");
+    }
+}
