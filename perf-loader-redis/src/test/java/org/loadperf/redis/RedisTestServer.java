@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.loadperf.api.loader.LoaderConfig;
+import org.loadperf.core.PerfSettings;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
@@ -18,7 +19,7 @@ import redis.embedded.RedisServer;
 
 /**
  * A Redis server for tests: the one named by {@code REDIS_HOST} (with {@code REDIS_PORT}, {@code REDIS_DB},
- * {@code REDIS_PASSWORD}; system properties win over environment variables) or else an embedded Redis
+ * {@code REDIS_PASSWORD}, read through perf-core's {@link PerfSettings}: system properties, environment, {@code .env.test}) or else an embedded Redis
  * (com.github.codemonstur embedded-redis, a Redis 6.2 binary that needs OpenSSL 3) on a free loopback port, started
  * once per JVM and stopped at its exit. Published in this module's test-jar for other modules' tests.
  *
@@ -179,11 +180,7 @@ public final class RedisTestServer implements AutoCloseable {
     }
 
     static Optional<String> setting(String name) {
-        String v = System.getProperty(name);
-        if (v == null || v.isBlank()) {
-            v = System.getenv(name);
-        }
-        return Optional.ofNullable(v).filter(s -> !s.isBlank());
+        return PerfSettings.load().get(name).filter(s -> !s.isBlank());
     }
 
     static int freePort() throws IOException {
