@@ -1,5 +1,6 @@
 package org.loadperf.redis;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,6 +19,7 @@ import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
@@ -72,7 +74,7 @@ abstract class RedisEndpoint implements AutoCloseable {
      *
      * @return how many keys were unlinked
      */
-    abstract long unlinkMatching(byte[] glob, String type, int pipelineSize);
+    abstract long unlinkMatching(byte[] glob, String type);
 
     /** Unlinks one key; 1 when it existed. */
     abstract long unlink(byte[] key);
@@ -91,19 +93,47 @@ abstract class RedisEndpoint implements AutoCloseable {
         pool.setMaxIdle(max);
         pool.setMinIdle(0);
         pool.setJmxEnabled(false);
+        // An exhausted pool fails instead of waiting forever.
+        pool.setMaxWait(java.time.Duration.ofSeconds(30));
         return pool;
     }
 
-    /** Collects the keys of one node matching glob/type. */
-    static List<byte[]> scanPage(Jedis jedis, byte[][] cursor, byte[] glob, String type) {
+    /**
+     * SCANs one node for keys matching {@code glob} of {@code type} and UNLINKs them through {@code pipeline}: each
+     * round trip carries the UNLINK of one page together with the SCAN of the next.
+     *
+     * @param keyPerCommand one key per UNLINK (a cluster node's keys may lie in different slots)
+     */
+    static long scanAndUnlink(Pipeline pipeline, byte[] glob, String type, boolean keyPerCommand) {
         ScanParams params = new ScanParams().match(glob).count(1000);
-        ScanResult<byte[]> page = jedis.scan(cursor[0], params, type.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        cursor[0] = page.getCursorAsBytes();
-        return page.getResult();
-    }
-
-    static boolean scanDone(byte[][] cursor) {
-        return cursor[0].length == 1 && cursor[0][0] == '0';
+        byte[] typeBytes = type.getBytes(StandardCharsets.UTF_8);
+        Response<ScanResult<byte[]>> page = pipeline.scan(ScanParams.SCAN_POINTER_START_BINARY, params, typeBytes);
+        pipeline.sync();
+        List<Response<Long>> unlinks = new ArrayList<>();
+        long unlinked = 0;
+        while (true) {
+            ScanResult<byte[]> result = page.get();
+            List<byte[]> keys = result.getResult();
+            if (!keys.isEmpty()) {
+                if (keyPerCommand) {
+                    keys.forEach(k -> unlinks.add(pipeline.unlink(k)));
+                } else {
+                    unlinks.add(pipeline.unlink(keys.toArray(new byte[0][])));
+                }
+            }
+            boolean done = result.isCompleteIteration();
+            if (!done) {
+                page = pipeline.scan(result.getCursorAsBytes(), params, typeBytes);
+            }
+            pipeline.sync();
+            for (Response<Long> r : unlinks) {
+                unlinked += r.get();
+            }
+            unlinks.clear();
+            if (done) {
+                return unlinked;
+            }
+        }
     }
 
     private static final class StandaloneEndpoint extends RedisEndpoint {
@@ -142,30 +172,10 @@ abstract class RedisEndpoint implements AutoCloseable {
         }
 
         @Override
-        long unlinkMatching(byte[] glob, String type, int pipelineSize) {
-            long unlinked = 0;
-            try (Jedis scanner = pool.getResource(); PipelineHandle handle = pipeline()) {
-                byte[][] cursor = {ScanParams.SCAN_POINTER_START_BINARY};
-                List<redis.clients.jedis.Response<Long>> replies = new ArrayList<>();
-                do {
-                    List<byte[]> keys = scanPage(scanner, cursor, glob, type);
-                    if (!keys.isEmpty()) {
-                        replies.add(handle.pipeline().unlink(keys.toArray(new byte[0][])));
-                    }
-                    if (replies.size() >= Math.max(1, pipelineSize / 1000)) {
-                        handle.pipeline().sync();
-                        for (var r : replies) {
-                            unlinked += r.get();
-                        }
-                        replies.clear();
-                    }
-                } while (!scanDone(cursor));
-                handle.pipeline().sync();
-                for (var r : replies) {
-                    unlinked += r.get();
-                }
+        long unlinkMatching(byte[] glob, String type) {
+            try (Jedis jedis = pool.getResource(); Pipeline pipeline = jedis.pipelined()) {
+                return scanAndUnlink(pipeline, glob, type, false);
             }
-            return unlinked;
         }
 
         @Override
@@ -217,30 +227,11 @@ abstract class RedisEndpoint implements AutoCloseable {
         }
 
         @Override
-        long unlinkMatching(byte[] glob, String type, int pipelineSize) {
+        long unlinkMatching(byte[] glob, String type) {
             long unlinked = 0;
             for (ConnectionPool pool : primaries()) {
-                try (Connection c = pool.getResource(); PipelineHandle handle = pipeline()) {
-                    Jedis scanner = new Jedis(c);
-                    byte[][] cursor = {ScanParams.SCAN_POINTER_START_BINARY};
-                    List<redis.clients.jedis.Response<Long>> replies = new ArrayList<>();
-                    do {
-                        // One key per UNLINK: the keys of one node may lie in different slots.
-                        for (byte[] key : scanPage(scanner, cursor, glob, type)) {
-                            replies.add(handle.pipeline().unlink(key));
-                        }
-                        if (replies.size() >= pipelineSize) {
-                            handle.pipeline().sync();
-                            for (var r : replies) {
-                                unlinked += r.get();
-                            }
-                            replies.clear();
-                        }
-                    } while (!scanDone(cursor));
-                    handle.pipeline().sync();
-                    for (var r : replies) {
-                        unlinked += r.get();
-                    }
+                try (Connection c = pool.getResource(); Pipeline pipeline = new Pipeline(c)) {
+                    unlinked += scanAndUnlink(pipeline, glob, type, true);
                 }
             }
             return unlinked;
@@ -258,7 +249,7 @@ abstract class RedisEndpoint implements AutoCloseable {
                 try (Connection c = e.getValue().getResource()) {
                     List<Object> role = new Jedis(c).role();
                     String kind = role.isEmpty() ? "" : role.get(0) instanceof byte[] b
-                            ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : String.valueOf(role.get(0));
+                            ? new String(b, StandardCharsets.UTF_8) : String.valueOf(role.get(0));
                     if ("master".equals(kind) && seen.add(e.getKey())) {
                         out.add(e.getValue());
                     }

@@ -64,7 +64,8 @@ import redis.clients.jedis.json.JsonProtocol;
  * batch. Credentials are never part of a message.
  *
  * <h2>Modes</h2>
- * {@link LoadMode#APPEND}, and {@link LoadMode#OVERWRITE}: before writing, the table's keys are removed, and nothing
+ * {@link LoadMode#APPEND}, and {@link LoadMode#OVERWRITE}: once the first batch has passed its checks (so that bad
+ * input loses nothing stored) and before it is written, the table's keys are removed, and nothing
  * else: for per-row structures every key matching the key pattern's glob for this table ({@code SCAN MATCH ... TYPE}
  * of the structure's Redis type, {@code UNLINK} pipelined; needs {@code {table}} in the pattern), for the others the
  * one {@code {table}:<suffix>} key. With Redis Cluster, every primary is scanned.
@@ -125,45 +126,31 @@ final class RedisLoader implements Loader {
     public LoadResult loadBatch(VectorSchemaRoot batch, String table, LoadMode mode) {
         checkMode(table, mode);
         long start = System.nanoTime();
-        Progress progress = new Progress();
-        try (RedisEndpoint.PipelineHandle handle = pipelineFor(table)) {
-            CommandPipeline pipe = new CommandPipeline(handle.pipeline(), config.pipelineSize());
-            if (mode == LoadMode.OVERWRITE) {
-                progress.unlinked = clear(table);
-            }
-            writeChunk(batch, 0, batch.getRowCount(), table, pipe, progress);
-            progress.commands = pipe.commandsSent();
-            progress.syncs = pipe.syncs();
+        try (Progress progress = new Progress(mode == LoadMode.OVERWRITE)) {
+            writeChunk(batch, 0, batch.getRowCount(), table, progress);
+            clearIfPending(table, progress);
+            return result(table, start, progress, batch.getSchema().getFields().size());
         }
-        return result(table, start, progress, batch.getSchema().getFields().size());
     }
 
     @Override
     public LoadResult loadTable(ArrowReader source, String table, LoadMode mode) {
         checkMode(table, mode);
         long start = System.nanoTime();
-        Progress progress = new Progress();
-        int columns = 0;
-        try (RedisEndpoint.PipelineHandle handle = pipelineFor(table)) {
-            CommandPipeline pipe = new CommandPipeline(handle.pipeline(), config.pipelineSize());
-            if (mode == LoadMode.OVERWRITE) {
-                progress.unlinked = clear(table);
-            }
+        try (Progress progress = new Progress(mode == LoadMode.OVERWRITE)) {
             VectorSchemaRoot root = source.getVectorSchemaRoot();
-            columns = root.getSchema().getFields().size();
+            int columns = root.getSchema().getFields().size();
             while (source.loadNextBatch()) {
                 int rows = root.getRowCount();
                 for (int from = 0; from < rows; from += config.batchSize()) {
-                    writeChunk(root, from, Math.min(rows, from + config.batchSize()), table, pipe, progress);
+                    writeChunk(root, from, Math.min(rows, from + config.batchSize()), table, progress);
                 }
             }
-            progress.commands = pipe.commandsSent();
-            progress.syncs = pipe.syncs();
+            clearIfPending(table, progress);
+            return result(table, start, progress, columns);
         } catch (java.io.IOException e) {
-            throw new LoaderException("reading the Arrow source of table '" + table + "' failed after "
-                    + progress.rows + " rows: " + e.getMessage(), e);
+            throw new LoaderException("reading the Arrow source of table '" + table + "' failed: " + e.getMessage(), e);
         }
-        return result(table, start, progress, columns);
     }
 
     @Override
@@ -185,20 +172,11 @@ final class RedisLoader implements Loader {
         }
     }
 
-    private RedisEndpoint.PipelineHandle pipelineFor(String table) {
-        try {
-            return endpoint.pipeline();
-        } catch (RuntimeException e) {
-            throw RedisFailures.translate("opening a pipeline for table '" + table + "'", e, config);
-        }
-    }
-
     private long clear(String table) {
         try {
             long n;
             if (config.dataStructure().perRowKey()) {
-                n = endpoint.unlinkMatching(config.keyPattern().glob(table), config.dataStructure().redisType(),
-                        config.pipelineSize());
+                n = endpoint.unlinkMatching(config.keyPattern().glob(table), config.dataStructure().redisType());
             } else {
                 n = endpoint.unlink(aggregateKey(table));
             }
@@ -213,24 +191,73 @@ final class RedisLoader implements Loader {
         return (table + ":" + config.dataStructure().aggregateSuffix()).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Counters of one load. */
-    private static final class Progress {
+    /**
+     * One load's state: counters and its pipeline, opened on first use (after an OVERWRITE's clear, so that a load
+     * never holds more than one pooled connection at a time).
+     */
+    private final class Progress implements AutoCloseable {
         long rows;
         long bytes;
         long batches;
-        long commands;
-        long syncs;
         long unlinked = -1;
+        /** OVERWRITE clears once, after the first batch passed its checks, so bad input loses nothing stored. */
+        boolean clearPending;
+        private RedisEndpoint.PipelineHandle handle;
+        private CommandPipeline pipe;
+
+        Progress(boolean clear) {
+            this.clearPending = clear;
+        }
+
+        CommandPipeline pipe(String table) {
+            if (pipe == null) {
+                try {
+                    handle = endpoint.pipeline();
+                } catch (RuntimeException e) {
+                    throw RedisFailures.translate("opening a pipeline for table '" + table + "'", e, config);
+                }
+                pipe = new CommandPipeline(handle.pipeline(), config.pipelineSize());
+            }
+            return pipe;
+        }
+
+        long commands() {
+            return pipe == null ? 0 : pipe.commandsSent();
+        }
+
+        long syncs() {
+            return pipe == null ? 0 : pipe.syncs();
+        }
+
+        @Override
+        public void close() {
+            if (handle != null) {
+                try {
+                    handle.close();
+                } catch (RuntimeException e) {
+                    // The load's own outcome (result or failure) matters more than returning a broken connection.
+                    LOG.warn("returning the pipeline connection failed: {}", RedisFailures.scrub(e.getMessage(), config));
+                }
+            }
+        }
     }
 
-    private void writeChunk(VectorSchemaRoot root, int from, int to, String table, CommandPipeline pipe,
-                            Progress progress) {
+    private void clearIfPending(String table, Progress progress) {
+        if (progress.clearPending) {
+            progress.clearPending = false;
+            progress.unlinked = clear(table);
+        }
+    }
+
+    private void writeChunk(VectorSchemaRoot root, int from, int to, String table, Progress progress) {
         long batchNo = progress.batches + 1;
+        Plan plan = plan(root, table, batchNo);
+        plan.check(from, to, batchNo, progress.rows);
+        clearIfPending(table, progress);
         if (to <= from) {
             return;
         }
-        Plan plan = plan(root, table, batchNo);
-        plan.check(from, to, batchNo, progress.rows);
+        CommandPipeline pipe = progress.pipe(table);
         try {
             switch (config.dataStructure()) {
                 case HASH -> writeFieldRows(plan, Protocol.Command.HSET, from, to, pipe);
@@ -456,8 +483,8 @@ final class RedisLoader implements Loader {
         meta.put("key_pattern", config.keyPattern().toString());
         meta.put("pipeline_size", config.pipelineSize());
         meta.put("batch_size", config.batchSize());
-        meta.put("commands_sent", p.commands);
-        meta.put("pipeline_syncs", p.syncs);
+        meta.put("commands_sent", p.commands());
+        meta.put("pipeline_syncs", p.syncs());
         meta.put("cluster", config.cluster());
         if (p.unlinked >= 0) {
             meta.put("keys_unlinked", p.unlinked);

@@ -339,13 +339,37 @@ class RedisLoaderTest {
     }
 
     @Test
+    void overwriteWithBadInputLosesNothingStored() throws Exception {
+        String table = prefix + "keep";
+        try (VectorSchemaRoot root = TestTables.mixed(allocator, 10);
+             Loader good = loader(Map.of("max_connections", 1));
+             Loader missingColumn = loader(Map.of("key_pattern", "{table}:{nope}"));
+             Loader nullKey = loader(Map.of("key_pattern", "{table}:{qty}"))) {
+            good.loadBatch(root, table, LoadMode.APPEND);
+            assertThatThrownBy(() -> missingColumn.loadBatch(root, table, LoadMode.OVERWRITE))
+                    .hasMessageContaining("'nope'");
+            try (ArrowReader reader = Expected.reader(allocator, root, 10)) {
+                assertThatThrownBy(() -> nullKey.loadTable(reader, table, LoadMode.OVERWRITE))
+                        .hasMessageContaining("null 'qty'");
+            }
+            assertThat(server.keys(table + ":")).hasSize(10);
+            // One pooled connection is enough for an overwrite: the clear and the load never hold two at once.
+            LoadResult r = good.loadBatch(root, table, LoadMode.OVERWRITE);
+            assertThat(r.metadata()).containsEntry("keys_unlinked", 10L);
+        }
+        assertThat(server.keys(table + ":")).hasSize(10);
+    }
+
+    @Test
     void ttlIsAppliedToEveryWrittenKey() {
         String table = prefix + "ttl";
         try (VectorSchemaRoot root = TestTables.mixed(allocator, 5);
              Loader hashes = loader(Map.of("ttl", 60));
              Loader list = loader(Map.of("ttl", "1500ms", "data_structure", "list"))) {
-            hashes.loadBatch(root, table, LoadMode.APPEND);
-            list.loadBatch(root, table, LoadMode.APPEND);
+            // PEXPIRE goes into the same pipeline: one per key, one per batch for the list's single key.
+            assertThat(hashes.loadBatch(root, table, LoadMode.APPEND).metadata()).containsEntry("commands_sent", 10L)
+                    .containsEntry("pipeline_syncs", 1L);
+            assertThat(list.loadBatch(root, table, LoadMode.APPEND).metadata()).containsEntry("commands_sent", 6L);
         }
         try (Jedis j = server.jedis()) {
             for (int i = 0; i < 5; i++) {
