@@ -387,6 +387,7 @@ abstract class ColumnEncoder {
         }
     }
 
+    /** Text form {@code 1} / {@code 0} (Redis' own booleans; stored as small integers); JSON true / false. */
     private static final class BoolEncoder extends ColumnEncoder {
         private final BitVector v;
 
@@ -397,17 +398,17 @@ abstract class ColumnEncoder {
 
         @Override
         void writeText(int row, ByteSink out) {
-            out.write(v.get(row) != 0 ? TRUE : FALSE);
+            out.write(v.get(row) != 0 ? '1' : '0');
         }
 
         @Override
         byte[] text(int row) {
-            return (v.get(row) != 0 ? TRUE : FALSE).clone();
+            return new byte[] {(byte) (v.get(row) != 0 ? '1' : '0')};
         }
 
         @Override
         void writeJson(int row, ByteSink out) {
-            writeText(row, out);
+            out.write(v.get(row) != 0 ? TRUE : FALSE);
         }
     }
 
@@ -478,6 +479,10 @@ abstract class ColumnEncoder {
         }
     }
 
+    /**
+     * Text form: the integer count of the column's unit since the epoch (compact, sortable, stored by Redis as an
+     * integer); JSON: ISO-8601 with 0/3/6/9 fraction digits, ending in Z when the column has a time zone.
+     */
     private static final class TimestampEncoder extends ColumnEncoder {
         private final TimeStampVector v;
         private final long perSecond;
@@ -494,15 +499,32 @@ abstract class ColumnEncoder {
 
         @Override
         void writeText(int row, ByteSink out) {
+            out.writeLong(v.get(row));
+        }
+
+        @Override
+        void writeJson(int row, ByteSink out) {
             long value = v.get(row);
             long seconds = Math.floorDiv(value, perSecond);
             long fraction = Math.floorMod(value, perSecond);
+            out.write('"');
             writeDate(Math.floorDiv(seconds, 86_400), out);
             out.write('T');
             writeTimeOfDay(Math.floorMod(seconds, 86_400), fraction, digits, out);
             if (utc) {
                 out.write('Z');
             }
+            out.write('"');
+        }
+
+        @Override
+        boolean numeric() {
+            return true;
+        }
+
+        @Override
+        double score(int row) {
+            return v.get(row);
         }
     }
 

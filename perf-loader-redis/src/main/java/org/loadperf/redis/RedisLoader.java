@@ -45,13 +45,16 @@ import redis.clients.jedis.json.JsonProtocol;
  *   <li>float16/32/64: Java's shortest round-trip text ({@code 0.123}, {@code 1.0E-5}, {@code NaN},
  *       {@code Infinity}) / number, non-finite values as the strings {@code "NaN"}, {@code "Infinity"},
  *       {@code "-Infinity"}.</li>
- *   <li>bool: {@code true} / {@code false}, the same in JSON.</li>
+ *   <li>bool: {@code 1} / {@code 0} (Redis' own booleans, stored as small integers) / {@code true} / {@code false}.</li>
  *   <li>utf8 (also large and view): its UTF-8 bytes as they are / JSON string.</li>
  *   <li>binary (also large, view, fixed-size): its raw bytes / base64 JSON string.</li>
  *   <li>date32/date64: {@code 2024-01-31} / that string.</li>
  *   <li>time32/time64: {@code 13:45:30}, with 3, 6 or 9 fraction digits for ms, us, ns units / that string.</li>
- *   <li>timestamp: ISO-8601 with 0, 3, 6 or 9 fraction digits by unit; with a time zone the UTC instant ending in
- *       {@code Z} ({@code 2024-01-31T13:45:30.123456Z}), without one the local date-time / that string.</li>
+ *   <li>timestamp: the integer count of the column's unit (s, ms, us, ns) since 1970-01-01T00:00 (UTC when the column
+ *       has a time zone): compact (Redis keeps it as an integer), sortable, usable as a score / ISO-8601 string with
+ *       0, 3, 6 or 9 fraction digits by unit, ending in {@code Z} with a time zone
+ *       ({@code "2024-01-31T13:45:30.123456Z"}); JSON has no timestamp type and cannot hold ns counts exactly as
+ *       numbers.</li>
  *   <li>decimal128/256: plain decimal text ({@code 12345.67}) / that text as a JSON string, so that no precision is
  *       lost.</li>
  * </ul>
@@ -390,8 +393,8 @@ final class RedisLoader implements Loader {
             score = column(byName, config.scoreField(), "score_field", table);
             if (!score.numeric()) {
                 throw new LoaderException("score_field '" + config.scoreField() + "' of table '" + table
-                        + "' has Arrow type " + score.typeName() + "; a score needs a numeric column (integer, float,"
-                        + " decimal)");
+                        + "' has Arrow type " + score.typeName()
+                        + "; a score needs a numeric column (integer, float, decimal, timestamp)");
             }
         }
         ColumnEncoder member = config.uniqueField() == null ? null

@@ -48,11 +48,11 @@ final class Expected {
         if (i % 5 != 4) {
             m.put("price", ascii(Double.toString(i * 1.25 - 3.5)));
         }
-        m.put("flag", ascii(i % 2 == 0 ? "true" : "false"));
+        m.put("flag", ascii(i % 2 == 0 ? "1" : "0"));
         if (i % 4 != 3) {
             m.put("payload", TestTables.payload(i));
         }
-        m.put("ts", ascii(timestamp(i)));
+        m.put("ts", ascii(Long.toString(TestTables.BASE_MICROS + i * 1_000_001L)));
         m.put("day", ascii(LocalDate.ofEpochDay(19_700 + i).toString()));
         m.put("amount", ascii(amount(i).toPlainString()));
         if (i % 3 != 2) {

@@ -60,7 +60,7 @@ class RedisPerformanceTest {
         server = RedisTestServer.shared();
         runner = PerfRunner.fromEnvironment();
         size = PerfSettings.load().testSize();
-        prefix = "lpperf_" + UUID.randomUUID().toString().substring(0, 8) + "_";
+        prefix = "lpp" + UUID.randomUUID().toString().substring(0, 6) + "_";
         System.out.println("Redis performance suite: " + size + " rows against " + server);
     }
 
