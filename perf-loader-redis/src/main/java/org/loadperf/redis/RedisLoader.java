@@ -276,10 +276,10 @@ final class RedisLoader implements Loader {
             }
             pipe.sync();
         } catch (CommandPipeline.RejectedException e) {
-            throw new LoaderException("Redis rejected " + e.rejected() + " of " + e.checked() + " commands of batch "
-                    + batchNo + " (rows " + (progress.rows + 1) + ".." + (progress.rows + to - from) + ") of table '"
-                    + table + "': " + RedisFailures.scrub(e.getMessage(), config)
-                    + "; the commands before it in that batch were applied (Redis cannot roll back)");
+            throw new LoaderException("Redis rejected " + e.rejected() + " of " + e.checked() + " commands of one pipeline"
+                    + " sync in batch " + batchNo + " (rows " + (progress.rows + 1) + ".." + (progress.rows + to - from)
+                    + ") of table '" + table + "'; first reply: " + RedisFailures.scrub(e.getMessage(), config)
+                    + "; the commands it accepted stay applied (Redis cannot roll back)");
         } catch (RuntimeException e) {
             throw RedisFailures.translate("writing batch " + batchNo + " (rows " + (progress.rows + 1) + ".."
                     + (progress.rows + to - from) + ") of table '" + table + "'", e, config);

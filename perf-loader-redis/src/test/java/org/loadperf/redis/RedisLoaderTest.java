@@ -450,6 +450,22 @@ class RedisLoaderTest {
     }
 
     @Test
+    void serverRejectionNamesTheBatchAndTheReply() {
+        String table = prefix + "wrongtype";
+        try (Jedis j = server.jedis()) {
+            j.set(table + ":list", "a string where the list should go");
+        }
+        try (VectorSchemaRoot root = TestTables.mixed(allocator, 6);
+             Loader loader = loader(Map.of("data_structure", "list", "pipeline_size", 4))) {
+            assertThatThrownBy(() -> loader.loadBatch(root, table, LoadMode.APPEND))
+                    .isInstanceOf(LoaderException.class)
+                    .hasMessageContaining("Redis rejected 4 of 4 commands of one pipeline sync in batch 1 (rows 1..6)")
+                    .hasMessageContaining("WRONGTYPE")
+                    .hasMessageContaining("table '" + table + "'");
+        }
+    }
+
+    @Test
     void unreachableServerGivesAClearError() throws Exception {
         int closedPort = RedisTestServer.freePort();
         assertThatThrownBy(() -> new RedisLoaderProvider().create(LoaderConfig.of(Map.of("host", "127.0.0.1",

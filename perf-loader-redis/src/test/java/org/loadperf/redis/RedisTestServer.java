@@ -19,9 +19,10 @@ import redis.embedded.RedisServer;
 
 /**
  * A Redis server for tests: the one named by {@code REDIS_HOST} (with {@code REDIS_PORT}, {@code REDIS_DB},
- * {@code REDIS_PASSWORD}, read through perf-core's {@link PerfSettings}: system properties, environment, {@code .env.test}) or else an embedded Redis
- * (com.github.codemonstur embedded-redis, a Redis 6.2 binary that needs OpenSSL 3) on a free loopback port, started
- * once per JVM and stopped at its exit. Published in this module's test-jar for other modules' tests.
+ * {@code REDIS_PASSWORD}, read through perf-core's {@link PerfSettings}: system properties, environment,
+ * {@code .env.test}), or else an embedded Redis (com.github.codemonstur embedded-redis, a Redis 6.2 binary that needs
+ * OpenSSL 3) on a free loopback port, started once per JVM and stopped at its exit. Published in this module's
+ * test-jar for other modules' tests.
  *
  * <p>Tests share the server: each must use its own key prefix and must never flush the database.
  */
