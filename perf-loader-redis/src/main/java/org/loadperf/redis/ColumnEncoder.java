@@ -42,6 +42,8 @@ abstract class ColumnEncoder {
 
     private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FALSE = "false".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ONE = {'1'};
+    private static final byte[] ZERO = {'0'};
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private final String name;
@@ -195,6 +197,28 @@ abstract class ColumnEncoder {
         return vector.getField().getType().toString();
     }
 
+    /** The decimal digits of {@code v} in an array of exactly their length (the hot path of every integer value). */
+    static byte[] longBytes(long v) {
+        if (v == Long.MIN_VALUE) {
+            return Long.toString(v).getBytes(StandardCharsets.US_ASCII);
+        }
+        boolean negative = v < 0;
+        long rest = negative ? -v : v;
+        int digits = 1;
+        for (long t = rest; t >= 10; t /= 10) {
+            digits++;
+        }
+        byte[] out = new byte[digits + (negative ? 1 : 0)];
+        for (int i = out.length - 1; i >= (negative ? 1 : 0); i--) {
+            out[i] = (byte) ('0' + rest % 10);
+            rest /= 10;
+        }
+        if (negative) {
+            out[0] = '-';
+        }
+        return out;
+    }
+
     /** Writes {@code utf8} as a JSON string: quotes, backslashes and control characters escaped. */
     static void writeJsonString(byte[] utf8, ByteSink out) {
         out.write('"');
@@ -298,6 +322,11 @@ abstract class ColumnEncoder {
         }
 
         @Override
+        byte[] text(int row) {
+            return longBytes(ints.getValueAsLong(row));
+        }
+
+        @Override
         void writeJson(int row, ByteSink out) {
             out.writeLong(ints.getValueAsLong(row));
         }
@@ -360,8 +389,16 @@ abstract class ColumnEncoder {
 
         @Override
         void writeText(int row, ByteSink out) {
-            double d = floats.getValueAsDouble(row);
-            out.writeAscii(single ? Float.toString((float) d) : Double.toString(d));
+            out.writeAscii(toText(floats.getValueAsDouble(row)));
+        }
+
+        @Override
+        byte[] text(int row) {
+            return toText(floats.getValueAsDouble(row)).getBytes(StandardCharsets.ISO_8859_1);
+        }
+
+        private String toText(double d) {
+            return single ? Float.toString((float) d) : Double.toString(d);
         }
 
         @Override
@@ -403,7 +440,8 @@ abstract class ColumnEncoder {
 
         @Override
         byte[] text(int row) {
-            return new byte[] {(byte) (v.get(row) != 0 ? '1' : '0')};
+            // Shared arrays: Jedis only reads its arguments.
+            return v.get(row) != 0 ? ONE : ZERO;
         }
 
         @Override
@@ -500,6 +538,11 @@ abstract class ColumnEncoder {
         @Override
         void writeText(int row, ByteSink out) {
             out.writeLong(v.get(row));
+        }
+
+        @Override
+        byte[] text(int row) {
+            return longBytes(v.get(row));
         }
 
         @Override

@@ -158,6 +158,17 @@ class ColumnEncoderTest {
     }
 
     @Test
+    void longDigits() {
+        for (long v : new long[] {0, 7, -7, 10, -10, 999, 1000, 123456789012345L, Long.MAX_VALUE, Long.MIN_VALUE,
+            Long.MIN_VALUE + 1}) {
+            assertThat(new String(ColumnEncoder.longBytes(v), StandardCharsets.US_ASCII)).isEqualTo(Long.toString(v));
+            ByteSink s = new ByteSink(1);
+            s.writeLong(v);
+            assertThat(new String(s.toByteArray(), StandardCharsets.US_ASCII)).isEqualTo(Long.toString(v));
+        }
+    }
+
+    @Test
     void jsonStringEscapesControlCharacters() {
         ByteSink s = new ByteSink(4);
         ColumnEncoder.writeJsonString("a\u0001\u001f\n\\\"é".getBytes(StandardCharsets.UTF_8), s);
