@@ -29,18 +29,6 @@ import redis.clients.jedis.resps.ScanResult;
  */
 abstract class RedisEndpoint implements AutoCloseable {
 
-    /** A pipeline and what gives its connection back. */
-    record PipelineHandle(AbstractPipeline pipeline, AutoCloseable release) implements AutoCloseable {
-        @Override
-        public void close() {
-            try {
-                release.close();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
     static RedisEndpoint open(RedisLoaderConfig config) {
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(Math.toIntExact(config.connectTimeout().toMillis()))
@@ -60,8 +48,8 @@ abstract class RedisEndpoint implements AutoCloseable {
         return config.cluster() ? new ClusterEndpoint(config, client.build()) : new StandaloneEndpoint(config, client.build());
     }
 
-    /** A new pipeline on a pooled connection. */
-    abstract PipelineHandle pipeline();
+    /** A new command pipeline of {@code size} on pooled connections; closing it gives them back. */
+    abstract CommandPipeline pipeline(int size);
 
     /** Checks the server answers (and accepts the credentials). */
     abstract void ping();
@@ -145,16 +133,9 @@ abstract class RedisEndpoint implements AutoCloseable {
         }
 
         @Override
-        PipelineHandle pipeline() {
+        CommandPipeline pipeline(int size) {
             Jedis jedis = pool.getResource();
-            Pipeline p = jedis.pipelined();
-            return new PipelineHandle(p, () -> {
-                try {
-                    p.close();
-                } finally {
-                    jedis.close();
-                }
-            });
+            return CommandPipeline.windowed(jedis.getConnection(), size, jedis::close);
         }
 
         @Override
@@ -200,9 +181,9 @@ abstract class RedisEndpoint implements AutoCloseable {
         }
 
         @Override
-        PipelineHandle pipeline() {
+        CommandPipeline pipeline(int size) {
             AbstractPipeline p = cluster.pipelined();
-            return new PipelineHandle(p, p::close);
+            return CommandPipeline.clustered(p, size, p::close);
         }
 
         @Override

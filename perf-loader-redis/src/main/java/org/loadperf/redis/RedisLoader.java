@@ -22,8 +22,8 @@ import redis.clients.jedis.json.JsonProtocol;
 
 /**
  * Writes Arrow rows into Redis through the binary-safe Jedis API: byte[] keys and values, one pipeline per load on a
- * pooled connection, synced (and every reply checked) every {@code pipeline_size} commands and at the end of each
- * batch.
+ * pooled connection, synced (every reply checked) every {@code pipeline_size} commands and at the end of each batch;
+ * see {@link CommandPipeline} for how the server is kept busy between syncs.
  *
  * <h2>Storage per data_structure</h2>
  * <ul>
@@ -205,7 +205,6 @@ final class RedisLoader implements Loader {
         long unlinked = -1;
         /** OVERWRITE clears once, after the first batch passed its checks, so bad input loses nothing stored. */
         boolean clearPending;
-        private RedisEndpoint.PipelineHandle handle;
         private CommandPipeline pipe;
 
         Progress(boolean clear) {
@@ -215,11 +214,10 @@ final class RedisLoader implements Loader {
         CommandPipeline pipe(String table) {
             if (pipe == null) {
                 try {
-                    handle = endpoint.pipeline();
+                    pipe = endpoint.pipeline(config.pipelineSize());
                 } catch (RuntimeException e) {
                     throw RedisFailures.translate("opening a pipeline for table '" + table + "'", e, config);
                 }
-                pipe = new CommandPipeline(handle.pipeline(), config.pipelineSize());
             }
             return pipe;
         }
@@ -234,9 +232,9 @@ final class RedisLoader implements Loader {
 
         @Override
         public void close() {
-            if (handle != null) {
+            if (pipe != null) {
                 try {
-                    handle.close();
+                    pipe.close();
                 } catch (RuntimeException e) {
                     // The load's own outcome (result or failure) matters more than returning a broken connection.
                     LOG.warn("returning the pipeline connection failed: {}", RedisFailures.scrub(e.getMessage(), config));

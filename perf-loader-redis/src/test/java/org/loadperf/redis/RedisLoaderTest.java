@@ -94,8 +94,13 @@ class RedisLoaderTest {
             assertThat(result.metadata()).containsEntry("batches_processed", 7L).containsEntry("rows_loaded", 23L)
                     .containsEntry("columns", 9).containsEntry("data_structure", "hash")
                     .containsEntry("commands_sent", 23L);
-            // pipeline_size 3: every batch ends with a sync, full pipelines sync in between.
-            assertThat((Long) result.metadata().get("pipeline_syncs")).isEqualTo(2 + 2 + 1 + 2 + 2 + 1 + 1L);
+            // Each batch ends with a sync; within a batch, when a window of pipeline_size commands is complete the
+            // replies of the window before it are read: a batch of n commands syncs max(0, n / 3 - 1) + 1 times.
+            long expectedSyncs = 0;
+            for (int n : new int[] {4, 4, 2, 4, 4, 2, 3}) {
+                expectedSyncs += Math.max(0, n / 3 - 1) + 1;
+            }
+            assertThat((Long) result.metadata().get("pipeline_syncs")).isEqualTo(expectedSyncs);
             assertThat(result.bytes()).isPositive();
         }
         try (Jedis j = server.jedis()) {
@@ -111,6 +116,22 @@ class RedisLoaderTest {
                 }
             }
         }
+    }
+
+    @Test
+    void windowsOfPipelineSizeBoundTheRepliesReadPerSync() {
+        String table = prefix + "win";
+        try (VectorSchemaRoot root = TestTables.mixed(allocator, 100);
+             Loader windowed = loader(Map.of("pipeline_size", 10));
+             Loader single = loader(Map.of("pipeline_size", 1))) {
+            // 100 commands in windows of 10: 9 reads of a previous window + the final sync.
+            assertThat(windowed.loadBatch(root, table, LoadMode.APPEND).metadata())
+                    .containsEntry("commands_sent", 100L).containsEntry("pipeline_syncs", 10L);
+            // pipeline_size 1: one round trip per command.
+            assertThat(single.loadBatch(root, table, LoadMode.APPEND).metadata())
+                    .containsEntry("commands_sent", 100L).containsEntry("pipeline_syncs", 100L);
+        }
+        assertThat(server.keys(table + ":")).hasSize(100);
     }
 
     @Test
@@ -459,7 +480,7 @@ class RedisLoaderTest {
              Loader loader = loader(Map.of("data_structure", "list", "pipeline_size", 4))) {
             assertThatThrownBy(() -> loader.loadBatch(root, table, LoadMode.APPEND))
                     .isInstanceOf(LoaderException.class)
-                    .hasMessageContaining("Redis rejected 4 of 4 commands of one pipeline sync in batch 1 (rows 1..6)")
+                    .hasMessageContaining("Redis rejected 6 of 6 commands of one pipeline sync in batch 1 (rows 1..6)")
                     .hasMessageContaining("WRONGTYPE")
                     .hasMessageContaining("table '" + table + "'");
         }
