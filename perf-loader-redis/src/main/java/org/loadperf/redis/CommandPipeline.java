@@ -72,6 +72,13 @@ abstract class CommandPipeline implements AutoCloseable {
      */
     abstract void sync();
 
+    /** Reads every outstanding reply, ignoring rejections. */
+    abstract void drain();
+
+    /** Marks the connection unusable so that the pool drops it. */
+    void discard() {
+    }
+
     long commandsSent() {
         return sent;
     }
@@ -80,8 +87,18 @@ abstract class CommandPipeline implements AutoCloseable {
         return syncs;
     }
 
+    /**
+     * Gives the connection(s) back. Commands still queued (after a failure) are delivered and their replies read
+     * first, so that the pooled connection carries nothing stale to its next user; a connection where that fails is
+     * discarded.
+     */
     @Override
     public void close() {
+        try {
+            drain();
+        } catch (RuntimeException e) {
+            discard();
+        }
         try {
             release.close();
         } catch (RuntimeException e) {
@@ -140,6 +157,21 @@ abstract class CommandPipeline implements AutoCloseable {
         }
 
         @Override
+        void drain() {
+            int outstanding = previous + current;
+            previous = 0;
+            current = 0;
+            if (outstanding > 0) {
+                connection.getMany(outstanding);
+            }
+        }
+
+        @Override
+        void discard() {
+            connection.setBroken();
+        }
+
+        @Override
         void sync() {
             int outstanding = previous + current;
             previous = 0;
@@ -169,6 +201,12 @@ abstract class CommandPipeline implements AutoCloseable {
             if (queued == pending.length) {
                 sync();
             }
+        }
+
+        @Override
+        void drain() {
+            // Closing a cluster pipeline syncs what it still holds.
+            queued = 0;
         }
 
         @Override

@@ -484,6 +484,22 @@ class RedisLoaderTest {
                     .hasMessageContaining("WRONGTYPE")
                     .hasMessageContaining("table '" + table + "'");
         }
+        // A rejection in the middle of a window: the connection goes back to the pool with no stale replies, so the
+        // next load on the same single-connection pool reads its own replies.
+        try (VectorSchemaRoot root = TestTables.mixed(allocator, 25);
+             Loader loader = loader(Map.of("data_structure", "list", "pipeline_size", 10, "max_connections", 1,
+                     "batch_size", 25))) {
+            assertThatThrownBy(() -> loader.loadBatch(root, table, LoadMode.APPEND))
+                    .hasMessageContaining("Redis rejected 10 of 10 commands");
+            try (Jedis j = server.jedis()) {
+                j.del(table + ":list");
+            }
+            LoadResult ok = loader.loadBatch(root, table, LoadMode.APPEND);
+            assertThat(ok.rowsLoaded()).isEqualTo(25);
+        }
+        try (Jedis j = server.jedis()) {
+            assertThat(j.llen(table + ":list")).isEqualTo(25);
+        }
     }
 
     @Test
