@@ -7,25 +7,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
-import org.loadperf.api.loader.LoaderException;
 import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.JedisCluster;
-import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
 /**
- * The server side of a load: one Redis server through a {@link JedisPool}, or a Redis Cluster through
- * {@link JedisCluster} and its cluster pipelines. Both are pooled ({@code max_connections}).
+ * The server side of a load: one Redis server through a {@link RedisClient} (its pooled connections carry the
+ * windowed pipelines), or a Redis Cluster through a {@link RedisClusterClient} and its cluster pipelines. Both pool
+ * {@code max_connections} connections (per node for a cluster).
  */
 abstract class RedisEndpoint implements AutoCloseable {
 
@@ -33,7 +32,6 @@ abstract class RedisEndpoint implements AutoCloseable {
         DefaultJedisClientConfig.Builder client = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(Math.toIntExact(config.connectTimeout().toMillis()))
                 .socketTimeoutMillis(Math.toIntExact(config.socketTimeout().toMillis()))
-                .ssl(config.ssl())
                 .clientName("loadperf-redis-loader")
                 .serverDefaultProtocol();
         if (config.user() != null) {
@@ -45,7 +43,16 @@ abstract class RedisEndpoint implements AutoCloseable {
         if (!config.cluster()) {
             client.database(config.db());
         }
+        if (config.ssl()) {
+            enableTls(client);
+        }
         return config.cluster() ? new ClusterEndpoint(config, client.build()) : new StandaloneEndpoint(config, client.build());
+    }
+
+    /** TLS with the JVM's default trust store (Jedis deprecates this plain switch in favour of SslOptions). */
+    @SuppressWarnings("deprecation")
+    private static void enableTls(DefaultJedisClientConfig.Builder client) {
+        client.ssl(true);
     }
 
     /** A new command pipeline of {@code size} on pooled connections; closing it gives them back. */
@@ -70,8 +77,8 @@ abstract class RedisEndpoint implements AutoCloseable {
     @Override
     public abstract void close();
 
-    static boolean commandKnown(Jedis jedis, String command) {
-        Object reply = jedis.sendCommand(Protocol.Command.COMMAND, "INFO", command);
+    private static boolean commandKnown(Connection c, String command) {
+        Object reply = c.executeCommand(new CommandArguments(Protocol.Command.COMMAND).add("INFO").add(command));
         return reply instanceof List<?> l && !l.isEmpty() && l.get(0) != null;
     }
 
@@ -125,59 +132,56 @@ abstract class RedisEndpoint implements AutoCloseable {
     }
 
     private static final class StandaloneEndpoint extends RedisEndpoint {
-        private final JedisPool pool;
+        private final RedisClient client;
 
-        StandaloneEndpoint(RedisLoaderConfig config, JedisClientConfig client) {
-            this.pool = new JedisPool(poolConfig(config.maxConnections()),
-                    new HostAndPort(config.host(), config.port()), client);
+        StandaloneEndpoint(RedisLoaderConfig config, JedisClientConfig clientConfig) {
+            this.client = RedisClient.builder().hostAndPort(config.host(), config.port()).clientConfig(clientConfig)
+                    .poolConfig(RedisEndpoint.<Connection>poolConfig(config.maxConnections())).build();
         }
 
         @Override
         CommandPipeline pipeline(int size) {
-            Jedis jedis = pool.getResource();
-            return CommandPipeline.windowed(jedis.getConnection(), size, jedis::close);
+            Connection connection = client.getPool().getResource();
+            return CommandPipeline.windowed(connection, size, connection::close);
         }
 
         @Override
         void ping() {
-            try (Jedis jedis = pool.getResource()) {
-                jedis.ping();
-            }
+            client.ping();
         }
 
         @Override
         boolean hasCommand(String command) {
-            try (Jedis jedis = pool.getResource()) {
-                return commandKnown(jedis, command);
+            try (Connection c = client.getPool().getResource()) {
+                return commandKnown(c, command);
             }
         }
 
         @Override
         long unlinkMatching(byte[] glob, String type) {
-            try (Jedis jedis = pool.getResource(); Pipeline pipeline = jedis.pipelined()) {
+            try (Connection connection = client.getPool().getResource(); Pipeline pipeline = new Pipeline(connection)) {
                 return scanAndUnlink(pipeline, glob, type, false);
             }
         }
 
         @Override
         long unlink(byte[] key) {
-            try (Jedis jedis = pool.getResource()) {
-                return jedis.unlink(key);
-            }
+            return client.unlink(key);
         }
 
         @Override
         public void close() {
-            pool.close();
+            client.close();
         }
     }
 
     private static final class ClusterEndpoint extends RedisEndpoint {
-        private final JedisCluster cluster;
+        private final RedisClusterClient cluster;
 
-        ClusterEndpoint(RedisLoaderConfig config, JedisClientConfig client) {
-            this.cluster = new JedisCluster(new HashSet<>(config.clusterNodes()), client,
-                    RedisEndpoint.<Connection>poolConfig(config.maxConnections()));
+        ClusterEndpoint(RedisLoaderConfig config, JedisClientConfig clientConfig) {
+            this.cluster = RedisClusterClient.builder().nodes(new HashSet<>(config.clusterNodes()))
+                    .clientConfig(clientConfig).poolConfig(RedisEndpoint.<Connection>poolConfig(config.maxConnections()))
+                    .build();
         }
 
         @Override
@@ -199,7 +203,7 @@ abstract class RedisEndpoint implements AutoCloseable {
         boolean hasCommand(String command) {
             for (ConnectionPool pool : primaries()) {
                 try (Connection c = pool.getResource()) {
-                    if (!commandKnown(new Jedis(c), command)) {
+                    if (!commandKnown(c, command)) {
                         return false;
                     }
                 }
@@ -228,9 +232,9 @@ abstract class RedisEndpoint implements AutoCloseable {
             Set<String> seen = new HashSet<>();
             for (Map.Entry<String, ConnectionPool> e : cluster.getClusterNodes().entrySet()) {
                 try (Connection c = e.getValue().getResource()) {
-                    List<Object> role = new Jedis(c).role();
-                    String kind = role.isEmpty() ? "" : role.get(0) instanceof byte[] b
-                            ? new String(b, StandardCharsets.UTF_8) : String.valueOf(role.get(0));
+                    Object reply = c.executeCommand(new CommandArguments(Protocol.Command.ROLE));
+                    Object first = reply instanceof List<?> l && !l.isEmpty() ? l.get(0) : null;
+                    String kind = first instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(first);
                     if ("master".equals(kind) && seen.add(e.getKey())) {
                         out.add(e.getValue());
                     }

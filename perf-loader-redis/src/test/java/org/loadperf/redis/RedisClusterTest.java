@@ -19,7 +19,7 @@ import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.resps.Tuple;
 
 /** Loads into a real three-primary Redis Cluster started from the embedded Redis binary. */
@@ -48,8 +48,8 @@ class RedisClusterTest {
         return new RedisLoaderProvider().create(config);
     }
 
-    private static JedisCluster client() {
-        return new JedisCluster(new HashSet<>(List.of(new HostAndPort(cluster.nodes().get(0).host(),
+    private static RedisClusterClient client() {
+        return RedisClusterClient.create(new HashSet<>(List.of(new HostAndPort(cluster.nodes().get(0).host(),
                 cluster.nodes().get(0).port()))));
     }
 
@@ -72,7 +72,7 @@ class RedisClusterTest {
             }
         }
         assertThat(total).isEqualTo(rows);
-        try (JedisCluster c = client()) {
+        try (RedisClusterClient c = client()) {
             for (int i = 0; i < rows; i++) {
                 Map<String, byte[]> actual = new HashMap<>();
                 c.hgetAll(("cl_hash:" + i).getBytes(StandardCharsets.UTF_8))
@@ -96,7 +96,7 @@ class RedisClusterTest {
             LoadResult r = loader.loadBatch(small, "cl_ow", LoadMode.OVERWRITE);
             assertThat(r.metadata()).containsEntry("keys_unlinked", 120L);
         }
-        try (JedisCluster c = client()) {
+        try (RedisClusterClient c = client()) {
             for (int i = 0; i < 120; i++) {
                 assertThat(c.exists("cl_ow:" + i)).as("cl_ow:%d", i).isEqualTo(i < 5);
                 assertThat(c.exists("cl_ow2:" + i)).isTrue();
@@ -112,7 +112,7 @@ class RedisClusterTest {
              Loader loader = loader(Map.of("data_structure", "sorted_set", "score_field", "id"))) {
             loader.loadBatch(root, "cl_z", LoadMode.OVERWRITE);
         }
-        try (JedisCluster c = client()) {
+        try (RedisClusterClient c = client()) {
             List<Tuple> members = c.zrangeWithScores("cl_z:zset".getBytes(StandardCharsets.UTF_8), 0, -1);
             assertThat(members).hasSize(50);
             assertThat(members.get(49).getScore()).isEqualTo(49.0);
