@@ -58,23 +58,12 @@ final class ByteSink {
             write(MIN_LONG);
             return;
         }
-        if (len + 20 > buf.length) {
-            grow(20);
+        int n = Digits.length(v);
+        if (len + n > buf.length) {
+            grow(n);
         }
-        if (v < 0) {
-            buf[len++] = '-';
-            v = -v;
-        }
-        int start = len;
-        do {
-            buf[len++] = (byte) ('0' + (v % 10));
-            v /= 10;
-        } while (v != 0);
-        for (int i = start, j = len - 1; i < j; i++, j--) {
-            byte t = buf[i];
-            buf[i] = buf[j];
-            buf[j] = t;
-        }
+        len += n;
+        Digits.write(v, buf, len);
     }
 
     /** Writes {@code v} as exactly {@code digits} decimal digits, zero padded ({@code v} must fit). */

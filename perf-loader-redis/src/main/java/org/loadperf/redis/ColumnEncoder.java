@@ -199,24 +199,7 @@ abstract class ColumnEncoder {
 
     /** The decimal digits of {@code v} in an array of exactly their length (the hot path of every integer value). */
     static byte[] longBytes(long v) {
-        if (v == Long.MIN_VALUE) {
-            return Long.toString(v).getBytes(StandardCharsets.US_ASCII);
-        }
-        boolean negative = v < 0;
-        long rest = negative ? -v : v;
-        int digits = 1;
-        for (long t = rest; t >= 10; t /= 10) {
-            digits++;
-        }
-        byte[] out = new byte[digits + (negative ? 1 : 0)];
-        for (int i = out.length - 1; i >= (negative ? 1 : 0); i--) {
-            out[i] = (byte) ('0' + rest % 10);
-            rest /= 10;
-        }
-        if (negative) {
-            out[0] = '-';
-        }
-        return out;
+        return Digits.of(v);
     }
 
     /** Writes {@code utf8} as a JSON string: quotes, backslashes and control characters escaped. */

@@ -159,8 +159,14 @@ class ColumnEncoderTest {
 
     @Test
     void longDigits() {
-        for (long v : new long[] {0, 7, -7, 10, -10, 999, 1000, 123456789012345L, Long.MAX_VALUE, Long.MIN_VALUE,
-            Long.MIN_VALUE + 1}) {
+        java.util.List<Long> values = new java.util.ArrayList<>(java.util.List.of(0L, 7L, -7L, 10L, -10L, 99L, 100L,
+                101L, 999L, 1000L, 123456789012345L, (long) Integer.MAX_VALUE, Integer.MAX_VALUE + 1L,
+                (long) Integer.MIN_VALUE, Integer.MIN_VALUE - 1L, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1));
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 2000; i++) {
+            values.add(random.nextLong() >> random.nextInt(64));
+        }
+        for (long v : values) {
             assertThat(new String(ColumnEncoder.longBytes(v), StandardCharsets.US_ASCII)).isEqualTo(Long.toString(v));
             ByteSink s = new ByteSink(1);
             s.writeLong(v);
