@@ -1,0 +1,123 @@
+package org.loadperf.core;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.loadperf.api.Benchmark;
+import org.loadperf.api.BenchmarkResult;
+import org.loadperf.api.Metric;
+import org.loadperf.api.Reporter;
+import org.loadperf.api.Verdict;
+import org.loadperf.api.loader.LoadMode;
+import org.loadperf.api.loader.Loader;
+import org.loadperf.api.loader.LoaderConfig;
+
+/**
+ * One run of the validation benchmarks in a JVM of its own, as a user runs them: a {@link PerfRunner} with the
+ * settings of the environment (and {@code -Dperf.store}) runs the two benchmarks and prints one line per benchmark
+ * for {@link VerdictValidationBenchmark} to read.
+ *
+ * <p>Arguments: {@code <extra units cpu> <extra units load>}: the calibrated extra work that injects a slowdown
+ * (0 for none).
+ */
+public final class VerdictValidationChild {
+
+    static final String CPU_KEY = "validation_cpu_memory_workload";
+    static final String LOAD_KEY = "counting_validation_load";
+    private static volatile long sink;
+
+    private VerdictValidationChild() {
+    }
+
+    /** The fixed CPU-and-memory workload: about {@code rows} * 10 operations of sorting, hashing and strings. */
+    static long cpuMemoryWork(int rows) {
+        int n = rows * 10;
+        long[] a = new long[n];
+        long x = 12345;
+        for (int i = 0; i < n; i++) {
+            x = x * 2862933555777941757L + 3037000493L;
+            a[i] = x >>> 7;
+        }
+        java.util.Arrays.sort(a);
+        Map<String, Long> m = new java.util.HashMap<>();
+        for (int i = 0; i < n; i += 4) {
+            m.merge("k" + (a[i] % 5003), a[i], Long::sum);
+        }
+        sink = m.size() + a[n / 3];
+        return rows;
+    }
+
+    /** The real load: the guide's dataset streamed through the in-process counting loader. */
+    static long load(Loader loader, org.apache.arrow.memory.BufferAllocator allocator, int rows) throws Exception {
+        try (ArrowReader data = PerfDatasets.performance(allocator, rows, 10_000)) {
+            return loader.loadTable(data, "validation_table", LoadMode.APPEND).rowsLoaded();
+        }
+    }
+
+    /** Calibrated extra work: {@code units} rounds of pure arithmetic. */
+    static void extraWork(long units) {
+        long acc = sink;
+        for (long u = 0; u < units; u++) {
+            for (int i = 0; i < 1000; i++) {
+                acc = acc * 6364136223846793005L + (acc >>> 13) + i;
+            }
+        }
+        sink = acc;
+    }
+
+    /** The two benchmarks, slowed by the given extra work units. */
+    static List<Benchmark> benchmarks(int rows, long extraCpu, long extraLoad, Loader loader) {
+        Benchmark cpu = Benchmark.builder("validation_cpu_memory_workload", "validation").datasetSize(rows)
+                .body(ctx -> {
+                    long r = cpuMemoryWork(rows);
+                    extraWork(extraCpu);
+                    return r;
+                }).build();
+        Benchmark load = Benchmark.builder("validation_load", "counting").datasetSize(rows).body(ctx -> {
+            long r = load(loader, ctx.allocator(), rows);
+            extraWork(extraLoad);
+            return r;
+        }).build();
+        return List.of(cpu, load);
+    }
+
+    public static void main(String[] args) throws Exception {
+        long extraCpu = Long.parseLong(args[0]);
+        long extraLoad = Long.parseLong(args[1]);
+        int rows = PerfSettings.load().testSize();
+        Map<String, Double> warmupSeconds = new java.util.HashMap<>();
+        Reporter capture = new Reporter() {
+            @Override
+            public void iterationFinished(Benchmark benchmark, int index, int total, boolean warmup, double seconds,
+                                          double elapsed) {
+                if (warmup && index == 1) {
+                    warmupSeconds.put(benchmark.key(), seconds);
+                }
+            }
+        };
+        long t0 = System.nanoTime();
+        List<String> lines = new ArrayList<>();
+        try (Loader loader = Loaders.create("counting", LoaderConfig.of(Map.of()));
+             PerfRunner runner = PerfRunner.builder().reporter(capture).build()) {
+            for (Benchmark b : benchmarks(rows, extraCpu, extraLoad, loader)) {
+                BenchmarkResult r = runner.run(b);
+                Verdict v = r.verdict(Metric.THROUGHPUT).orElseThrow();
+                String first = r.notes().stream().filter(n -> n.startsWith("confirmation:")).findFirst()
+                        .map(n -> n.contains("REGRESSION (throughput)") ? "REGRESSION"
+                                : n.contains("INCONCLUSIVE (throughput)") ? "INCONCLUSIVE" : "OK")
+                        .orElse(v.status().toString());
+                String samples = r.samples().get(Metric.THROUGHPUT).stream().limit(5)
+                        .map(d -> String.format(Locale.ROOT, "%.1f", d)).collect(Collectors.joining(","));
+                lines.add(String.format(Locale.ROOT, "VALIDATION %s %s %s %s %.3f %.3f %.3f %.6f %s %d",
+                        r.key(), v.status(), first, r.hasRegression(), v.regressionPercent(), v.confidenceBound(),
+                        v.minDetectablePercent(), warmupSeconds.getOrDefault(r.key(), Double.NaN), samples,
+                        r.samples().get(Metric.THROUGHPUT).size()));
+            }
+        }
+        lines.forEach(System.out::println);
+        System.out.printf(Locale.ROOT, "VALIDATION_TIME %.3f%n", (System.nanoTime() - t0) / 1e9);
+    }
+}
