@@ -78,6 +78,7 @@ class VerdictValidationBenchmark {
         PerfSettings settings = PerfSettings.load();
         int rows = settings.testSize();
         int pairs = settings.getInt("PERF_VALIDATION_PAIRS", 20);
+        int pairedRuns = settings.getInt("PERF_VALIDATION_PAIRED_RUNS", 10);
         Path dir = Files.createTempDirectory("verdict-validation");
         Path store = dir.resolve("performance_benchmarks.json");
         double[] unitsPerPercent = calibrate(rows);
@@ -120,13 +121,28 @@ class VerdictValidationBenchmark {
                             Statistics.median(b.samples()), box(c.samples()), new Threshold(Metric.THROUGHPUT, 5), 0);
                     tally(tallies, "previous engine (5 it., no run noise)|" + what, cur.wallSeconds(),
                             old.status().toString(), old.isRegression());
-                    System.out.printf(Locale.ROOT, "  %3d%% pair %2d %-32s %-12s (first %-12s) change %6.1f%% "
+                    System.out.printf(Locale.ROOT, "  %3d%% run %2d %-32s %-12s (first %-12s) change %6.1f%% "
                                     + "bound %6.1f%%  guide %6.1f%%  previous %s%n", slowdown, i + 1, key, c.status(),
                             c.firstLook(), c.change(), c.lower(), guideChange, old.status());
                 }
             }
+            for (int i = 0; i < pairedRuns; i++) {
+                Run run = child(store, extraCpu, extraLoad, List.of(), "paired");
+                for (Line c : run.lines().values()) {
+                    tally(tallies, "paired mode (1 JVM, interleaved)|" + c.key() + "|"
+                            + slowdown, run.wallSeconds(), c.status(), c.anyRegression());
+                    System.out.printf(Locale.ROOT, "  %3d%% paired %2d %-30s %-12s change %6.1f%% bound %6.1f%%%n",
+                            slowdown, i + 1, c.key(), c.status(), c.change(), c.lower());
+                }
+            }
         }
-        System.out.println(table(tallies, guideSeconds));
+        String table = table(tallies, guideSeconds);
+        System.out.println(table);
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target", "verdict-validation.txt"), String.format(Locale.ROOT,
+                "%s, %s, %s cpus, %,d rows, %d pairs, load average at the end %.1f%n", java.time.OffsetDateTime.now(),
+                MachineFingerprint.current(), Runtime.getRuntime().availableProcessors(), rows, pairs,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()) + table);
         assertThat(tallies).isNotEmpty();
     }
 
@@ -193,6 +209,11 @@ class VerdictValidationBenchmark {
 
     private static Run child(Path store, long extraCpu, long extraLoad, List<String> props)
             throws IOException, InterruptedException {
+        return child(store, extraCpu, extraLoad, props, null);
+    }
+
+    private static Run child(Path store, long extraCpu, long extraLoad, List<String> props, String mode)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
@@ -203,6 +224,9 @@ class VerdictValidationBenchmark {
         cmd.add(System.getProperty("java.class.path") + File.pathSeparator
                 + System.getProperty("surefire.test.class.path", ""));
         cmd.add(VerdictValidationChild.class.getName());
+        if (mode != null) {
+            cmd.add(mode);
+        }
         cmd.add(Long.toString(extraCpu));
         cmd.add(Long.toString(extraLoad));
         long t0 = System.nanoTime();

@@ -69,14 +69,14 @@ public final class VerdictValidationChild {
     }
 
     /** The two benchmarks, slowed by the given extra work units. */
-    static List<Benchmark> benchmarks(int rows, long extraCpu, long extraLoad, Loader loader) {
-        Benchmark cpu = Benchmark.builder("validation_cpu_memory_workload", "validation").datasetSize(rows)
+    static List<Benchmark> benchmarks(int rows, long extraCpu, long extraLoad, Loader loader, String suffix) {
+        Benchmark cpu = Benchmark.builder("cpu_memory_workload" + suffix, "validation").datasetSize(rows)
                 .body(ctx -> {
                     long r = cpuMemoryWork(rows);
                     extraWork(extraCpu);
                     return r;
                 }).build();
-        Benchmark load = Benchmark.builder("validation_load", "counting").datasetSize(rows).body(ctx -> {
+        Benchmark load = Benchmark.builder("validation_load" + suffix, "counting").datasetSize(rows).body(ctx -> {
             long r = load(loader, ctx.allocator(), rows);
             extraWork(extraLoad);
             return r;
@@ -85,6 +85,10 @@ public final class VerdictValidationChild {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("paired")) {
+            paired(Long.parseLong(args[1]), Long.parseLong(args[2]));
+            return;
+        }
         long extraCpu = Long.parseLong(args[0]);
         long extraLoad = Long.parseLong(args[1]);
         int rows = PerfSettings.load().testSize();
@@ -102,7 +106,7 @@ public final class VerdictValidationChild {
         List<String> lines = new ArrayList<>();
         try (Loader loader = Loaders.create("counting", LoaderConfig.of(Map.of()));
              PerfRunner runner = PerfRunner.builder().reporter(capture).build()) {
-            for (Benchmark b : benchmarks(rows, extraCpu, extraLoad, loader)) {
+            for (Benchmark b : benchmarks(rows, extraCpu, extraLoad, loader, "")) {
                 BenchmarkResult r = runner.run(b);
                 Verdict v = r.verdict(Metric.THROUGHPUT).orElseThrow();
                 String first = r.notes().stream().filter(n -> n.startsWith("confirmation:")).findFirst()
@@ -115,6 +119,30 @@ public final class VerdictValidationChild {
                         r.key(), v.status(), first, r.hasRegression(), v.regressionPercent(), v.confidenceBound(),
                         v.minDetectablePercent(), warmupSeconds.getOrDefault(r.key(), Double.NaN), samples,
                         r.samples().get(Metric.THROUGHPUT).size()));
+            }
+        }
+        lines.forEach(System.out::println);
+        System.out.printf(Locale.ROOT, "VALIDATION_TIME %.3f%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Paired mode: the unchanged benchmark against the slowed one, interleaved in this JVM. */
+    static void paired(long extraCpu, long extraLoad) throws Exception {
+        int rows = PerfSettings.load().testSize();
+        long t0 = System.nanoTime();
+        List<String> lines = new ArrayList<>();
+        try (Loader loader = Loaders.create("counting", LoaderConfig.of(Map.of()));
+             PerfRunner runner = PerfRunner.builder().store(new InMemoryBaselineStore())
+                     .reporter(new Reporter() { }).build()) {
+            List<Benchmark> base = benchmarks(rows, 0, 0, loader, "");
+            List<Benchmark> cand = benchmarks(rows, extraCpu, extraLoad, loader, "_candidate");
+            for (int i = 0; i < base.size(); i++) {
+                PairedComparison c = runner.compare(base.get(i), cand.get(i));
+                Verdict v = c.verdict(Metric.THROUGHPUT).orElseThrow();
+                String samples = c.baselineSamples().get(Metric.THROUGHPUT).stream().limit(5)
+                        .map(d -> String.format(Locale.ROOT, "%.1f", d)).collect(Collectors.joining(","));
+                lines.add(String.format(Locale.ROOT, "VALIDATION %s %s %s %s %.3f %.3f %.3f %.6f %s %d",
+                        c.baselineKey(), v.status(), v.status(), c.hasRegression(), v.regressionPercent(),
+                        v.confidenceBound(), v.minDetectablePercent(), Double.NaN, samples, c.pairs()));
             }
         }
         lines.forEach(System.out::println);
