@@ -50,7 +50,21 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>PERF_FAIL_ON_REGRESSION</td><td>false</td><td>throw {@link PerformanceRegressionError}</td></tr>
  *   <tr><td>PERF_THRESHOLD_THROUGHPUT, _MEMORY, _DURATION</td><td>5, 10, 10</td><td>thresholds in %</td></tr>
  *   <tr><td>PERF_ENV</td><td>local</td><td>environment recorded</td></tr>
+ *   <tr><td>PERF_CONFIRM</td><td>true</td><td>re-run an INCONCLUSIVE or REGRESSION verdict once in the same
+ *       process; the verdict then uses all samples</td></tr>
+ *   <tr><td>PERF_RUN_NOISE</td><td>10</td><td>run-to-run noise (%) assumed until the store holds
+ *       {@value #MIN_NOISE_RUNS} earlier runs of the benchmark on this machine</td></tr>
+ *   <tr><td>PERF_NOISE_WINDOW</td><td>10</td><td>latest runs that estimate the run-to-run noise</td></tr>
+ *   <tr><td>PERF_PAIRS</td><td>10</td><td>interleaved pairs of {@link #compare}</td></tr>
+ *   <tr><td>PERF_ACKNOWLEDGE</td><td></td><td>{@code <key>:<reason>[;...]}: accept a benchmark's regression,
+ *       record why, move its baseline</td></tr>
  * </table>
+ *
+ * <p>Verdicts between separate runs add the run-to-run noise measured from the store's history to the noise the
+ * samples show (see {@code docs/VERDICTS.md}); a threshold below what that noise lets us detect is reported in the
+ * result's notes. With fail-on-regression, a regression fails only when it survives Holm's correction across all
+ * comparisons the runner has made so far, so the chance of a false failure does not grow with the number of
+ * benchmarks and metrics.
  *
  * <p>A runner is not thread-safe: run benchmarks one after another (a measurement needs the machine to itself).
  */
