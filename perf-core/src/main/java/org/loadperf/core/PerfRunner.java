@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>PERF_STORE / perf.store</td><td>performance_benchmarks.json</td><td>the baseline file</td></tr>
  *   <tr><td>PERF_WARMUP_ITERATIONS</td><td>1</td><td>iterations run and discarded</td></tr>
  *   <tr><td>PERF_ITERATIONS</td><td>5</td><td>measured iterations</td></tr>
- *   <tr><td>PERF_CONFIDENCE</td><td>0.95</td><td>one-sided confidence of a REGRESSION</td></tr>
+ *   <tr><td>PERF_CONFIDENCE</td><td>0.99</td><td>one-sided confidence of a REGRESSION</td></tr>
  *   <tr><td>PERF_BASELINE_POLICY</td><td>always</td><td>always, update-unless-regressed, pinned</td></tr>
  *   <tr><td>PERF_FAIL_ON_REGRESSION</td><td>false</td><td>throw {@link PerformanceRegressionError}</td></tr>
  *   <tr><td>PERF_THRESHOLD_THROUGHPUT, _MEMORY, _DURATION</td><td>5, 10, 10</td><td>thresholds in %</td></tr>
@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  *       process; the verdict then uses all samples</td></tr>
  *   <tr><td>PERF_RUN_NOISE</td><td>10</td><td>run-to-run noise (%) assumed until the store holds
  *       {@value #MIN_NOISE_RUNS} earlier runs of the benchmark on this machine</td></tr>
- *   <tr><td>PERF_NOISE_WINDOW</td><td>10</td><td>latest runs that estimate the run-to-run noise</td></tr>
+ *   <tr><td>PERF_NOISE_WINDOW</td><td>20</td><td>latest runs that estimate the run-to-run noise</td></tr>
  *   <tr><td>PERF_PAIRS</td><td>10</td><td>interleaved pairs of {@link #compare}</td></tr>
  *   <tr><td>PERF_ACKNOWLEDGE</td><td></td><td>{@code <key>:<reason>[;...]}: accept a benchmark's regression,
  *       record why, move its baseline</td></tr>
@@ -551,7 +551,7 @@ public final class PerfRunner implements AutoCloseable {
                     noiseWindow, MIN_NOISE_RUNS, runNoisePrior);
             noiseNotes.add(m.displayName() + " " + noise.describe());
             Verdict v = verdicts.compare(m, baseSamples, base.value(m).getAsDouble() * scale, samples.get(m), t.of(m),
-                    noise.percent());
+                    noise);
             list.add(v);
             mdeWarning(v).ifPresent(notes::add);
         }
@@ -653,7 +653,7 @@ public final class PerfRunner implements AutoCloseable {
             rejectUnknownProperties();
             this.warmups = checkWarmups(settings.getInt("PERF_WARMUP_ITERATIONS", 1));
             this.iterations = checkIterations(settings.getInt("PERF_ITERATIONS", 5));
-            this.confidence = checkConfidence(Double.parseDouble(settings.get("PERF_CONFIDENCE", "0.95")));
+            this.confidence = checkConfidence(Double.parseDouble(settings.get("PERF_CONFIDENCE", "0.99")));
             this.policy = BaselinePolicy.parse(settings.get("PERF_BASELINE_POLICY", "always"));
             this.failOnRegression = settings.getBoolean("PERF_FAIL_ON_REGRESSION", false);
             this.environment = settings.environment();
@@ -664,7 +664,7 @@ public final class PerfRunner implements AutoCloseable {
             this.thresholds = t;
             this.confirm = settings.getBoolean("PERF_CONFIRM", true);
             this.runNoise = checkRunNoise(percentSetting("PERF_RUN_NOISE", DEFAULT_RUN_NOISE));
-            this.noiseWindow = checkNoiseWindow(settings.getInt("PERF_NOISE_WINDOW", 10));
+            this.noiseWindow = checkNoiseWindow(settings.getInt("PERF_NOISE_WINDOW", 20));
             this.pairs = checkPairs(settings.getInt("PERF_PAIRS", 10));
             settings.get("PERF_ACKNOWLEDGE").ifPresent(this::parseAcknowledgements);
         }
@@ -756,7 +756,7 @@ public final class PerfRunner implements AutoCloseable {
             return this;
         }
 
-        /** How many of the latest runs estimate the run-to-run noise; default 10 ({@code PERF_NOISE_WINDOW}). */
+        /** How many of the latest runs estimate the run-to-run noise; default 20 ({@code PERF_NOISE_WINDOW}). */
         public Builder noiseWindow(int runs) {
             this.noiseWindow = checkNoiseWindow(runs);
             return this;
@@ -844,7 +844,10 @@ public final class PerfRunner implements AutoCloseable {
             return this;
         }
 
-        /** One-sided confidence a REGRESSION needs; default 0.95. */
+        /**
+         * One-sided confidence a REGRESSION needs; default 0.99 (measured: at 0.95, 1 in 20 A/A comparisons between
+         * separate runs on a loaded machine came out REGRESSION; see docs/VERDICTS.md).
+         */
         public Builder confidence(double c) {
             this.confidence = checkConfidence(c);
             return this;

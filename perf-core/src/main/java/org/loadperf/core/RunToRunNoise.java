@@ -12,16 +12,18 @@ import org.loadperf.api.Metric;
  * JIT and memory-layout decisions, the machine's load, its clock. Estimated from the store's history of the same
  * benchmark, dataset size and machine.
  *
- * <p>Method: take the figures (medians) of the last {@code window} such runs as percentages of their log-scale
- * centre; the standard deviation of the difference between two runs is estimated robustly from their successive
- * differences ({@link Statistics#successiveDifferenceSd}: slow drift and an isolated step change do not inflate
- * it). Part of that difference is the within-run noise of two medians, which the verdict already counts from the
- * samples; what is left ({@code sqrt(max(0, sd^2 - 2 * withinRunVarianceOfMedian))}) is the extra noise, in %.
- * With fewer than {@code minRuns} such runs the estimate would be a guess, so the configured prior is used
- * instead, and the verdict says so.
+ * <p>Method: the figures (medians) of the last {@code window} such runs, on a log scale in percent; the standard
+ * deviation of the difference between two runs is the root mean square of their successive differences (von
+ * Neumann's estimator: slow drift does not inflate it; a step change does, once, which errs on the safe side). This
+ * is the whole uncertainty of comparing one run's figure with another's, whatever its source, measured rather than
+ * modelled: on a loaded machine the iterations of one run are not independent (a burst of load slows several in a
+ * row), so the samples of one run understate it. It has {@code runs - 1} degrees of freedom, which the verdict
+ * uses (a Student t multiplier instead of a normal one). With fewer than {@code minRuns} such runs the configured
+ * prior is used instead, as noise beyond the samples, and the verdict says so.
  *
- * @param percent  the extra noise in %, the standard deviation of the difference of two runs' systematic offsets
- * @param runs     the runs it was estimated from (0 when the prior was used)
+ * @param percent   the standard deviation (in %) of the difference between two runs' figures (estimated), or of
+ *                  the part of it the samples cannot show (prior)
+ * @param runs      the runs it was estimated from (0 when the prior was used)
  * @param estimated whether it was estimated from history (false: the prior)
  */
 record RunToRunNoise(double percent, int runs, boolean estimated) {
@@ -40,22 +42,18 @@ record RunToRunNoise(double percent, int runs, boolean estimated) {
         if (last.size() < minRuns) {
             return new RunToRunNoise(prior, 0, false);
         }
-        double[] logs = new double[last.size()];
-        double withinVariance = 0;
-        int withSamples = 0;
-        for (int i = 0; i < last.size(); i++) {
-            BenchmarkRecord r = last.get(i);
-            logs[i] = 100.0 * Math.log(r.value(metric).getAsDouble());
-            double[] s = Statistics.toArray(r.samples(metric));
-            if (s.length >= 2) {
-                double cv = Statistics.cvPercent(s);
-                withinVariance += Math.PI / 2.0 * cv * cv / s.length; // variance of a median of normal samples
-                withSamples++;
-            }
+        double sum = 0;
+        for (int i = 1; i < last.size(); i++) {
+            double d = 100.0 * Math.log(last.get(i).value(metric).getAsDouble()
+                    / last.get(i - 1).value(metric).getAsDouble());
+            sum += d * d;
         }
-        double sd = Statistics.successiveDifferenceSd(logs);
-        double within = withSamples == 0 ? 0.0 : 2.0 * withinVariance / withSamples;
-        return new RunToRunNoise(Math.sqrt(Math.max(0.0, sd * sd - within)), last.size(), true);
+        return new RunToRunNoise(Math.sqrt(sum / (last.size() - 1)), last.size(), true);
+    }
+
+    /** Degrees of freedom of the estimate (infinite for the prior). */
+    double degreesOfFreedom() {
+        return estimated ? runs - 1 : Double.POSITIVE_INFINITY;
     }
 
     /** A phrase for verdict notes. */

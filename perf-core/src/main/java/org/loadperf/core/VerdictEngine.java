@@ -51,6 +51,19 @@ final class VerdictEngine {
      */
     Verdict compare(Metric metric, List<Double> baseline, double baselineFigure, List<Double> current,
                     Threshold threshold, double extraNoise) {
+        return compare(metric, baseline, baselineFigure, current, threshold,
+                new RunToRunNoise(extraNoise, 0, false));
+    }
+
+    /**
+     * Compares {@code current} with {@code baseline}, allowing for the noise between separate runs: a prior (noise
+     * beyond the samples, added in quadrature with a normal multiplier) or an estimate from history (the whole
+     * uncertainty of a run-to-run difference, with a Student t multiplier for its degrees of freedom; the wider of
+     * it and the samples' own interval is used, since it already contains the samples' noise).
+     */
+    Verdict compare(Metric metric, List<Double> baseline, double baselineFigure, List<Double> current,
+                    Threshold threshold, RunToRunNoise runNoise) {
+        double extraNoise = runNoise.percent();
         double[] c = Statistics.toArray(current);
         double currentFigure = Statistics.median(c);
         double change = metric.regressionPercent(baselineFigure, currentFigure);
@@ -94,13 +107,19 @@ final class VerdictEngine {
         double upper = pairs[pairs.length - k];
         // Noise the samples cannot show (between separate runs) is independent of the noise they do show, so the
         // two half-widths add in quadrature.
-        double z = Statistics.inverseNormal(confidence);
-        double extra = extraNoise > 0 ? z * extraNoise : 0.0;
-        lower = shift - Math.hypot(shift - lower, extra);
-        upper = shift + Math.hypot(upper - shift, extra);
+        double multiplier = Statistics.studentT(confidence, runNoise.degreesOfFreedom());
+        double extra = extraNoise > 0 ? multiplier * extraNoise : 0.0;
+        if (runNoise.estimated()) {
+            lower = Math.min(lower, shift - extra);
+            upper = Math.max(upper, shift + extra);
+        } else {
+            lower = shift - Math.hypot(shift - lower, extra);
+            upper = shift + Math.hypot(upper - shift, extra);
+        }
         return verdict(metric, change, baselineFigure, currentFigure, shift, lower, upper, limit, noise,
                 "hodges-lehmann", extraNoise > 0 ? String.format(Locale.ROOT,
-                        " (run-to-run noise %.1f%% included)", extraNoise) : "");
+                        " (run-to-run noise %.1f%% %s)", extraNoise, runNoise.estimated()
+                                ? "measured over the last " + runNoise.runs() + " runs" : "assumed") : "");
     }
 
     /**

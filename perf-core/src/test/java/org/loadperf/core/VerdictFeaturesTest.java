@@ -247,7 +247,9 @@ class VerdictFeaturesTest {
         RunToRunNoise n = RunToRunNoise.estimate(Metric.THROUGHPUT, history, 1000, fp, 10, 5, 10.0);
         assertThat(n.estimated()).isTrue();
         assertThat(n.runs()).isEqualTo(10);
-        assertThat(n.percent()).isCloseTo(100 * Math.log(1.1) / 0.6744897501960817, within(1e-6));
+        // Root mean square of the successive differences of the log medians: every one is ln(1.1).
+        assertThat(n.percent()).isCloseTo(100 * Math.log(1.1), within(1e-9));
+        assertThat(n.degreesOfFreedom()).isEqualTo(9);
         assertThat(n.describe()).contains("from the last 10 runs");
         RunToRunNoise prior = RunToRunNoise.estimate(Metric.THROUGHPUT, history.subList(0, 4), 1000, fp, 10, 5, 7.0);
         assertThat(prior.estimated()).isFalse();
@@ -267,7 +269,20 @@ class VerdictFeaturesTest {
         assertThat(none.confidenceBound()).isCloseTo(20.0, within(1e-9));
         Verdict noisy = engine.compare(Metric.THROUGHPUT, base, 100, cur, five, 5);
         assertThat(noisy.confidenceBound()).isCloseTo(20.0 - Statistics.inverseNormal(0.95) * 5, within(1e-9));
-        assertThat(noisy.message()).contains("run-to-run noise 5.0% included");
+        assertThat(noisy.message()).contains("run-to-run noise 5.0% assumed");
+        // Measured from history, the run-to-run noise is the whole uncertainty: the wider interval wins, with a
+        // Student t multiplier for its 9 degrees of freedom.
+        Verdict measured = engine.compare(Metric.THROUGHPUT, base, 100, cur, five, new RunToRunNoise(5, 10, true));
+        assertThat(measured.confidenceBound()).isCloseTo(20.0 - Statistics.studentT(0.95, 9) * 5, within(1e-9));
+        assertThat(measured.message()).contains("run-to-run noise 5.0% measured over the last 10 runs");
+    }
+
+    @Test
+    void studentTQuantilesMatchTheTables() {
+        assertThat(Statistics.studentT(0.99, 10)).isCloseTo(2.764, within(0.01));
+        assertThat(Statistics.studentT(0.95, 5)).isCloseTo(2.015, within(0.01));
+        assertThat(Statistics.studentT(0.95, 19)).isCloseTo(1.729, within(0.005));
+        assertThat(Statistics.studentT(0.95, Double.POSITIVE_INFINITY)).isCloseTo(1.645, within(0.001));
     }
 
     @Test
@@ -290,7 +305,7 @@ class VerdictFeaturesTest {
         try (PerfRunner r = runner(Map.of(), store).confirm(false).build()) {
             r.run(sleeping("limit", 10));
             BenchmarkResult second = r.run(sleeping("limit", 10));
-            // 10% assumed run-to-run noise alone hides changes under (1.645 + 0.842) * 10 = 25%.
+            // 10% assumed run-to-run noise alone hides changes under (2.326 + 0.842) * 10 = 32% at 99%.
             assertThat(second.notes()).anySatisfy(n -> assertThat(n)
                     .startsWith("throughput: 5% threshold, but this benchmark's noise hides changes under"));
             assertThat(second.verdict(Metric.THROUGHPUT).orElseThrow().minDetectablePercent()).isGreaterThan(24);

@@ -2,7 +2,6 @@ package org.loadperf.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -95,7 +94,7 @@ class VerdictValidationBenchmark {
         double guideSeconds = Statistics.median(Statistics.toArray(guideCost));
 
         Map<String, Tally> tallies = new LinkedHashMap<>();
-        VerdictEngine previous = new VerdictEngine(0.95);
+        VerdictEngine previous = new VerdictEngine(0.95); // the engine before this validation
         for (int slowdown : SLOWDOWNS) {
             long extraCpu = Math.round(unitsPerPercent[0] * slowdown / (100.0 - slowdown) * 100.0);
             long extraLoad = Math.round(unitsPerPercent[1] * slowdown / (100.0 - slowdown) * 100.0);
@@ -119,7 +118,7 @@ class VerdictValidationBenchmark {
                             guideChange > 5 ? "REGRESSION" : "OK", guideChange > 5);
                     Verdict old = previous.compare(Metric.THROUGHPUT, box(b.samples()),
                             Statistics.median(b.samples()), box(c.samples()), new Threshold(Metric.THROUGHPUT, 5), 0);
-                    tally(tallies, "previous engine (5 it., no run noise)|" + what, cur.wallSeconds(),
+                    tally(tallies, "previous engine (95%, no run noise)|" + what, cur.wallSeconds(),
                             old.status().toString(), old.isRegression());
                     System.out.printf(Locale.ROOT, "  %3d%% run %2d %-32s %-12s (first %-12s) change %6.1f%% "
                                     + "bound %6.1f%%  guide %6.1f%%  previous %s%n", slowdown, i + 1, key, c.status(),
@@ -221,8 +220,7 @@ class VerdictValidationBenchmark {
         cmd.add("-Dperf.store=" + store);
         cmd.addAll(props);
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path") + File.pathSeparator
-                + System.getProperty("surefire.test.class.path", ""));
+        cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
         cmd.add(VerdictValidationChild.class.getName());
         if (mode != null) {
             cmd.add(mode);
