@@ -13,15 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.loadperf.api.Metric;
 import org.loadperf.api.Threshold;
 import org.loadperf.api.Verdict;
-import org.loadperf.api.loader.Loader;
-import org.loadperf.api.loader.LoaderConfig;
 
 /**
  * Validates the verdicts as a user meets them: every run is a JVM of its own ({@link VerdictValidationChild}: a
@@ -29,8 +25,9 @@ import org.loadperf.api.loader.LoaderConfig;
  *
  * <ul>
  *   <li>A/A: the current run is the same code; a REGRESSION is a false alarm.</li>
- *   <li>Injected slowdowns of 5, 10 and 20% throughput (extra work calibrated in this JVM so that it adds
- *       {@code x / (100 - x)} of the body's time): a REGRESSION is a detection. The slowed run compares with a
+ *   <li>Injected slowdowns of 5, 10 and 20% throughput (extra work after the body, run until the iteration took
+ *       {@code 100 / (100 - x)} times the body's own time: see {@link VerdictValidationChild}): a REGRESSION is a
+ *       detection. The slowed run compares with a
  *       copy of the store, so that the shared history (which estimates the run-to-run noise) holds only runs of
  *       the unchanged code, as it would in CI where the slow commit is the one under test.</li>
  * </ul>
@@ -80,7 +77,6 @@ class VerdictValidationBenchmark {
         int pairedRuns = settings.getInt("PERF_VALIDATION_PAIRED_RUNS", 10);
         Path dir = Files.createTempDirectory("verdict-validation");
         Path store = dir.resolve("performance_benchmarks.json");
-        double[] unitsPerPercent = calibrate(rows);
         System.out.printf(Locale.ROOT, "%nVerdict validation: %,d rows, %d pairs per scenario, store %s%n", rows, pairs,
                 store);
 
@@ -88,7 +84,7 @@ class VerdictValidationBenchmark {
         List<Double> guideCost = new ArrayList<>();
         Path guideStore = dir.resolve("guide.json");
         for (int i = 0; i < 3; i++) {
-            guideCost.add(child(guideStore, 0, 0, List.of("-Dperf.warmupIterations=0", "-Dperf.iterations=1",
+            guideCost.add(child(guideStore, 0, List.of("-Dperf.warmupIterations=0", "-Dperf.iterations=1",
                     "-Dperf.confirm=false")).wallSeconds());
         }
         double guideSeconds = Statistics.median(Statistics.toArray(guideCost));
@@ -96,16 +92,14 @@ class VerdictValidationBenchmark {
         Map<String, Tally> tallies = new LinkedHashMap<>();
         VerdictEngine previous = new VerdictEngine(0.95); // the engine before this validation
         for (int slowdown : SLOWDOWNS) {
-            long extraCpu = Math.round(unitsPerPercent[0] * slowdown / (100.0 - slowdown) * 100.0);
-            long extraLoad = Math.round(unitsPerPercent[1] * slowdown / (100.0 - slowdown) * 100.0);
             for (int i = 0; i < pairs; i++) {
-                Run base = child(store, 0, 0, List.of());
+                Run base = child(store, 0, List.of());
                 Path target = store;
                 if (slowdown > 0) {
                     target = dir.resolve("what-if.json");
                     Files.copy(store, target, StandardCopyOption.REPLACE_EXISTING);
                 }
-                Run cur = child(target, extraCpu, extraLoad, List.of());
+                Run cur = child(target, slowdown, List.of());
                 for (String key : cur.lines().keySet()) {
                     Line b = base.lines().get(key);
                     Line c = cur.lines().get(key);
@@ -126,7 +120,7 @@ class VerdictValidationBenchmark {
                 }
             }
             for (int i = 0; i < pairedRuns; i++) {
-                Run run = child(store, extraCpu, extraLoad, List.of(), "paired");
+                Run run = child(store, slowdown, List.of(), "paired");
                 for (Line c : run.lines().values()) {
                     tally(tallies, "paired mode (1 JVM, interleaved)|" + c.key() + "|"
                             + slowdown, run.wallSeconds(), c.status(), c.anyRegression());
@@ -176,42 +170,12 @@ class VerdictValidationBenchmark {
         return sb.toString();
     }
 
-    /** Extra-work units per 1% of each benchmark's body time, measured in this JVM (medians of 7). */
-    private static double[] calibrate(int rows) throws Exception {
-        double unit = median(7, () -> VerdictValidationChild.extraWork(1000)) / 1000;
-        double cpu = median(7, () -> VerdictValidationChild.cpuMemoryWork(rows));
-        double load;
-        try (BufferAllocator allocator = new RootAllocator();
-             Loader loader = Loaders.create("counting", LoaderConfig.of(Map.of()))) {
-            load = median(7, () -> VerdictValidationChild.load(loader, allocator, rows));
-        }
-        System.out.printf(Locale.ROOT, "calibration: cpu body %.1f ms, load body %.1f ms, extra unit %.2f us%n",
-                cpu * 1e3, load * 1e3, unit * 1e6);
-        return new double[]{cpu / 100 / unit, load / 100 / unit};
-    }
-
-    private interface Work {
-        void run() throws Exception;
-    }
-
-    private static double median(int n, Work w) throws Exception {
-        w.run();
-        w.run();
-        double[] t = new double[n];
-        for (int i = 0; i < n; i++) {
-            long t0 = System.nanoTime();
-            w.run();
-            t[i] = (System.nanoTime() - t0) / 1e9;
-        }
-        return Statistics.median(t);
-    }
-
-    private static Run child(Path store, long extraCpu, long extraLoad, List<String> props)
+    private static Run child(Path store, int slowdown, List<String> props)
             throws IOException, InterruptedException {
-        return child(store, extraCpu, extraLoad, props, null);
+        return child(store, slowdown, props, null);
     }
 
-    private static Run child(Path store, long extraCpu, long extraLoad, List<String> props, String mode)
+    private static Run child(Path store, int slowdown, List<String> props, String mode)
             throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -225,8 +189,7 @@ class VerdictValidationBenchmark {
         if (mode != null) {
             cmd.add(mode);
         }
-        cmd.add(Long.toString(extraCpu));
-        cmd.add(Long.toString(extraLoad));
+        cmd.add(Integer.toString(slowdown));
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -20,8 +20,10 @@ import org.loadperf.api.loader.LoaderConfig;
  * settings of the environment (and {@code -Dperf.store}) runs the two benchmarks and prints one line per benchmark
  * for {@link VerdictValidationBenchmark} to read.
  *
- * <p>Arguments: {@code <extra units cpu> <extra units load>}: the calibrated extra work that injects a slowdown
- * (0 for none).
+ * <p>Arguments: {@code <slowdown %>} (0 for none), or {@code paired <slowdown %>}. A slowdown of x% is injected as
+ * extra arithmetic after the body, run until the iteration has taken {@code 100 / (100 - x)} times what the body
+ * took, so that the throughput of every slowed iteration is exactly x% lower than the same iteration would have
+ * been; the extra work meets the same machine load as the body.
  */
 public final class VerdictValidationChild {
 
@@ -57,40 +59,43 @@ public final class VerdictValidationChild {
         }
     }
 
-    /** Calibrated extra work: {@code units} rounds of pure arithmetic. */
-    static void extraWork(long units) {
+    /** Extra arithmetic until {@code deadline} ({@link System#nanoTime()}). */
+    static void extraWorkUntil(long deadline) {
         long acc = sink;
-        for (long u = 0; u < units; u++) {
-            for (int i = 0; i < 1000; i++) {
+        while (System.nanoTime() < deadline) {
+            for (int i = 0; i < 200; i++) {
                 acc = acc * 6364136223846793005L + (acc >>> 13) + i;
             }
         }
         sink = acc;
     }
 
+    /** Runs {@code work}, then extra work so that the whole takes {@code 100 / (100 - slowdown)} of its time. */
+    static long slowed(double slowdown, Benchmark.Body work, org.loadperf.api.BenchmarkContext ctx) throws Exception {
+        long t0 = System.nanoTime();
+        long rows = work.run(ctx);
+        if (slowdown > 0) {
+            long took = System.nanoTime() - t0;
+            extraWorkUntil(t0 + Math.round(took * 100.0 / (100.0 - slowdown)));
+        }
+        return rows;
+    }
+
     /** The two benchmarks, slowed by the given extra work units. */
-    static List<Benchmark> benchmarks(int rows, long extraCpu, long extraLoad, Loader loader, String suffix) {
+    static List<Benchmark> benchmarks(int rows, double slowdown, Loader loader, String suffix) {
         Benchmark cpu = Benchmark.builder("cpu_memory_workload" + suffix, "validation").datasetSize(rows)
-                .body(ctx -> {
-                    long r = cpuMemoryWork(rows);
-                    extraWork(extraCpu);
-                    return r;
-                }).build();
-        Benchmark load = Benchmark.builder("validation_load" + suffix, "counting").datasetSize(rows).body(ctx -> {
-            long r = load(loader, ctx.allocator(), rows);
-            extraWork(extraLoad);
-            return r;
-        }).build();
+                .body(ctx -> slowed(slowdown, c -> cpuMemoryWork(rows), ctx)).build();
+        Benchmark load = Benchmark.builder("validation_load" + suffix, "counting").datasetSize(rows).body(ctx -> slowed(slowdown,
+                c -> load(loader, c.allocator(), rows), ctx)).build();
         return List.of(cpu, load);
     }
 
     public static void main(String[] args) throws Exception {
         if (args[0].equals("paired")) {
-            paired(Long.parseLong(args[1]), Long.parseLong(args[2]));
+            paired(Double.parseDouble(args[1]));
             return;
         }
-        long extraCpu = Long.parseLong(args[0]);
-        long extraLoad = Long.parseLong(args[1]);
+        double slowdown = Double.parseDouble(args[0]);
         int rows = PerfSettings.load().testSize();
         Map<String, Double> warmupSeconds = new java.util.HashMap<>();
         Reporter capture = new Reporter() {
@@ -106,7 +111,7 @@ public final class VerdictValidationChild {
         List<String> lines = new ArrayList<>();
         try (Loader loader = Loaders.create("counting", LoaderConfig.of(Map.of()));
              PerfRunner runner = PerfRunner.builder().reporter(capture).build()) {
-            for (Benchmark b : benchmarks(rows, extraCpu, extraLoad, loader, "")) {
+            for (Benchmark b : benchmarks(rows, slowdown, loader, "")) {
                 BenchmarkResult r = runner.run(b);
                 Verdict v = r.verdict(Metric.THROUGHPUT).orElseThrow();
                 String first = r.notes().stream().filter(n -> n.startsWith("confirmation:")).findFirst()
@@ -126,15 +131,15 @@ public final class VerdictValidationChild {
     }
 
     /** Paired mode: the unchanged benchmark against the slowed one, interleaved in this JVM. */
-    static void paired(long extraCpu, long extraLoad) throws Exception {
+    static void paired(double slowdown) throws Exception {
         int rows = PerfSettings.load().testSize();
         long t0 = System.nanoTime();
         List<String> lines = new ArrayList<>();
         try (Loader loader = Loaders.create("counting", LoaderConfig.of(Map.of()));
              PerfRunner runner = PerfRunner.builder().store(new InMemoryBaselineStore())
                      .reporter(new Reporter() { }).build()) {
-            List<Benchmark> base = benchmarks(rows, 0, 0, loader, "");
-            List<Benchmark> cand = benchmarks(rows, extraCpu, extraLoad, loader, "_candidate");
+            List<Benchmark> base = benchmarks(rows, 0, loader, "");
+            List<Benchmark> cand = benchmarks(rows, slowdown, loader, "_candidate");
             for (int i = 0; i < base.size(); i++) {
                 PairedComparison c = runner.compare(base.get(i), cand.get(i));
                 Verdict v = c.verdict(Metric.THROUGHPUT).orElseThrow();
