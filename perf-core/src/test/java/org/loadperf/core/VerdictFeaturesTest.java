@@ -186,6 +186,27 @@ class VerdictFeaturesTest {
     }
 
     @Test
+    void acknowledgementByPropertyAndByApiCall() {
+        InMemoryBaselineStore store = new InMemoryBaselineStore();
+        try (PerfRunner r = runner(Map.of(), store).build()) {
+            r.run(sleeping("ack_api", 10));
+            r.run(sleeping("ack_prop", 10));
+            r.acknowledge("counting_ack_api", "bigger batches, by design");
+            BenchmarkResult slow = r.run(sleeping("ack_api", 40));
+            assertThat(slow.hasRegression()).isFalse();
+            assertThat(store.baseline("counting_ack_api").orElseThrow().extras().get("acknowledged").toString())
+                    .contains("bigger batches, by design");
+        }
+        try (PerfRunner r = PerfRunner.builder(PerfSettings.of(Map.of("perf.acknowledge",
+                        "counting_ack_prop:checksums added"), Map.of(), Map.of())).store(store)
+                .reporter(new org.loadperf.api.Reporter() { }).build()) {
+            BenchmarkResult slow = r.run(sleeping("ack_prop", 40));
+            assertThat(slow.hasRegression()).isFalse();
+            assertThat(slow.notes()).anySatisfy(n -> assertThat(n).contains("(checksums added)"));
+        }
+    }
+
+    @Test
     void acknowledgementIsValidated() {
         assertThatThrownBy(() -> PerfRunner.builder(PerfSettings.of(Map.of(), Map.of("PERF_ACKNOWLEDGE", "no-reason"),
                 Map.of()))).hasMessageContaining("PERF_ACKNOWLEDGE must be <key>:<reason>");
