@@ -1,0 +1,589 @@
+package org.loadperf.delta;
+
+import io.delta.kernel.Operation;
+import io.delta.kernel.Snapshot;
+import io.delta.kernel.Table;
+import io.delta.kernel.Transaction;
+import io.delta.kernel.TransactionBuilder;
+import io.delta.kernel.TransactionCommitResult;
+import io.delta.kernel.data.ColumnVector;
+import io.delta.kernel.data.Row;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.exceptions.TableNotFoundException;
+import io.delta.kernel.expressions.Literal;
+import io.delta.kernel.hook.PostCommitHook;
+import io.delta.kernel.types.BinaryType;
+import io.delta.kernel.types.BooleanType;
+import io.delta.kernel.types.ByteType;
+import io.delta.kernel.types.DataType;
+import io.delta.kernel.types.DateType;
+import io.delta.kernel.types.DecimalType;
+import io.delta.kernel.types.DoubleType;
+import io.delta.kernel.types.FloatType;
+import io.delta.kernel.types.IntegerType;
+import io.delta.kernel.types.LongType;
+import io.delta.kernel.types.ShortType;
+import io.delta.kernel.types.StringType;
+import io.delta.kernel.types.StructField;
+import io.delta.kernel.types.StructType;
+import io.delta.kernel.types.TimestampNTZType;
+import io.delta.kernel.types.TimestampType;
+import io.delta.kernel.utils.CloseableIterable;
+import io.delta.kernel.utils.CloseableIterator;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.StringJoiner;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.apache.hadoop.conf.Configuration;
+import org.loadperf.api.loader.LoadMode;
+import org.loadperf.api.loader.LoadResult;
+import org.loadperf.api.loader.Loader;
+import org.loadperf.api.loader.LoaderException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes Arrow batches into one Delta table through Delta Kernel: Parquet files written by Kernel's default
+ * writer from zero-copy {@link ArrowColumnVectors} views, then one commit per load, so readers see all of a load
+ * or none of it. See the module README for what Kernel 4.0.0 can and cannot do.
+ */
+final class DeltaLoader implements Loader {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeltaLoader.class);
+    static final String ENGINE_INFO = "loadperf-deltalake/0.1";
+    /** Partitions written at once; beyond it the least recently used partition's file is closed. */
+    static final int MAX_OPEN_PARTITION_WRITERS = 64;
+
+    private final DeltaLoaderConfig config;
+    private final Engine engine;
+    private final Table table;
+    private final TableMaintenance maintenance;
+
+    DeltaLoader(DeltaLoaderConfig config) {
+        this.config = config;
+        Configuration conf = new Configuration();
+        config.storageOptions.forEach(conf::set);
+        conf.set("parquet.compression", config.parquetCodec());
+        conf.set("delta.kernel.default.parquet.writer.targetMaxFileSize", Long.toString(config.targetFileSize));
+        this.engine = DefaultEngine.create(conf);
+        this.table = Table.forPath(engine, config.tablePath);
+        this.maintenance = new TableMaintenance(engine, table, conf, config);
+        // Storage option values are credentials as often as not (account keys, SAS tokens): only keys are logged.
+        LOG.info("Delta Lake loader for {} (compression {}, target file size {} bytes, partition_by {}, "
+                        + "storage option keys {})", config.tablePath, config.compression, config.targetFileSize,
+                config.partitionBy, config.storageOptions.keySet());
+    }
+
+    @Override
+    public String type() {
+        return DeltaLoaderProvider.TYPE;
+    }
+
+    @Override
+    public Set<LoadMode> supportedModes() {
+        return EnumSet.of(LoadMode.APPEND, LoadMode.OVERWRITE);
+    }
+
+    /** The Delta table's path (every load goes there; the {@code table} argument is a label, as in the guide). */
+    String tablePath() {
+        return table.getPath(engine);
+    }
+
+    Engine engine() {
+        return engine;
+    }
+
+    /** Compacts the table now, as optimize_after_write does after a load. */
+    TableMaintenance.Compaction optimize() {
+        return maintenance.optimize();
+    }
+
+    @Override
+    public LoadResult loadBatch(VectorSchemaRoot batch, String tableName, LoadMode mode) {
+        return load(new Source() {
+            private boolean first = true;
+
+            @Override
+            public VectorSchemaRoot root() {
+                return batch;
+            }
+
+            @Override
+            public boolean next() {
+                boolean b = first;
+                first = false;
+                return b;
+            }
+        }, tableName, mode);
+    }
+
+    @Override
+    public LoadResult loadTable(ArrowReader source, String tableName, LoadMode mode) {
+        return load(new Source() {
+            @Override
+            public VectorSchemaRoot root() {
+                try {
+                    return source.getVectorSchemaRoot();
+                } catch (IOException e) {
+                    throw new LoaderException("Cannot read the Arrow source: " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public boolean next() {
+                try {
+                    return source.loadNextBatch();
+                } catch (IOException e) {
+                    throw new LoaderException("Cannot read the next Arrow batch: " + e.getMessage(), e);
+                }
+            }
+        }, tableName, mode);
+    }
+
+    /** Where batches come from: one root whose buffers are refilled by {@link #next()}. */
+    private interface Source {
+        VectorSchemaRoot root();
+
+        boolean next();
+    }
+
+    private LoadResult load(Source source, String tableName, LoadMode mode) {
+        if (!supportedModes().contains(mode)) {
+            throw new LoaderException("Load mode " + mode + " is not supported by the Delta Lake loader (supported: "
+                    + supportedModes() + "): Delta Kernel 4.0.0 has no row-level MERGE/UPDATE and no deletion "
+                    + "vector writes, so an upsert cannot be made atomic and correct; nothing was written to "
+                    + config.tablePath);
+        }
+        long start = System.nanoTime();
+        VectorSchemaRoot root = source.root();
+        StructType incoming = ArrowDeltaTypes.toDelta(root.getSchema());
+        Snapshot snapshot = latestSnapshot();
+        TransactionBuilder builder;
+        StructType tableSchema;
+        if (snapshot == null) {
+            checkPartitionColumns(incoming, config.partitionBy);
+            tableSchema = incoming;
+            builder = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
+                    .withSchema(engine, incoming).withPartitionColumns(engine, config.partitionBy);
+        } else {
+            tableSchema = snapshot.getSchema();
+            checkAgainstTable(incoming, tableSchema, snapshot.getPartitionColumnNames());
+            builder = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE);
+        }
+        Transaction txn = builder.build(engine);
+        Row txnState = txn.getTransactionState(engine);
+        List<String> partitionColumns = txn.getPartitionColumns(engine);
+        long prepared = System.nanoTime();
+        int[] sourceIndex = sourceIndexes(tableSchema, root);
+        int[] partitionIndex = partitionColumns.stream().mapToInt(tableSchema::indexOf).toArray();
+
+        Map<List<Object>, PartitionWriter> writers = new LinkedHashMap<>(16, 0.75f, true);
+        List<Row> actions = new ArrayList<>();
+        long rows = 0;
+        long bytes = 0;
+        long batches = 0;
+        boolean committed = false;
+        try {
+            while (source.next()) {
+                int n = root.getRowCount();
+                batches++;
+                bytes += arrowBytes(root);
+                for (int offset = 0; offset < n; offset += config.batchSize) {
+                    int len = Math.min(config.batchSize, n - offset);
+                    checkNotNull(root, tableSchema, sourceIndex, offset, len, batches);
+                    ArrowColumnarBatch batch = adapt(root, tableSchema, sourceIndex, offset, len);
+                    distribute(batch, partitionColumns, partitionIndex, tableSchema, writers, actions, txnState);
+                    rows += len;
+                }
+                for (PartitionWriter w : writers.values()) {
+                    w.awaitConsumed();
+                }
+            }
+            for (PartitionWriter w : writers.values()) {
+                actions.addAll(w.finish());
+            }
+            writers.clear();
+            long written = System.nanoTime();
+            long filesAdded = actions.size();
+            long filesRemoved = 0;
+            if (mode == LoadMode.OVERWRITE && snapshot != null) {
+                long now = System.currentTimeMillis();
+                Snapshot read = table.getSnapshotAsOfVersion(engine, txn.getReadTableVersion());
+                for (Row scanFile : TableMaintenance.scanFiles(engine, read)) {
+                    actions.add(KernelActions.remove(scanFile, true, now));
+                    filesRemoved++;
+                }
+            }
+            long version;
+            List<String> hooks = new ArrayList<>();
+            if (actions.isEmpty() && snapshot != null) {
+                version = snapshot.getVersion();
+                LOG.info("Nothing to commit to {}: the load had no rows", config.tablePath);
+            } else {
+                TransactionCommitResult result = commit(txn, actions);
+                committed = true;
+                version = result.getVersion();
+                hooks = runHooks(result);
+            }
+            long commitDone = System.nanoTime();
+            Map<String, Object> metadata = new LinkedHashMap<>();
+            TableMaintenance.Compaction compaction = config.optimizeAfterWrite ? maintenance.optimize() : null;
+            long vacuumed = config.vacuumAfterWrite ? maintenance.vacuum() : 0;
+            long maintained = System.nanoTime();
+            TableMaintenance.TableStats stats = maintenance.stats();
+            double seconds = (System.nanoTime() - start) / 1e9;
+            metadata.put("batches_processed", batches);
+            metadata.put("rows_loaded", rows);
+            metadata.put("columns", root.getSchema().getFields().size());
+            metadata.put("avg_batch_size", batches == 0 ? 0.0 : (double) rows / batches);
+            metadata.put("table_size_bytes", stats.bytes());
+            metadata.put("table_size_mb", stats.bytes() / (1024.0 * 1024.0));
+            metadata.put("throughput_rows_per_sec", seconds > 0 ? rows / seconds : 0.0);
+            metadata.put("write_mode", mode.name().toLowerCase(java.util.Locale.ROOT));
+            metadata.put("table_version", stats.version());
+            metadata.put("commit_version", version);
+            metadata.put("total_files", stats.files());
+            metadata.put("total_size_bytes", stats.bytes());
+            metadata.put("files_added", filesAdded);
+            metadata.put("files_removed", filesRemoved);
+            metadata.put("partition_columns", partitionColumns);
+            metadata.put("storage_backend", storageBackend());
+            metadata.put("compression", config.compression);
+            metadata.put("post_commit_hooks", hooks);
+            metadata.put("prepare_seconds", (prepared - start) / 1e9);
+            metadata.put("write_seconds", (written - prepared) / 1e9);
+            metadata.put("commit_seconds", (commitDone - written) / 1e9);
+            metadata.put("maintenance_seconds", (maintained - commitDone) / 1e9);
+            if (compaction != null) {
+                metadata.put("optimize_files_before", compaction.filesBefore());
+                metadata.put("optimize_files_after", compaction.filesAfter());
+                metadata.put("optimize_version", compaction.version());
+            }
+            if (config.vacuumAfterWrite) {
+                metadata.put("vacuum_files_deleted", vacuumed);
+            }
+            return new LoadResult(rows, bytes, seconds, tableName, type(), metadata);
+        } catch (RuntimeException e) {
+            for (PartitionWriter w : writers.values()) {
+                w.abort();
+            }
+            if (committed) {
+                throw e;
+            }
+            if (e instanceof LoaderException) {
+                throw new LoaderException(e.getMessage() + " (nothing was committed to " + config.tablePath + ")",
+                        e);
+            }
+            throw new LoaderException("Delta load into " + config.tablePath + " failed, nothing was committed: " + e,
+                    e);
+        }
+    }
+
+    private Snapshot latestSnapshot() {
+        try {
+            return table.getLatestSnapshot(engine);
+        } catch (TableNotFoundException e) {
+            return null;
+        }
+    }
+
+    private TransactionCommitResult commit(Transaction txn, List<Row> actions) {
+        CloseableIterable<Row> iterable = CloseableIterable.inMemoryIterable(toIterator(actions));
+        try {
+            return txn.commit(engine, iterable);
+        } catch (io.delta.kernel.exceptions.ConcurrentWriteException e) {
+            throw new LoaderException("Commit to " + config.tablePath + " lost to a concurrent writer: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    static CloseableIterator<Row> toIterator(List<Row> rows) {
+        return toIteratorOf(rows);
+    }
+
+    static <T> CloseableIterator<T> toIteratorOf(List<T> items) {
+        Iterator<T> it = items.iterator();
+        return new CloseableIterator<>() {
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public T next() {
+                return it.next();
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    /** Runs Kernel's post-commit hooks (checkpoint, checksum, log compaction); a failed hook is logged, not fatal. */
+    List<String> runHooks(TransactionCommitResult result) {
+        List<String> ran = new ArrayList<>();
+        for (PostCommitHook hook : result.getPostCommitHooks()) {
+            try {
+                hook.threadSafeInvoke(engine);
+                ran.add(hook.getType().name());
+            } catch (IOException | RuntimeException e) {
+                // The commit stands; a missing checkpoint or checksum only makes later snapshot loads slower.
+                LOG.warn("Post-commit hook {} for version {} of {} failed: {}", hook.getType(),
+                        result.getVersion(), config.tablePath, e.toString());
+                ran.add(hook.getType().name() + " (failed)");
+            }
+        }
+        if (ran.stream().anyMatch(h -> h.startsWith("CHECKPOINT"))) {
+            LOG.info("Wrote checkpoint at version {} of {}", result.getVersion(), config.tablePath);
+        }
+        return ran;
+    }
+
+    private String storageBackend() {
+        String p = config.tablePath;
+        int colon = p.indexOf(':');
+        return colon > 1 ? p.substring(0, colon) : "file";
+    }
+
+    private static long arrowBytes(VectorSchemaRoot root) {
+        long b = 0;
+        for (FieldVector v : root.getFieldVectors()) {
+            b += v.getBufferSize();
+        }
+        return b;
+    }
+
+    private void checkPartitionColumns(StructType schema, List<String> partitionBy) {
+        for (String p : partitionBy) {
+            int i = schema.indexOf(p);
+            if (i < 0) {
+                throw new LoaderException("partition_by column '" + p + "' is not in the data (columns: "
+                        + schema.fieldNames() + "); nothing was written");
+            }
+            DataType t = schema.at(i).getDataType();
+            if (t instanceof StructType || t instanceof io.delta.kernel.types.ArrayType
+                    || t instanceof io.delta.kernel.types.MapType) {
+                throw new LoaderException("partition_by column '" + p + "' has nested type " + t
+                        + "; Delta partitions only by primitive columns; nothing was written");
+            }
+        }
+    }
+
+    private void checkAgainstTable(StructType incoming, StructType tableSchema, List<String> tablePartitions) {
+        if (!config.partitionBy.isEmpty() && !config.partitionBy.equals(tablePartitions)) {
+            throw new LoaderException("partition_by " + config.partitionBy + " differs from the partition columns "
+                    + tablePartitions + " of the existing table " + config.tablePath + "; nothing was written");
+        }
+        List<String> added = new ArrayList<>();
+        for (StructField f : incoming.fields()) {
+            int i = tableSchema.indexOf(f.getName());
+            if (i < 0) {
+                added.add(f.getName());
+                continue;
+            }
+            StructField t = tableSchema.at(i);
+            if (!ArrowDeltaTypes.sameShape(f.getDataType(), t.getDataType())) {
+                throw new LoaderException("Column '" + f.getName() + "' has type " + f.getDataType()
+                        + " in the data but " + t.getDataType() + " in the table " + config.tablePath
+                        + "; nothing was written");
+            }
+        }
+        for (StructField t : tableSchema.fields()) {
+            if (incoming.indexOf(t.getName()) < 0 && !t.isNullable()) {
+                throw new LoaderException("Column '" + t.getName() + "' is required (NOT NULL) in the table "
+                        + config.tablePath + " but missing from the data; nothing was written");
+            }
+        }
+        if (!added.isEmpty()) {
+            if (!config.schemaEvolution) {
+                throw new LoaderException("Column(s) " + added + " are not in the table " + config.tablePath
+                        + " and schema_evolution is false; nothing was written");
+            }
+            throw new LoaderException("Column(s) " + added + " are not in the table " + config.tablePath
+                    + ": widening the schema is not supported. Delta Kernel 4.0.0's public API only changes a "
+                    + "schema on column-mapping tables, which it cannot write to (see the module README); "
+                    + "nothing was written");
+        }
+    }
+
+    private static int[] sourceIndexes(StructType tableSchema, VectorSchemaRoot root) {
+        int[] idx = new int[tableSchema.length()];
+        List<org.apache.arrow.vector.types.pojo.Field> fields = root.getSchema().getFields();
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = -1;
+            for (int j = 0; j < fields.size(); j++) {
+                if (fields.get(j).getName().equals(tableSchema.at(i).getName())) {
+                    idx[i] = j;
+                    break;
+                }
+            }
+        }
+        return idx;
+    }
+
+    private void checkNotNull(VectorSchemaRoot root, StructType tableSchema, int[] sourceIndex, int offset,
+                              int len, long batchNo) {
+        for (int i = 0; i < sourceIndex.length; i++) {
+            if (tableSchema.at(i).isNullable() || sourceIndex[i] < 0) {
+                continue;
+            }
+            FieldVector v = root.getVector(sourceIndex[i]);
+            if (v.getNullCount() == 0) {
+                continue;
+            }
+            for (int r = offset; r < offset + len; r++) {
+                if (v.isNull(r)) {
+                    throw new LoaderException("Column '" + tableSchema.at(i).getName() + "' is NOT NULL in the table"
+                            + " but row " + r + " of batch " + batchNo + " is null");
+                }
+            }
+        }
+    }
+
+    private static ArrowColumnarBatch adapt(VectorSchemaRoot root, StructType tableSchema, int[] sourceIndex,
+                                            int offset, int len) {
+        ColumnVector[] cols = new ColumnVector[tableSchema.length()];
+        for (int i = 0; i < cols.length; i++) {
+            DataType type = tableSchema.at(i).getDataType();
+            cols[i] = sourceIndex[i] < 0 ? ArrowColumnVectors.nulls(type, len)
+                    : ArrowColumnVectors.view(root.getVector(sourceIndex[i]), type, offset, len);
+        }
+        return new ArrowColumnarBatch(tableSchema, cols, len);
+    }
+
+    private void distribute(ArrowColumnarBatch batch, List<String> partitionColumns, int[] partitionIndex,
+                            StructType schema, Map<List<Object>, PartitionWriter> writers, List<Row> actions,
+                            Row txnState) {
+        int n = batch.getSize();
+        if (partitionColumns.isEmpty()) {
+            writer(List.of(), Map.of(), "table", writers, actions, txnState)
+                    .write(new PartitionWriter.Chunk(batch, null, n));
+            return;
+        }
+        Map<List<Object>, boolean[]> groups = new LinkedHashMap<>();
+        Map<List<Object>, int[]> counts = new LinkedHashMap<>();
+        ColumnVector[] pv = new ColumnVector[partitionIndex.length];
+        for (int k = 0; k < pv.length; k++) {
+            pv[k] = batch.getColumnVector(partitionIndex[k]);
+        }
+        for (int r = 0; r < n; r++) {
+            Object[] key = new Object[pv.length];
+            for (int k = 0; k < pv.length; k++) {
+                key[k] = value(pv[k], r);
+            }
+            List<Object> keyList = java.util.Arrays.asList(key);
+            groups.computeIfAbsent(keyList, x -> new boolean[n])[r] = true;
+            counts.computeIfAbsent(keyList, x -> new int[1])[0]++;
+        }
+        for (Map.Entry<List<Object>, boolean[]> g : groups.entrySet()) {
+            List<Object> key = g.getKey();
+            Map<String, Literal> values = new LinkedHashMap<>();
+            StringJoiner label = new StringJoiner("/");
+            for (int k = 0; k < pv.length; k++) {
+                DataType t = schema.at(partitionIndex[k]).getDataType();
+                values.put(partitionColumns.get(k), literal(t, key.get(k)));
+                label.add(partitionColumns.get(k) + "=" + key.get(k));
+            }
+            writer(key, values, label.toString(), writers, actions, txnState)
+                    .write(new PartitionWriter.Chunk(batch, g.getValue(), counts.get(key)[0]));
+        }
+    }
+
+    private PartitionWriter writer(List<Object> key, Map<String, Literal> values, String label,
+                                   Map<List<Object>, PartitionWriter> writers, List<Row> actions, Row txnState) {
+        PartitionWriter w = writers.get(key);
+        if (w == null) {
+            if (writers.size() >= MAX_OPEN_PARTITION_WRITERS) {
+                Iterator<Map.Entry<List<Object>, PartitionWriter>> it = writers.entrySet().iterator();
+                PartitionWriter eldest = it.next().getValue();
+                it.remove();
+                actions.addAll(eldest.finish());
+            }
+            w = new PartitionWriter(engine, txnState, values, config.maxRowsPerFile, label);
+            writers.put(key, w);
+        }
+        return w;
+    }
+
+    /** A partition value as a hashable Java object (binary as a ByteBuffer). */
+    private static Object value(ColumnVector v, int r) {
+        if (v.isNullAt(r)) {
+            return null;
+        }
+        DataType t = v.getDataType();
+        if (t instanceof BooleanType) {
+            return v.getBoolean(r);
+        } else if (t instanceof ByteType) {
+            return v.getByte(r);
+        } else if (t instanceof ShortType) {
+            return v.getShort(r);
+        } else if (t instanceof IntegerType || t instanceof DateType) {
+            return v.getInt(r);
+        } else if (t instanceof LongType || t instanceof TimestampType || t instanceof TimestampNTZType) {
+            return v.getLong(r);
+        } else if (t instanceof FloatType) {
+            return v.getFloat(r);
+        } else if (t instanceof DoubleType) {
+            return v.getDouble(r);
+        } else if (t instanceof StringType) {
+            return v.getString(r);
+        } else if (t instanceof BinaryType) {
+            return ByteBuffer.wrap(v.getBinary(r));
+        } else if (t instanceof DecimalType) {
+            return v.getDecimal(r);
+        }
+        throw new LoaderException("Column '" + t + "' cannot be a partition column");
+    }
+
+    private static Literal literal(DataType t, Object v) {
+        if (v == null) {
+            return Literal.ofNull(t);
+        } else if (t instanceof BooleanType) {
+            return Literal.ofBoolean((Boolean) v);
+        } else if (t instanceof ByteType) {
+            return Literal.ofByte((Byte) v);
+        } else if (t instanceof ShortType) {
+            return Literal.ofShort((Short) v);
+        } else if (t instanceof IntegerType) {
+            return Literal.ofInt((Integer) v);
+        } else if (t instanceof DateType) {
+            return Literal.ofDate((Integer) v);
+        } else if (t instanceof LongType) {
+            return Literal.ofLong((Long) v);
+        } else if (t instanceof TimestampType) {
+            return Literal.ofTimestamp((Long) v);
+        } else if (t instanceof TimestampNTZType) {
+            return Literal.ofTimestampNtz((Long) v);
+        } else if (t instanceof FloatType) {
+            return Literal.ofFloat((Float) v);
+        } else if (t instanceof DoubleType) {
+            return Literal.ofDouble((Double) v);
+        } else if (t instanceof StringType) {
+            return Literal.ofString((String) v);
+        } else if (t instanceof BinaryType) {
+            ByteBuffer b = (ByteBuffer) v;
+            byte[] bytes = new byte[b.remaining()];
+            b.duplicate().get(bytes);
+            return Literal.ofBinary(bytes);
+        } else {
+            DecimalType d = (DecimalType) t;
+            return Literal.ofDecimal((java.math.BigDecimal) v, d.getPrecision(), d.getScale());
+        }
+    }
+
+    @Override
+    public void close() {
+        // Kernel's default engine holds no connections; Hadoop FileSystem instances are cached process-wide.
+    }
+}

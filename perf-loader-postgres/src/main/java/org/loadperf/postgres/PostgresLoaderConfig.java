@@ -1,0 +1,78 @@
+package org.loadperf.postgres;
+
+import java.util.List;
+import java.util.Map;
+import org.loadperf.api.loader.ConfigKey;
+import org.loadperf.api.loader.LoaderConfig;
+import org.loadperf.api.loader.LoaderException;
+
+/**
+ * The PostgreSQL loader's configuration: every key declared once with its default and description, parsed and
+ * checked at creation. Keys are the guide's ({@code host}, {@code max_connections}, {@code batch_size}, ...).
+ */
+record PostgresLoaderConfig(String host, int port, String database, String user, String password,
+                            int maxConnections, int batchSize, Map<String, String> connectionParams, String schema,
+                            boolean createTable, List<String> keyColumns, int parallelism) {
+
+    static final ConfigKey<String> HOST = ConfigKey.string("host", null,
+            "PostgreSQL server host name or address").required();
+    static final ConfigKey<Integer> PORT = ConfigKey.integer("port", 5432, 1, 65535,
+            "PostgreSQL server port");
+    static final ConfigKey<String> DATABASE = ConfigKey.string("database", null,
+            "database to load into").required();
+    static final ConfigKey<String> USER = ConfigKey.string("user", null,
+            "user to connect as").required();
+    static final ConfigKey<String> PASSWORD = ConfigKey.string("password", "",
+            "password of the user (empty: none, e.g. for trust authentication); never logged").secret();
+    static final ConfigKey<Integer> MAX_CONNECTIONS = ConfigKey.integer("max_connections", 10, 1, 1000,
+            "size of the HikariCP connection pool");
+    static final ConfigKey<Integer> BATCH_SIZE = ConfigKey.integer("batch_size", 10_000, 1, 100_000_000,
+            "rows per committed batch: loadTable re-chunks its input to this many rows per COPY and transaction");
+    static final ConfigKey<Map<String, String>> CONNECTION_PARAMS = ConfigKey.map("connection_params",
+            "extra pgJDBC connection properties, e.g. sslmode=require,ApplicationName=loader");
+    static final ConfigKey<String> SCHEMA = ConfigKey.string("schema", "public",
+            "schema holding the target tables");
+    static final ConfigKey<Boolean> CREATE_TABLE = ConfigKey.bool("create_table", true,
+            "create a missing target table from the Arrow schema (quoted identifiers)");
+    static final ConfigKey<List<String>> KEY_COLUMNS = ConfigKey.list("key_columns", List.of(),
+            "columns identifying a row for UPSERT (the table's primary key or a unique constraint)");
+    static final ConfigKey<Integer> PARALLELISM = ConfigKey.integer("parallelism", 1, 1, 64,
+            "pooled connections that COPY batches at once within one APPEND loadTable");
+
+    /** Every key, in documentation order. */
+    static final List<ConfigKey<?>> KEYS = List.of(HOST, PORT, DATABASE, USER, PASSWORD, MAX_CONNECTIONS,
+            BATCH_SIZE, CONNECTION_PARAMS, SCHEMA, CREATE_TABLE, KEY_COLUMNS, PARALLELISM);
+
+    /**
+     * Validates {@code config} (unknown keys, missing required keys and bad values are all reported at once, by
+     * key) and returns the parsed values.
+     */
+    static PostgresLoaderConfig from(LoaderConfig config) {
+        config.validate("PostgresLoader", KEYS);
+        PostgresLoaderConfig c = new PostgresLoaderConfig(config.get(HOST), config.get(PORT), config.get(DATABASE),
+                config.get(USER), config.get(PASSWORD), config.get(MAX_CONNECTIONS), config.get(BATCH_SIZE),
+                config.get(CONNECTION_PARAMS), config.get(SCHEMA), config.get(CREATE_TABLE),
+                config.get(KEY_COLUMNS), config.get(PARALLELISM));
+        if (c.host.isBlank()) {
+            throw new LoaderException("Invalid PostgresLoader configuration: 'host' must not be blank");
+        }
+        if (c.parallelism > c.maxConnections) {
+            throw new LoaderException("Invalid PostgresLoader configuration: 'parallelism' (" + c.parallelism
+                    + ") exceeds 'max_connections' (" + c.maxConnections + "); raise max_connections or lower parallelism");
+        }
+        return c;
+    }
+
+    /** {@code host:port}, for messages. */
+    String address() {
+        return host + ":" + port;
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresLoaderConfig{" + address() + "/" + database + ", user=" + user + ", password="
+                + (password.isEmpty() ? "" : "***") + ", max_connections=" + maxConnections + ", batch_size="
+                + batchSize + ", schema=" + schema + ", create_table=" + createTable + ", key_columns=" + keyColumns
+                + ", parallelism=" + parallelism + "}";
+    }
+}
