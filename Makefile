@@ -3,6 +3,7 @@
 #   PERF_TEST_SIZE=10000 make test-performance  smaller dataset
 #   make test-performance GROUPS=redis          one loader's suite, like `pytest -m redis`
 #   make test                                   the tests (benchmarks excluded)
+#   make validate-verdicts                      false alarms and detection power of the verdicts (docs/VERDICTS.md)
 # The run's summary is printed at the end; its reports are in target/perf-report/ (index.html, summary.md, ...).
 
 MVN            ?= mvn -B
@@ -18,7 +19,7 @@ export PERF_TEST_SIZE PERF_REPORT_DIR PERF_RUN_ID
 # build keeps its files. Used only as root, without POSTGRES_HOST, where unshare is allowed.
 AS_USER := $(shell if [ "$$(id -u)" = 0 ] && [ -z "$$POSTGRES_HOST" ] && unshare -U true 2>/dev/null; then echo "unshare -U"; fi)
 
-.PHONY: test test-performance clean-baselines
+.PHONY: test test-performance clean-baselines validate-verdicts
 
 test:
 	$(MVN) verify
@@ -30,3 +31,10 @@ test-performance:
 
 clean-baselines:
 	rm -f '$(PERF_STORE)' '$(PERF_STORE).lock'
+
+# A/A pairs and injected 5/10/20% slowdowns, each run a JVM of its own; small loads (PERF_TEST_SIZE=20000 unless
+# given on the command line) keep it to about 10-15 minutes on a 2-core machine.
+validate-verdicts:
+	PERF_TEST_SIZE=$(if $(filter command line environment,$(origin PERF_TEST_SIZE)),$(PERF_TEST_SIZE),20000) \
+	$(MVN) -q -pl perf-core -am verify -Dtest=VerdictValidationBenchmark -Dgroups=validation -DexcludedGroups=none \
+	  -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true

@@ -45,12 +45,26 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>PERF_STORE / perf.store</td><td>performance_benchmarks.json</td><td>the baseline file</td></tr>
  *   <tr><td>PERF_WARMUP_ITERATIONS</td><td>1</td><td>iterations run and discarded</td></tr>
  *   <tr><td>PERF_ITERATIONS</td><td>5</td><td>measured iterations</td></tr>
- *   <tr><td>PERF_CONFIDENCE</td><td>0.95</td><td>one-sided confidence of a REGRESSION</td></tr>
+ *   <tr><td>PERF_CONFIDENCE</td><td>0.99</td><td>one-sided confidence of a REGRESSION</td></tr>
  *   <tr><td>PERF_BASELINE_POLICY</td><td>always</td><td>always, update-unless-regressed, pinned</td></tr>
  *   <tr><td>PERF_FAIL_ON_REGRESSION</td><td>false</td><td>throw {@link PerformanceRegressionError}</td></tr>
  *   <tr><td>PERF_THRESHOLD_THROUGHPUT, _MEMORY, _DURATION</td><td>5, 10, 10</td><td>thresholds in %</td></tr>
  *   <tr><td>PERF_ENV</td><td>local</td><td>environment recorded</td></tr>
+ *   <tr><td>PERF_CONFIRM</td><td>true</td><td>re-run an INCONCLUSIVE or REGRESSION verdict once in the same
+ *       process; the verdict then uses all samples</td></tr>
+ *   <tr><td>PERF_RUN_NOISE</td><td>10</td><td>run-to-run noise (%) assumed until the store holds
+ *       {@value #MIN_NOISE_RUNS} earlier runs of the benchmark on this machine</td></tr>
+ *   <tr><td>PERF_NOISE_WINDOW</td><td>20</td><td>latest runs that estimate the run-to-run noise</td></tr>
+ *   <tr><td>PERF_PAIRS</td><td>10</td><td>interleaved pairs of {@link #compare}</td></tr>
+ *   <tr><td>PERF_ACKNOWLEDGE</td><td></td><td>{@code <key>:<reason>[;...]}: accept a benchmark's regression,
+ *       record why, move its baseline</td></tr>
  * </table>
+ *
+ * <p>Verdicts between separate runs add the run-to-run noise measured from the store's history to the noise the
+ * samples show (see {@code docs/VERDICTS.md}); a threshold below what that noise lets us detect is reported in the
+ * result's notes. With fail-on-regression, a regression fails only when it survives Holm's correction across all
+ * comparisons the runner has made so far, so the chance of a false failure does not grow with the number of
+ * benchmarks and metrics.
  *
  * <p>A runner is not thread-safe: run benchmarks one after another (a measurement needs the machine to itself).
  */
@@ -62,7 +76,11 @@ public final class PerfRunner implements AutoCloseable {
     static final Set<String> KNOWN_PROPERTIES = Set.of("perf.store", "perf.warmupIterations", "perf.iterations",
             "perf.confidence", "perf.baselinePolicy", "perf.failOnRegression", "perf.thresholdThroughput",
             "perf.thresholdMemory", "perf.thresholdDuration", "perf.env", "perf.testSize", "perf.envFile",
+            "perf.acknowledge", "perf.confirm", "perf.runNoise", "perf.noiseWindow", "perf.pairs",
             "perf.reportDir");
+
+    /** Earlier runs needed before the run-to-run noise is estimated from history instead of assumed. */
+    static final int MIN_NOISE_RUNS = 5;
 
     private final BaselineStore store;
     private final Thresholds thresholds;
@@ -77,6 +95,12 @@ public final class PerfRunner implements AutoCloseable {
     private final PerfSettings settings;
     private final BufferAllocator root;
     private final List<BenchmarkResult> results = new ArrayList<>();
+    private final boolean confirm;
+    private final double runNoisePrior;
+    private final int noiseWindow;
+    private final int pairs;
+    private final Map<String, String> acknowledgements;
+    private final java.util.Random order = new java.util.Random();
     private boolean leakReported;
 
     private PerfRunner(Builder b) {
@@ -92,6 +116,11 @@ public final class PerfRunner implements AutoCloseable {
         this.reporters = List.copyOf(b.reporters);
         this.compared = Collections.unmodifiableSet(EnumSet.copyOf(b.compared));
         this.root = new RootAllocator();
+        this.confirm = b.confirm;
+        this.runNoisePrior = b.runNoise;
+        this.noiseWindow = b.noiseWindow;
+        this.pairs = b.pairs;
+        this.acknowledgements = new java.util.LinkedHashMap<>(b.acknowledgements);
     }
 
     static BaselineStore defaultStore(PerfSettings settings) {
@@ -142,31 +171,246 @@ public final class PerfRunner implements AutoCloseable {
         long t0 = System.nanoTime();
         reporters.forEach(r -> r.benchmarkStarted(benchmark, warmups, iterations));
         List<IterationProbe.Sample> samples = new ArrayList<>();
+        Evaluation evaluation;
         try (BufferAllocator benchAllocator = root.newChildAllocator(benchmark.key(), 0, Long.MAX_VALUE)) {
             Context setupContext = new Context(benchAllocator, 0, false, benchmark);
             phase("setup", benchmark, () -> benchmark.setup().run(setupContext));
             try {
                 for (int i = 1; i <= warmups; i++) {
-                    iteration(benchmark, i, true, t0);
+                    iteration(benchmark, i, true, t0, warmups);
                 }
                 for (int i = 1; i <= iterations; i++) {
-                    samples.add(iteration(benchmark, i, false, t0));
+                    samples.add(iteration(benchmark, i, false, t0, iterations));
+                }
+                evaluation = evaluate(benchmark, samples);
+                if (confirm && evaluation.needsConfirmation()) {
+                    // A second look in the same process: the verdict is then made from all samples, so a
+                    // confirmation cannot raise the false-alarm rate above that of a single look.
+                    for (int i = iterations + 1; i <= 2 * iterations; i++) {
+                        samples.add(iteration(benchmark, i, false, t0, 2 * iterations));
+                    }
+                    Evaluation first = evaluation;
+                    evaluation = evaluate(benchmark, samples);
+                    evaluation.notes().add(0, "confirmation: the first " + iterations + " iterations said "
+                            + first.describeStatuses() + "; " + iterations + " more were run in this process and "
+                            + "the verdict is made from all " + samples.size());
                 }
             } finally {
                 phase("teardown", benchmark, () -> benchmark.teardown().run(setupContext));
             }
         }
-        BenchmarkResult result = evaluate(benchmark, started, samples);
-        results.add(result);
-        record(result);
-        reporters.forEach(r -> r.benchmarkFinished(result));
+        Evaluation ev = evaluation;
+        String ackReason = acknowledgements.get(benchmark.key());
+        Map<String, Object> extras = new java.util.LinkedHashMap<>();
+        List<Verdict> verdictList = ev.verdicts();
+        if (ackReason != null) {
+            verdictList = acknowledge(benchmark.key(), ackReason, ev, extras);
+        }
+        BenchmarkResult result = new BenchmarkResult(benchmark.testName(), benchmark.loaderType(),
+                benchmark.datasetSize(), warmups, ev.samples(), ev.summaries(), verdictList, started, ev.git().commit(),
+                ev.git().dirty(), environment, ev.fingerprint(), ev.notes());
+        List<Verdict> failing = List.of();
         if (failOnRegression && result.hasRegression()) {
+            List<BenchmarkResult> family = new ArrayList<>(results);
+            family.add(result);
+            failing = failingRegressions(family, 1.0 - verdicts.confidence()).stream()
+                    .filter(f -> f.key().equals(result.key()) && f.timestamp().equals(result.timestamp()))
+                    .flatMap(f -> f.regressions().stream()).toList();
+            if (failing.size() < result.regressions().size()) {
+                List<String> notes = new ArrayList<>(result.notes());
+                notes.add((result.regressions().size() - failing.size()) + " regression(s) of this benchmark do "
+                        + "not fail the build: they do not survive Holm's correction across the "
+                        + countComparisons(family) + " comparisons of this run");
+                BenchmarkResult noted = withNotes(result, notes);
+                return finish(noted, failing, extras, ackReason != null);
+            }
+        }
+        return finish(result, failing, extras, ackReason != null);
+    }
+
+    private BenchmarkResult finish(BenchmarkResult result, List<Verdict> failing, Map<String, Object> extras,
+                                   boolean forceMove) {
+        results.add(result);
+        record(result, extras, forceMove);
+        reporters.forEach(r -> r.benchmarkFinished(result));
+        if (!failing.isEmpty()) {
             throw new PerformanceRegressionError(PerformanceRegressionError.describe(List.of(result)), result);
         }
         return result;
     }
 
-    private IterationProbe.Sample iteration(Benchmark benchmark, int index, boolean warmup, long t0) {
+    private static BenchmarkResult withNotes(BenchmarkResult r, List<String> notes) {
+        return new BenchmarkResult(r.testName(), r.loaderType(), r.datasetSize(), r.warmupIterations(), r.samples(),
+                r.summaries(), r.verdicts(), r.timestamp(), r.gitCommit(), r.gitDirty(), r.environment(),
+                r.fingerprint(), notes);
+    }
+
+    private static int countComparisons(List<BenchmarkResult> family) {
+        return family.stream().mapToInt(r -> (int) r.verdicts().stream()
+                .filter(v -> !Double.isNaN(v.regressionPercent()) && v.status() != Verdict.Status.NO_BASELINE)
+                .count()).sum();
+    }
+
+    /**
+     * The results whose regressions survive Holm's step-down correction at family-wise error rate {@code alpha},
+     * the family being every compared metric of every result given; each returned result keeps only its verdicts.
+     * A regression that does not survive stays a REGRESSION in its result (its own bound is past the threshold),
+     * but failing a build on it would make the chance of any false failure grow with the number of comparisons.
+     */
+    static List<BenchmarkResult> failingRegressions(List<BenchmarkResult> family, double alpha) {
+        List<Verdict> all = new ArrayList<>();
+        List<BenchmarkResult> owner = new ArrayList<>();
+        for (BenchmarkResult r : family) {
+            for (Verdict v : r.verdicts()) {
+                if (v.status() != Verdict.Status.NO_BASELINE && !Double.isNaN(v.regressionPercent())) {
+                    all.add(v);
+                    owner.add(r);
+                }
+            }
+        }
+        double[] p = new double[all.size()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = VerdictEngine.pValue(all.get(i));
+        }
+        boolean[] rejected = Statistics.holm(p, alpha);
+        List<BenchmarkResult> out = new ArrayList<>();
+        for (BenchmarkResult r : family) {
+            boolean any = false;
+            for (int i = 0; i < all.size(); i++) {
+                if (owner.get(i) == r && rejected[i] && all.get(i).isRegression()) {
+                    any = true;
+                }
+            }
+            if (any) {
+                List<Verdict> keep = new ArrayList<>();
+                for (int i = 0; i < all.size(); i++) {
+                    if (owner.get(i) == r && (!all.get(i).isRegression() || rejected[i])) {
+                        keep.add(all.get(i));
+                    }
+                }
+                out.add(new BenchmarkResult(r.testName(), r.loaderType(), r.datasetSize(), r.warmupIterations(),
+                        r.samples(), r.summaries(), keep, r.timestamp(), r.gitCommit(), r.gitDirty(), r.environment(),
+                        r.fingerprint(), r.notes()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Accepts the regressions of the next runs of {@code key} (for this runner) as expected, with {@code reason}:
+     * they are reported as acknowledged instead of REGRESSION, the run becomes the baseline whatever the policy,
+     * and the store keeps the reason, the commit and the time in the run's {@code acknowledged} field.
+     */
+    public PerfRunner acknowledge(String key, String reason) {
+        acknowledgements.put(Builder.checkKey(key), Builder.checkReason(key, reason));
+        return this;
+    }
+
+    private List<Verdict> acknowledge(String key, String reason, Evaluation ev, Map<String, Object> extras) {
+        List<Verdict> out = new ArrayList<>();
+        List<String> accepted = new ArrayList<>();
+        for (Verdict v : ev.verdicts()) {
+            if (v.isRegression()) {
+                accepted.add(String.format(java.util.Locale.ROOT, "%s %.1f%%", v.metric().displayName(),
+                        v.regressionPercent()));
+                out.add(new Verdict(v.metric(), Verdict.Status.OK, v.regressionPercent(), v.baseline(), v.current(),
+                        v.confidenceBound(), v.confidence(), v.thresholdPercent(), v.noisePercent(),
+                        v.minDetectablePercent(), v.method(), "acknowledged regression (" + reason + "): "
+                        + v.message()));
+            } else {
+                out.add(v);
+            }
+        }
+        Map<String, Object> ack = new java.util.LinkedHashMap<>();
+        ack.put("reason", reason);
+        ack.put("commit", ev.git().commit());
+        ack.put("time", OffsetDateTime.now().format(java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        ack.put("regressions", List.copyOf(accepted));
+        extras.put("acknowledged", ack);
+        ev.notes().add(accepted.isEmpty()
+                ? "acknowledged (" + reason + "), but nothing regressed; the baseline moves to this run"
+                : "acknowledged regression of " + String.join(", ", accepted) + " (" + reason + "); the baseline "
+                        + "moves to this run");
+        LOG.info("Acknowledged {} for {}: {}", accepted.isEmpty() ? "no regression" : accepted, key, reason);
+        return out;
+    }
+
+    /**
+     * Compares two variants of a benchmark (two loader settings, two implementations) in this process: their
+     * setups, then warm-ups of both, then pairs of measured iterations, each pair in a random order (A B or B A),
+     * so that whatever changes while they run (the machine's load, the JIT, the heap) hits both alike. Each metric
+     * gets a paired verdict: the candidate against the baseline, pair by pair (one-sample Hodges-Lehmann with an
+     * exact signed-rank bound). Nothing is recorded in the store; the reporters see the candidate's result with
+     * these verdicts.
+     *
+     * @return the comparison, with the samples of both and a verdict per compared metric
+     */
+    public PairedComparison compare(Benchmark baseline, Benchmark candidate) {
+        Objects.requireNonNull(baseline, "baseline is null");
+        Objects.requireNonNull(candidate, "candidate is null");
+        if (baseline.key().equals(candidate.key())) {
+            throw new IllegalArgumentException("paired benchmarks need different keys, both are " + baseline.key());
+        }
+        OffsetDateTime started = OffsetDateTime.now();
+        long t0 = System.nanoTime();
+        reporters.forEach(r -> r.benchmarkStarted(candidate, warmups, pairs));
+        List<IterationProbe.Sample> a = new ArrayList<>();
+        List<IterationProbe.Sample> b = new ArrayList<>();
+        StringBuilder orders = new StringBuilder();
+        try (BufferAllocator allocA = root.newChildAllocator(baseline.key(), 0, Long.MAX_VALUE);
+             BufferAllocator allocB = root.newChildAllocator(candidate.key(), 0, Long.MAX_VALUE)) {
+            Context ctxA = new Context(allocA, 0, false, baseline);
+            Context ctxB = new Context(allocB, 0, false, candidate);
+            phase("setup", baseline, () -> baseline.setup().run(ctxA));
+            try {
+                phase("setup", candidate, () -> candidate.setup().run(ctxB));
+                try {
+                    for (int i = 1; i <= warmups; i++) {
+                        iteration(baseline, i, true, t0, warmups);
+                        iteration(candidate, i, true, t0, warmups);
+                    }
+                    for (int i = 1; i <= pairs; i++) {
+                        if (order.nextBoolean()) {
+                            a.add(iteration(baseline, i, false, t0, pairs));
+                            b.add(iteration(candidate, i, false, t0, pairs));
+                            orders.append("AB ");
+                        } else {
+                            b.add(iteration(candidate, i, false, t0, pairs));
+                            a.add(iteration(baseline, i, false, t0, pairs));
+                            orders.append("BA ");
+                        }
+                    }
+                } finally {
+                    phase("teardown", candidate, () -> candidate.teardown().run(ctxB));
+                }
+            } finally {
+                phase("teardown", baseline, () -> baseline.teardown().run(ctxA));
+            }
+        }
+        Map<Metric, List<Double>> sa = samplesOf(a);
+        Map<Metric, List<Double>> sb = samplesOf(b);
+        Thresholds t = candidate.thresholds().orElse(thresholds);
+        List<Verdict> list = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        notes.add("paired with " + baseline.key() + ": " + pairs + " interleaved pairs in this process, order "
+                + orders.toString().strip());
+        for (Metric m : compared) {
+            Verdict v = verdicts.comparePaired(m, sa.get(m), sb.get(m), t.of(m));
+            list.add(v);
+            mdeWarning(v).ifPresent(notes::add);
+        }
+        Map<Metric, MetricSummary> summaries = new EnumMap<>(Metric.class);
+        sb.forEach((m, l) -> summaries.put(m, Statistics.summarize(m, l)));
+        GitInfo git = GitInfo.current(settings);
+        BenchmarkResult candidateResult = new BenchmarkResult(candidate.testName(), candidate.loaderType(),
+                candidate.datasetSize(), warmups, sb, summaries, list, started, git.commit(), git.dirty(), environment,
+                fingerprint(), notes);
+        results.add(candidateResult);
+        reporters.forEach(r -> r.benchmarkFinished(candidateResult));
+        return new PairedComparison(baseline.key(), candidate.key(), pairs, sa, sb, list, notes, candidateResult);
+    }
+
+    private IterationProbe.Sample iteration(Benchmark benchmark, int index, boolean warmup, long t0, int total) {
         String what = (warmup ? "warm-up " : "iteration ") + index;
         IterationProbe probe = new IterationProbe();
         IterationProbe.Sample sample;
@@ -196,8 +440,7 @@ public final class PerfRunner implements AutoCloseable {
         }
         double seconds = sample.nanos() / 1e9;
         double elapsed = (System.nanoTime() - t0) / 1e9;
-        reporters.forEach(r -> r.iterationFinished(benchmark, index, warmup ? warmups : iterations, warmup, seconds,
-                elapsed));
+        reporters.forEach(r -> r.iterationFinished(benchmark, index, total, warmup, seconds, elapsed));
         return sample;
     }
 
@@ -217,7 +460,7 @@ public final class PerfRunner implements AutoCloseable {
         }
     }
 
-    private BenchmarkResult evaluate(Benchmark benchmark, OffsetDateTime started, List<IterationProbe.Sample> runs) {
+    private static Map<Metric, List<Double>> samplesOf(List<IterationProbe.Sample> runs) {
         Map<Metric, List<Double>> samples = new EnumMap<>(Metric.class);
         for (Metric m : Metric.values()) {
             samples.put(m, new ArrayList<>());
@@ -231,15 +474,62 @@ public final class PerfRunner implements AutoCloseable {
                     : (double) s.allocatedBytes());
             samples.get(Metric.CPU_SECONDS).add(s.cpuNanos() / 1e9);
         }
+        return samples;
+    }
+
+    private static Map<String, String> fingerprint() {
+        Map<String, String> f = new java.util.LinkedHashMap<>(MachineFingerprint.current());
+        f.put(MachineCalibration.KEY, String.format(java.util.Locale.ROOT, "%.0f", MachineCalibration.opsPerSecond()));
+        return f;
+    }
+
+    /** What {@link #evaluate} found, before acknowledgement and the build gate. */
+    private record Evaluation(Map<Metric, List<Double>> samples, Map<Metric, MetricSummary> summaries,
+                              List<Verdict> verdicts, List<String> notes, Map<String, String> fingerprint,
+                              GitInfo git) {
+        boolean needsConfirmation() {
+            return verdicts.stream().anyMatch(v -> v.status() == Verdict.Status.INCONCLUSIVE
+                    || v.status() == Verdict.Status.REGRESSION);
+        }
+
+        String describeStatuses() {
+            List<String> parts = new ArrayList<>();
+            for (Verdict v : verdicts) {
+                if (v.status() == Verdict.Status.INCONCLUSIVE || v.status() == Verdict.Status.REGRESSION) {
+                    parts.add(v.status() + " (" + v.metric().displayName() + ")");
+                }
+            }
+            return String.join(", ", parts);
+        }
+    }
+
+    private Evaluation evaluate(Benchmark benchmark, List<IterationProbe.Sample> runs) {
+        Map<Metric, List<Double>> samples = samplesOf(runs);
         Map<Metric, MetricSummary> summaries = new EnumMap<>(Metric.class);
         samples.forEach((m, list) -> summaries.put(m, Statistics.summarize(m, list)));
 
-        Map<String, String> fingerprint = MachineFingerprint.current();
+        Map<String, String> fingerprint = fingerprint();
         GitInfo git = GitInfo.current(settings);
         List<String> notes = new ArrayList<>();
         List<Verdict> list = new ArrayList<>();
         Thresholds t = benchmark.thresholds().orElse(thresholds);
         Optional<BenchmarkRecord> baseline = store.baseline(benchmark.key());
+        List<BenchmarkRecord> history = baseline.isPresent() ? store.history(benchmark.key()) : List.of();
+        double factor = Double.NaN;
+        if (baseline.isPresent()) {
+            BenchmarkRecord base = baseline.get();
+            Map<String, String> diff = MachineFingerprint.differences(base.fingerprint(), fingerprint);
+            if (!diff.isEmpty()) {
+                factor = MachineCalibration.normalisation(base.fingerprint(), fingerprint);
+                notes.add("the baseline (" + base.gitCommit() + ") was measured on another machine: " + diff
+                        + (Double.isNaN(factor) ? "; it has no calibration, so figures are compared as they are"
+                        : String.format(java.util.Locale.ROOT, "; throughput and duration are compared after "
+                                + "normalising by the machines' calibration (%s -> %s %s, factor %.3f)",
+                        base.fingerprint().get(MachineCalibration.KEY), fingerprint.get(MachineCalibration.KEY),
+                        MachineCalibration.KEY, factor)));
+            }
+        }
+        List<String> noiseNotes = new ArrayList<>();
         for (Metric m : compared) {
             if (baseline.isEmpty()) {
                 list.add(noBaseline(m, summaries.get(m).median(), t, "no baseline yet: this run becomes it"));
@@ -255,18 +545,50 @@ public final class PerfRunner implements AutoCloseable {
                 list.add(noBaseline(m, summaries.get(m).median(), t, "the baseline has no " + m.key()));
                 continue;
             }
-            List<Double> baseSamples = base.samples(m).isEmpty() ? List.of(base.value(m).getAsDouble())
-                    : base.samples(m);
-            list.add(verdicts.compare(m, baseSamples, base.value(m).getAsDouble(), samples.get(m), t.of(m), 0.0));
+            double scale = Double.isNaN(factor) ? 1.0 : normalisation(m, factor);
+            List<Double> baseSamples = (base.samples(m).isEmpty() ? List.of(base.value(m).getAsDouble())
+                    : base.samples(m)).stream().map(x -> x * scale).toList();
+            RunToRunNoise noise = RunToRunNoise.estimate(m, history, benchmark.datasetSize(), fingerprint,
+                    noiseWindow, MIN_NOISE_RUNS, runNoisePrior);
+            noiseNotes.add(m.displayName() + " " + noise.describe());
+            Verdict v = verdicts.compare(m, baseSamples, base.value(m).getAsDouble() * scale, samples.get(m), t.of(m),
+                    noise);
+            list.add(v);
+            mdeWarning(v).ifPresent(notes::add);
         }
-        baseline.ifPresent(base -> {
-            Map<String, String> diff = MachineFingerprint.differences(base.fingerprint(), fingerprint);
-            if (!diff.isEmpty()) {
-                notes.add("the baseline (" + base.gitCommit() + ") was measured on another machine: " + diff);
-            }
-        });
-        return new BenchmarkResult(benchmark.testName(), benchmark.loaderType(), benchmark.datasetSize(), warmups,
-                samples, summaries, list, started, git.commit(), git.dirty(), environment, fingerprint, notes);
+        if (!noiseNotes.isEmpty() && list.stream().anyMatch(v -> v.status() != Verdict.Status.OK)) {
+            notes.add(String.join("; ", noiseNotes));
+        }
+        return new Evaluation(samples, summaries, list, notes, fingerprint, git);
+    }
+
+    /** How a metric scales with machine speed: throughput with it, times against it, memory not at all. */
+    static double normalisation(Metric m, double factor) {
+        return switch (m) {
+            case THROUGHPUT -> factor;
+            case DURATION, CPU_SECONDS -> 1.0 / factor;
+            case MEMORY, ALLOCATED_BYTES_PER_ROW -> 1.0;
+        };
+    }
+
+    /**
+     * The warning for a threshold below what the comparison can detect, e.g. "throughput: 5% threshold, but this
+     * benchmark's noise hides changes under 12%".
+     */
+    static Optional<String> mdeWarning(Verdict v) {
+        double mde = v.minDetectablePercent();
+        if (Double.isNaN(mde) || !(mde > v.thresholdPercent())) {
+            return Optional.empty();
+        }
+        String hides = Double.isInfinite(mde) ? "any change (too few samples)"
+                : "changes under " + percent(Math.ceil(mde));
+        return Optional.of(v.metric().displayName() + ": " + percent(v.thresholdPercent())
+                + " threshold, but this benchmark's noise hides " + hides);
+    }
+
+    private static String percent(double p) {
+        return (p == Math.rint(p) ? String.format(java.util.Locale.ROOT, "%.0f", p)
+                : String.format(java.util.Locale.ROOT, "%.1f", p)) + "%";
     }
 
     private Verdict noBaseline(Metric m, double current, Thresholds t, String why) {
@@ -274,14 +596,14 @@ public final class PerfRunner implements AutoCloseable {
                 verdicts.confidence(), t.of(m).percent(), Double.NaN, Double.NaN, "none", why);
     }
 
-    private void record(BenchmarkResult result) {
+    private void record(BenchmarkResult result, Map<String, Object> extras, boolean forceMove) {
         boolean hasBaseline = store.baseline(result.key()).isPresent();
-        boolean move = switch (policy) {
+        boolean move = forceMove || switch (policy) {
             case ALWAYS_UPDATE -> true;
             case UPDATE_UNLESS_REGRESSED -> !result.hasRegression();
             case PINNED -> !hasBaseline;
         };
-        store.record(result.toRecord(), move);
+        store.record(extras.isEmpty() ? result.toRecord() : result.toRecord().withExtras(extras), move);
         LOG.debug("Recorded {} in {} (baseline {})", result.key(), store.location(), move ? "moved" : "kept");
     }
 
@@ -321,13 +643,18 @@ public final class PerfRunner implements AutoCloseable {
         private final List<Reporter> reporters = new ArrayList<>();
         private boolean defaultReporters = true;
         private Set<Metric> compared = EnumSet.of(Metric.THROUGHPUT, Metric.MEMORY, Metric.DURATION);
+        private boolean confirm;
+        private double runNoise;
+        private int noiseWindow;
+        private int pairs;
+        private final Map<String, String> acknowledgements = new java.util.LinkedHashMap<>();
 
         private Builder(PerfSettings settings) {
             this.settings = Objects.requireNonNull(settings, "settings is null");
             rejectUnknownProperties();
             this.warmups = checkWarmups(settings.getInt("PERF_WARMUP_ITERATIONS", 1));
             this.iterations = checkIterations(settings.getInt("PERF_ITERATIONS", 5));
-            this.confidence = checkConfidence(Double.parseDouble(settings.get("PERF_CONFIDENCE", "0.95")));
+            this.confidence = checkConfidence(Double.parseDouble(settings.get("PERF_CONFIDENCE", "0.99")));
             this.policy = BaselinePolicy.parse(settings.get("PERF_BASELINE_POLICY", "always"));
             this.failOnRegression = settings.getBoolean("PERF_FAIL_ON_REGRESSION", false);
             this.environment = settings.environment();
@@ -336,6 +663,119 @@ public final class PerfRunner implements AutoCloseable {
             t = t.with(Metric.MEMORY, threshold("PERF_THRESHOLD_MEMORY", t.of(Metric.MEMORY).percent()));
             t = t.with(Metric.DURATION, threshold("PERF_THRESHOLD_DURATION", t.of(Metric.DURATION).percent()));
             this.thresholds = t;
+            this.confirm = settings.getBoolean("PERF_CONFIRM", true);
+            this.runNoise = checkRunNoise(percentSetting("PERF_RUN_NOISE", DEFAULT_RUN_NOISE));
+            this.noiseWindow = checkNoiseWindow(settings.getInt("PERF_NOISE_WINDOW", 20));
+            this.pairs = checkPairs(settings.getInt("PERF_PAIRS", 10));
+            settings.get("PERF_ACKNOWLEDGE").ifPresent(this::parseAcknowledgements);
+        }
+
+        /** The run-to-run noise assumed (in %) until a benchmark has enough history to measure its own. */
+        static final double DEFAULT_RUN_NOISE = 10.0;
+
+        private double percentSetting(String name, double dflt) {
+            String v = settings.get(name).orElse(null);
+            if (v == null) {
+                return dflt;
+            }
+            try {
+                return Double.parseDouble(v.strip().replace("%", ""));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Setting " + name + " must be a percentage, got '" + v + "'");
+            }
+        }
+
+        private void parseAcknowledgements(String value) {
+            for (String part : value.split(";")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                int colon = part.indexOf(':');
+                if (colon <= 0) {
+                    throw new IllegalArgumentException("Setting PERF_ACKNOWLEDGE must be <key>:<reason> (several "
+                            + "separated by ';'), got '" + part.strip() + "'");
+                }
+                acknowledge(part.substring(0, colon).strip(), part.substring(colon + 1).strip());
+            }
+        }
+
+        static String checkKey(String key) {
+            Objects.requireNonNull(key, "key is null");
+            if (key.isBlank()) {
+                throw new IllegalArgumentException("acknowledge: the benchmark key ({loader_type}_{test_name}) is "
+                        + "blank");
+            }
+            return key;
+        }
+
+        static String checkReason(String key, String reason) {
+            Objects.requireNonNull(reason, "reason is null");
+            if (reason.isBlank()) {
+                throw new IllegalArgumentException("acknowledge " + key + ": a reason is required (why the "
+                        + "regression is expected)");
+            }
+            return reason;
+        }
+
+        private static double checkRunNoise(double p) {
+            if (!(p >= 0) || Double.isInfinite(p)) {
+                throw new IllegalArgumentException("runNoise must be a finite percentage >= 0, got " + p);
+            }
+            return p;
+        }
+
+        private static int checkNoiseWindow(int n) {
+            if (n < MIN_NOISE_RUNS) {
+                throw new IllegalArgumentException("noiseWindow must be >= " + MIN_NOISE_RUNS + ", got " + n);
+            }
+            return n;
+        }
+
+        private static int checkPairs(int n) {
+            if (n < 2) {
+                throw new IllegalArgumentException("pairs must be >= 2, got " + n);
+            }
+            return n;
+        }
+
+        /**
+         * Whether an INCONCLUSIVE or REGRESSION verdict re-runs the measured iterations once more in the same
+         * process before it is final (the verdict then uses all samples); default on ({@code PERF_CONFIRM}).
+         */
+        public Builder confirm(boolean confirm) {
+            this.confirm = confirm;
+            return this;
+        }
+
+        /**
+         * The run-to-run noise (in %, the standard deviation of the difference between two separate runs beyond
+         * what their samples show) assumed until a benchmark has {@value PerfRunner#MIN_NOISE_RUNS} earlier runs on
+         * this machine in the store; default {@value #DEFAULT_RUN_NOISE} ({@code PERF_RUN_NOISE}).
+         */
+        public Builder runNoise(double percent) {
+            this.runNoise = checkRunNoise(percent);
+            return this;
+        }
+
+        /** How many of the latest runs estimate the run-to-run noise; default 20 ({@code PERF_NOISE_WINDOW}). */
+        public Builder noiseWindow(int runs) {
+            this.noiseWindow = checkNoiseWindow(runs);
+            return this;
+        }
+
+        /** Interleaved pairs measured by {@link PerfRunner#compare}; default 10 ({@code PERF_PAIRS}). */
+        public Builder pairs(int n) {
+            this.pairs = checkPairs(n);
+            return this;
+        }
+
+        /**
+         * Accepts the regressions of benchmark {@code key} ({@code {loader_type}_{test_name}}) as expected, with
+         * {@code reason} (also {@code PERF_ACKNOWLEDGE=<key>:<reason>}, several separated by {@code ;}).
+         */
+        public Builder acknowledge(String key, String reason) {
+            acknowledgements.put(checkKey(key), checkReason(key, reason));
+            return this;
         }
 
         private static void rejectUnknownProperties() {
@@ -399,13 +839,16 @@ public final class PerfRunner implements AutoCloseable {
             return this;
         }
 
-        /** Iterations measured; default 5 (the fewest that give a 95% bound against a 5-sample baseline). */
+        /** Iterations measured; default 5 (5 against 5 samples give a 99% rank bound; 4 against 4 cannot). */
         public Builder measuredIterations(int n) {
             this.iterations = checkIterations(n);
             return this;
         }
 
-        /** One-sided confidence a REGRESSION needs; default 0.95. */
+        /**
+         * One-sided confidence a REGRESSION needs; default 0.99 (measured: at 0.95, 1 in 20 A/A comparisons between
+         * separate runs on a loaded machine came out REGRESSION; see docs/VERDICTS.md).
+         */
         public Builder confidence(double c) {
             this.confidence = checkConfidence(c);
             return this;

@@ -147,4 +147,123 @@ final class Statistics {
         return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
                 / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
     }
+    /** The standard normal cumulative distribution (Abramowitz-Stegun 7.1.26 via erf, |error| < 1.5e-7). */
+    static double normalCdf(double x) {
+        double z = Math.abs(x) / Math.sqrt(2.0);
+        double t = 1.0 / (1.0 + 0.3275911 * z);
+        double erf = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t
+                + 0.254829592) * t * Math.exp(-z * z);
+        return x >= 0 ? 0.5 * (1.0 + erf) : 0.5 * (1.0 - erf);
+    }
+
+    /**
+     * The cumulative distribution of the Wilcoxon signed-rank statistic W+ for {@code n} pairs under the null
+     * hypothesis: {@code cdf[w] = P(W+ <= w)}, exact (counting the 2^n sign patterns by dynamic programming).
+     */
+    static double[] signedRankCdf(int n) {
+        int max = n * (n + 1) / 2;
+        double[] counts = new double[max + 1];
+        counts[0] = 1.0;
+        for (int r = 1; r <= n; r++) {
+            for (int w = max; w >= r; w--) {
+                counts[w] += counts[w - r];
+            }
+        }
+        double total = Math.pow(2.0, n);
+        double[] cdf = new double[max + 1];
+        double acc = 0;
+        for (int w = 0; w <= max; w++) {
+            acc += counts[w];
+            cdf[w] = acc / total;
+        }
+        return cdf;
+    }
+
+    /**
+     * The rank {@code k} (1-based) of the sorted Walsh averages of {@code n} paired differences that bounds their
+     * median (the one-sample Hodges-Lehmann estimate) from below with one-sided confidence {@code 1 - alpha}: the
+     * largest k with {@code P(W+ <= k-1) <= alpha}. Zero when {@code n} is too small for that confidence.
+     */
+    static int signedRankConfidenceRank(int n, double alpha) {
+        if (n <= 60) {
+            double[] cdf = signedRankCdf(n);
+            int k = 0;
+            while (k < cdf.length && cdf[k] <= alpha) {
+                k++;
+            }
+            return k;
+        }
+        double mu = n * (n + 1) / 4.0;
+        double sigma = Math.sqrt(n * (n + 1) * (2.0 * n + 1) / 24.0);
+        return Math.max(0, (int) Math.floor(mu - inverseNormal(1 - alpha) * sigma - 0.5) + 1);
+    }
+
+    /** The Walsh averages (x_i + x_j) / 2 for i <= j, sorted. */
+    static double[] walshAverages(double[] x) {
+        double[] w = new double[x.length * (x.length + 1) / 2];
+        int p = 0;
+        for (int i = 0; i < x.length; i++) {
+            for (int j = i; j < x.length; j++) {
+                w[p++] = (x[i] + x[j]) / 2.0;
+            }
+        }
+        Arrays.sort(w);
+        return w;
+    }
+
+    /**
+     * Holm's step-down procedure: which of the hypotheses with p-values {@code p} are rejected while keeping the
+     * probability of any false rejection (the family-wise error rate) at most {@code alpha}. The i-th smallest
+     * p-value (0-based) is compared with {@code alpha / (m - i)}; the first that fails stops the procedure.
+     */
+    static boolean[] holm(double[] p, double alpha) {
+        int m = p.length;
+        Integer[] order = new Integer[m];
+        for (int i = 0; i < m; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(p[a], p[b]));
+        boolean[] rejected = new boolean[m];
+        for (int i = 0; i < m; i++) {
+            int idx = order[i];
+            if (!(p[idx] <= alpha / (m - i))) {
+                break;
+            }
+            rejected[idx] = true;
+        }
+        return rejected;
+    }
+
+    /**
+     * A robust estimate of the standard deviation of the difference between two successive values of a series (in
+     * the series' own unit): the median absolute successive difference divided by 0.6745, the median of |N(0, 1)|.
+     * Successive differences ignore slow drift and a single step change costs one difference, not the estimate.
+     * NaN for fewer than two values.
+     */
+    static double successiveDifferenceSd(double[] series) {
+        if (series.length < 2) {
+            return Double.NaN;
+        }
+        double[] d = new double[series.length - 1];
+        for (int i = 1; i < series.length; i++) {
+            d[i - 1] = Math.abs(series[i] - series[i - 1]);
+        }
+        return median(d) / 0.6744897501960817;
+    }
+
+    /**
+     * The quantile of Student's t distribution with {@code df} degrees of freedom (Cornish-Fisher expansion around
+     * the normal quantile; within 0.5% for df >= 3 at the usual confidences). Infinite df gives the normal quantile.
+     */
+    static double studentT(double p, double df) {
+        double z = inverseNormal(p);
+        if (Double.isInfinite(df)) {
+            return z;
+        }
+        double z3 = z * z * z;
+        double z5 = z3 * z * z;
+        double z7 = z5 * z * z;
+        return z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df * df)
+                + (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * df * df * df);
+    }
 }

@@ -51,6 +51,19 @@ final class VerdictEngine {
      */
     Verdict compare(Metric metric, List<Double> baseline, double baselineFigure, List<Double> current,
                     Threshold threshold, double extraNoise) {
+        return compare(metric, baseline, baselineFigure, current, threshold,
+                new RunToRunNoise(extraNoise, 0, false));
+    }
+
+    /**
+     * Compares {@code current} with {@code baseline}, allowing for the noise between separate runs: a prior (noise
+     * beyond the samples, added in quadrature with a normal multiplier) or an estimate from history (the whole
+     * uncertainty of a run-to-run difference, with a Student t multiplier for its degrees of freedom; the wider of
+     * it and the samples' own interval is used, since it already contains the samples' noise).
+     */
+    Verdict compare(Metric metric, List<Double> baseline, double baselineFigure, List<Double> current,
+                    Threshold threshold, RunToRunNoise runNoise) {
+        double extraNoise = runNoise.percent();
         double[] c = Statistics.toArray(current);
         double currentFigure = Statistics.median(c);
         double change = metric.regressionPercent(baselineFigure, currentFigure);
@@ -92,11 +105,68 @@ final class VerdictEngine {
         }
         double lower = pairs[k - 1];
         double upper = pairs[pairs.length - k];
-        // Noise the samples cannot show widens the interval on both sides.
-        double extra = extraNoise > 0 ? Statistics.inverseNormal(confidence) * extraNoise : 0.0;
-        lower -= extra;
-        upper += extra;
-        double detectable = Math.max(shift - lower, upper - shift);
+        // Noise the samples cannot show (between separate runs) is independent of the noise they do show, so the
+        // two half-widths add in quadrature.
+        double multiplier = Statistics.studentT(confidence, runNoise.degreesOfFreedom());
+        double extra = extraNoise > 0 ? multiplier * extraNoise : 0.0;
+        if (runNoise.estimated()) {
+            lower = Math.min(lower, shift - extra);
+            upper = Math.max(upper, shift + extra);
+        } else {
+            lower = shift - Math.hypot(shift - lower, extra);
+            upper = shift + Math.hypot(upper - shift, extra);
+        }
+        return verdict(metric, change, baselineFigure, currentFigure, shift, lower, upper, limit, noise,
+                "hodges-lehmann", extraNoise > 0 ? String.format(Locale.ROOT,
+                        " (run-to-run noise %.1f%% %s)", extraNoise, runNoise.estimated()
+                                ? "measured over the last " + runNoise.runs() + " runs" : "assumed") : "");
+    }
+
+    /**
+     * Compares two variants measured in interleaved pairs in one process: pair i gives the regression percentage
+     * of candidate i against baseline i; the median of the Walsh averages of these estimates the shift (one-sample
+     * Hodges-Lehmann) and the exact Wilcoxon signed-rank distribution gives its one-sided bound. Pairing cancels
+     * what the two members of a pair share (the machine's load at that moment, the JVM's state), so it needs no
+     * allowance for run-to-run noise.
+     */
+    Verdict comparePaired(Metric metric, List<Double> baseline, List<Double> candidate, Threshold threshold) {
+        if (baseline.size() != candidate.size()) {
+            throw new IllegalArgumentException("paired samples differ in size: " + baseline.size() + " baseline, "
+                    + candidate.size() + " candidate");
+        }
+        double[] a = Statistics.toArray(baseline);
+        double[] c = Statistics.toArray(candidate);
+        double baselineFigure = Statistics.median(a);
+        double currentFigure = Statistics.median(c);
+        double change = metric.regressionPercent(baselineFigure, currentFigure);
+        double limit = threshold.percent();
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = metric.regressionPercent(a[i], c[i]);
+            if (Double.isNaN(d[i])) {
+                return new Verdict(metric, Status.OK, change, baselineFigure, currentFigure, Double.NaN, confidence,
+                        limit, Double.NaN, Double.NaN, "none", metric.displayName()
+                        + ": a baseline sample is zero, no comparison possible");
+            }
+        }
+        double[] walsh = Statistics.walshAverages(d);
+        double shift = Statistics.median(walsh);
+        int k = Statistics.signedRankConfidenceRank(d.length, 1.0 - confidence);
+        double noise = Statistics.stddev(d) / Math.sqrt(2.0);
+        if (k == 0) {
+            Status status = change > limit ? Status.INCONCLUSIVE : Status.OK;
+            return new Verdict(metric, status, change, baselineFigure, currentFigure, Double.NaN, confidence, limit,
+                    noise, Double.POSITIVE_INFINITY, "paired-signed-rank", String.format(Locale.ROOT,
+                    "%s %s by %.1f%%; %d pairs are too few for a %.0f%% confidence bound", metric.displayName(),
+                    change >= 0 ? "worse" : "better", Math.abs(change), d.length, confidence * 100));
+        }
+        return verdict(metric, change, baselineFigure, currentFigure, shift, walsh[k - 1], walsh[walsh.length - k],
+                limit, noise, "paired-signed-rank", String.format(Locale.ROOT, " (%d interleaved pairs)", d.length));
+    }
+
+    private Verdict verdict(Metric metric, double change, double baselineFigure, double currentFigure, double shift,
+                            double lower, double upper, double limit, double noise, String method, String how) {
+        double detectable = minimumDetectableEffect(shift - lower);
         Status status;
         if (lower > limit) {
             status = Status.REGRESSION;
@@ -108,12 +178,39 @@ final class VerdictEngine {
             status = Status.OK;
         }
         String message = String.format(Locale.ROOT,
-                "%s %s by %.1f%% (%.0f%% sure it is between %.1f%% and %.1f%% %s; threshold %.1f%%); "
+                "%s %s by %.1f%% (%.0f%% sure it is between %.1f%% and %.1f%% %s; threshold %.1f%%)%s; "
                         + "noise %.1f%%, changes under %.1f%% cannot be told from it",
                 metric.displayName(), change >= 0 ? "worse" : "better", Math.abs(change),
-                (2 * confidence - 1) * 100, lower, upper, "worse", limit, noise, detectable);
+                (2 * confidence - 1) * 100, lower, upper, "worse", limit, how, noise, detectable);
         return new Verdict(metric, status, change, baselineFigure, currentFigure, lower, confidence, limit, noise,
-                detectable, "hodges-lehmann", message);
+                detectable, method, message);
+    }
+
+    /**
+     * The smallest true change that this comparison finds with 80% probability at its confidence, from the
+     * half-width of its one-sided interval: {@code (z_conf + z_0.8) / z_conf * halfWidth}.
+     */
+    double minimumDetectableEffect(double halfWidth) {
+        double z = Statistics.inverseNormal(confidence);
+        return (z + Statistics.inverseNormal(0.8)) / z * halfWidth;
+    }
+
+    /**
+     * The one-sided p-value of "the regression is no worse than the threshold", as far as a verdict lets us tell:
+     * the standard error is recovered from the distance between its figure and its bound (normal approximation).
+     * A point comparison (no bound) counts as certain: 0 when it is a regression, 1 otherwise.
+     */
+    static double pValue(Verdict v) {
+        double bound = v.confidenceBound();
+        if (Double.isNaN(bound) || Double.isNaN(v.regressionPercent())) {
+            return v.isRegression() ? 0.0 : 1.0;
+        }
+        double z = Statistics.inverseNormal(v.confidence());
+        double se = (v.regressionPercent() - bound) / z;
+        if (!(se > 0)) {
+            return v.regressionPercent() > v.thresholdPercent() ? 0.0 : 1.0;
+        }
+        return 1.0 - Statistics.normalCdf((v.regressionPercent() - v.thresholdPercent()) / se);
     }
 
     private static double sq(double x) {

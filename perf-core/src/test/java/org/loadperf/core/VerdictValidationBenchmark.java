@@ -1,0 +1,213 @@
+package org.loadperf.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.loadperf.api.Metric;
+import org.loadperf.api.Threshold;
+import org.loadperf.api.Verdict;
+
+/**
+ * Validates the verdicts as a user meets them: every run is a JVM of its own ({@link VerdictValidationChild}: a
+ * {@link PerfRunner} with default settings against one JSON store), a baseline run followed by a current run.
+ *
+ * <ul>
+ *   <li>A/A: the current run is the same code; a REGRESSION is a false alarm.</li>
+ *   <li>Injected slowdowns of 5, 10 and 20% throughput (extra work after the body, run until the iteration took
+ *       {@code 100 / (100 - x)} times the body's own time: see {@link VerdictValidationChild}): a REGRESSION is a
+ *       detection. The slowed run compares with a
+ *       copy of the store, so that the shared history (which estimates the run-to-run noise) holds only runs of
+ *       the unchanged code, as it would in CI where the slow commit is the one under test.</li>
+ * </ul>
+ * For contrast the guide's rule is evaluated on the same runs: one run against one run (the first, un-warmed
+ * execution of each JVM, as the guide's pytest runs measured), REGRESSION when throughput is 5% worse. Also the
+ * engine's previous rule (5 iterations each side, Hodges-Lehmann 95% bound, no run-to-run noise) on the first five
+ * samples. Prints a table; asserts only that every run produced its verdicts (speed goals are not unit tests).
+ *
+ * <p>Not part of {@code mvn verify} nor of {@code make test-performance} (tag {@code validation}, and its name
+ * matches no surefire default pattern): {@code make validate-verdicts}. Pairs per scenario:
+ * {@code PERF_VALIDATION_PAIRS} (default 20); dataset: {@code PERF_TEST_SIZE}.
+ */
+@Tag("validation")
+class VerdictValidationBenchmark {
+
+    private static final int[] SLOWDOWNS = {0, 5, 10, 20};
+
+    /** One child run's line for one benchmark. */
+    record Line(String key, String status, String firstLook, boolean anyRegression, double change, double lower,
+                double mde, double warmupSeconds, double[] samples) {
+        static Line parse(String s) {
+            String[] f = s.trim().split(" ");
+            double[] samples = Arrays.stream(f[9].split(",")).mapToDouble(Double::parseDouble).toArray();
+            return new Line(f[1], f[2], f[3], Boolean.parseBoolean(f[4]), Double.parseDouble(f[5]),
+                    Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8]), samples);
+        }
+    }
+
+    /** One child run. */
+    record Run(Map<String, Line> lines, double wallSeconds) {
+    }
+
+    /** Counts per rule and scenario. */
+    static final class Tally {
+        int runs;
+        int regressions;
+        int anyMetric;
+        int inconclusive;
+        double seconds;
+    }
+
+    @Test
+    void falseAlarmsAndDetections() throws Exception {
+        PerfSettings settings = PerfSettings.load();
+        int rows = settings.testSize();
+        int pairs = settings.getInt("PERF_VALIDATION_PAIRS", 20);
+        int pairedRuns = settings.getInt("PERF_VALIDATION_PAIRED_RUNS", 10);
+        Path dir = Files.createTempDirectory("verdict-validation");
+        Path store = dir.resolve("performance_benchmarks.json");
+        System.out.printf(Locale.ROOT, "%nVerdict validation: %,d rows, %d pairs per scenario, store %s%n", rows, pairs,
+                store);
+
+        // The guide's single run: one JVM, one un-warmed iteration, no confirmation.
+        List<Double> guideCost = new ArrayList<>();
+        Path guideStore = dir.resolve("guide.json");
+        for (int i = 0; i < 3; i++) {
+            guideCost.add(child(guideStore, 0, List.of("-Dperf.warmupIterations=0", "-Dperf.iterations=1",
+                    "-Dperf.confirm=false")).wallSeconds());
+        }
+        double guideSeconds = Statistics.median(Statistics.toArray(guideCost));
+
+        Map<String, Tally> tallies = new LinkedHashMap<>();
+        VerdictEngine previous = new VerdictEngine(0.95); // the engine before this validation
+        for (int slowdown : SLOWDOWNS) {
+            for (int i = 0; i < pairs; i++) {
+                Run base = child(store, 0, List.of());
+                Path target = store;
+                if (slowdown > 0) {
+                    target = dir.resolve("what-if.json");
+                    Files.copy(store, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+                Run cur = child(target, slowdown, List.of());
+                for (String key : cur.lines().keySet()) {
+                    Line b = base.lines().get(key);
+                    Line c = cur.lines().get(key);
+                    String what = key + "|" + slowdown;
+                    tally(tallies, "loadperf default|" + what, cur.wallSeconds(), c.status(), c.anyRegression());
+                    tally(tallies, "loadperf, no confirmation|" + what, cur.wallSeconds(), c.firstLook(), false);
+                    double guideChange = Metric.THROUGHPUT.regressionPercent(rows / b.warmupSeconds(),
+                            rows / c.warmupSeconds());
+                    tally(tallies, "guide: 1 run vs 1 run, 5%|" + what, guideSeconds,
+                            guideChange > 5 ? "REGRESSION" : "OK", guideChange > 5);
+                    Verdict old = previous.compare(Metric.THROUGHPUT, box(b.samples()),
+                            Statistics.median(b.samples()), box(c.samples()), new Threshold(Metric.THROUGHPUT, 5), 0);
+                    tally(tallies, "previous engine (95%, no run noise)|" + what, cur.wallSeconds(),
+                            old.status().toString(), old.isRegression());
+                    System.out.printf(Locale.ROOT, "  %3d%% run %2d %-32s %-12s (first %-12s) change %6.1f%% "
+                                    + "bound %6.1f%%  guide %6.1f%%  previous %s%n", slowdown, i + 1, key, c.status(),
+                            c.firstLook(), c.change(), c.lower(), guideChange, old.status());
+                }
+            }
+            for (int i = 0; i < pairedRuns; i++) {
+                Run run = child(store, slowdown, List.of(), "paired");
+                for (Line c : run.lines().values()) {
+                    tally(tallies, "paired mode (1 JVM, interleaved)|" + c.key() + "|"
+                            + slowdown, run.wallSeconds(), c.status(), c.anyRegression());
+                    System.out.printf(Locale.ROOT, "  %3d%% paired %2d %-30s %-12s change %6.1f%% bound %6.1f%%%n",
+                            slowdown, i + 1, c.key(), c.status(), c.change(), c.lower());
+                }
+            }
+        }
+        String table = table(tallies, guideSeconds);
+        System.out.println(table);
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target", "verdict-validation.txt"), String.format(Locale.ROOT,
+                "%s, %s, %s cpus, %,d rows, %d pairs, load average at the end %.1f%n", java.time.OffsetDateTime.now(),
+                MachineFingerprint.current(), Runtime.getRuntime().availableProcessors(), rows, pairs,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()) + table);
+        assertThat(tallies).isNotEmpty();
+    }
+
+    private static List<Double> box(double[] v) {
+        return Arrays.stream(v).boxed().toList();
+    }
+
+    private static void tally(Map<String, Tally> tallies, String key, double seconds, String status, boolean any) {
+        Tally t = tallies.computeIfAbsent(key, k -> new Tally());
+        t.runs++;
+        t.regressions += "REGRESSION".equals(status) ? 1 : 0;
+        t.inconclusive += "INCONCLUSIVE".equals(status) ? 1 : 0;
+        t.anyMetric += any ? 1 : 0;
+        t.seconds += seconds;
+    }
+
+    static String table(Map<String, Tally> tallies, double guideSeconds) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "%nrule                                   | benchmark                       | injected | false alarms"
+                        + " | detections | inconclusive | any-metric REGRESSION | s per verdict | cost x guide%n"));
+        tallies.forEach((k, t) -> {
+            String[] p = k.split("\\|");
+            int slowdown = Integer.parseInt(p[2]);
+            String reg = t.regressions + "/" + t.runs;
+            double per = t.seconds / t.runs;
+            sb.append(String.format(Locale.ROOT, "%-38s | %-31s | %7s%% | %12s | %10s | %12s | %21s | %13.2f | %12.1f%n",
+                    p[0], p[1], slowdown, slowdown == 0 ? reg : "", slowdown == 0 ? "" : reg,
+                    t.inconclusive + "/" + t.runs, t.anyMetric + "/" + t.runs, per, per / guideSeconds));
+        });
+        sb.append(String.format(Locale.ROOT, "guide's single run (JVM + 1 un-warmed iteration of both benchmarks): "
+                + "%.2f s%n", guideSeconds));
+        return sb.toString();
+    }
+
+    private static Run child(Path store, int slowdown, List<String> props)
+            throws IOException, InterruptedException {
+        return child(store, slowdown, props, null);
+    }
+
+    private static Run child(Path store, int slowdown, List<String> props, String mode)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
+        cmd.add("-Xmx1g");
+        cmd.add("-Dperf.store=" + store);
+        cmd.addAll(props);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+        cmd.add(VerdictValidationChild.class.getName());
+        if (mode != null) {
+            cmd.add(mode);
+        }
+        cmd.add(Integer.toString(slowdown));
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int rc = p.waitFor();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        if (rc != 0) {
+            throw new IllegalStateException("validation child failed (" + rc + "): " + out);
+        }
+        Map<String, Line> lines = new LinkedHashMap<>();
+        for (String l : out.split("\n")) {
+            if (l.startsWith("VALIDATION ")) {
+                Line line = Line.parse(l);
+                lines.put(line.key(), line);
+            }
+        }
+        if (lines.size() != 2) {
+            throw new IllegalStateException("validation child printed no verdicts: " + out);
+        }
+        return new Run(lines, wall);
+    }
+}

@@ -1,0 +1,55 @@
+package org.loadperf.redis;
+
+import java.util.Locale;
+import org.loadperf.api.loader.LoaderException;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+/** Turns Jedis failures into {@link LoaderException}s that say what failed where, never showing the password. */
+final class RedisFailures {
+
+    private RedisFailures() {
+    }
+
+    static LoaderException translate(String what, RuntimeException e, RedisLoaderConfig config) {
+        if (e instanceof LoaderException le) {
+            return le;
+        }
+        String user = config.user() == null ? "default" : config.user();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String msg = t.getMessage() == null ? "" : t.getMessage();
+            String upper = msg.toUpperCase(Locale.ROOT);
+            if (upper.contains("WRONGPASS") || upper.contains("INVALID PASSWORD") || upper.contains("NOAUTH")
+                    || upper.contains("INVALID USERNAME-PASSWORD") || t instanceof JedisAccessControlException
+                    && !upper.contains("NOPERM")) {
+                // No cause attached: nothing below adds to the diagnosis, and nothing of the credentials leaks.
+                return new LoaderException(what + " failed: " + config.endpoint() + " rejected the credentials of user '"
+                        + user + "' (" + (config.password() == null ? "no password configured" : "password given")
+                        + "): wrong password, unknown or disabled ACL user, or a password is required. "
+                        + "Check the 'password' and 'user' settings (the password is not shown).");
+            }
+            if (upper.contains("NOPERM")) {
+                return new LoaderException(what + " failed: ACL user '" + user + "' at " + config.endpoint()
+                        + " lacks a permission: " + scrub(msg, config));
+            }
+        }
+        String detail = scrub(String.valueOf(e.getMessage()), config);
+        Throwable cause = e.getCause();
+        if (cause != null && cause.getMessage() != null) {
+            detail += " (" + scrub(cause.getMessage(), config) + ")";
+        }
+        if (e instanceof JedisConnectionException) {
+            return new LoaderException(what + " failed: cannot talk to " + config.endpoint() + ": " + detail, e);
+        }
+        return new LoaderException(what + " failed at " + config.endpoint() + ": " + detail, e);
+    }
+
+    /** {@code message} with every occurrence of the password masked. */
+    static String scrub(String message, RedisLoaderConfig config) {
+        String password = config.password();
+        if (message == null || password == null || password.isEmpty()) {
+            return message;
+        }
+        return message.replace(password, "***");
+    }
+}

@@ -1,0 +1,361 @@
+package org.loadperf.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.loadperf.api.Benchmark;
+import org.loadperf.api.BenchmarkResult;
+import org.loadperf.api.Metric;
+import org.loadperf.api.loader.LoadMode;
+import org.loadperf.api.loader.LoadResult;
+import org.loadperf.api.loader.Loader;
+import org.loadperf.api.loader.LoaderConfig;
+import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.PerfRunner;
+import org.loadperf.core.PerfSettings;
+import org.loadperf.core.RecordedDataset;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The guide's Redis performance suite, each test recorded through {@link PerfRunner} under the guide's names, on the
+ * guide's dataset ({@code PERF_TEST_SIZE} rows, default 50,000) replayed from memory so that only the load is timed.
+ * Runs against {@code REDIS_HOST}'s Redis or an embedded one. The anchor ({@code redis-cli --pipe} with the same
+ * HSET commands) is measured in the same run and printed beside the loader's figure as a ratio.
+ */
+@Tag("performance")
+@Tag("redis")
+class RedisPerformanceTest {
+
+    private static final int DATASET_BATCH = 10_000;
+
+    private static RedisTestServer server;
+    private static PerfRunner runner;
+    private static int size;
+    private static String prefix;
+
+    @BeforeAll
+    static void start() {
+        server = RedisTestServer.shared();
+        runner = PerfRunner.fromEnvironment();
+        size = PerfSettings.load().testSize();
+        prefix = "lpp" + UUID.randomUUID().toString().substring(0, 6) + "_";
+        System.out.println("Redis performance suite: " + size + " rows against " + server);
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            runner.close();
+        } finally {
+            server.deleteKeys(prefix);
+        }
+    }
+
+    /** The dataset and loader of one benchmark, made in setup and closed in teardown. */
+    private static final class Fixture {
+        RecordedDataset data;
+        Loader loader;
+        final List<LoadResult> results = new ArrayList<>();
+    }
+
+    private static BenchmarkResult loadBenchmark(String testName, long rows, Map<String, Object> config, String table,
+                                                 Benchmark.Phase afterEach, Fixture f) {
+        return loadBenchmark(testName, rows, config, table, ctx -> { }, afterEach, f);
+    }
+
+    /**
+     * Runs one load benchmark: setup records the dataset and creates the loader; each iteration clears the table's
+     * keys (not timed), runs {@code beforeLoad}, times {@code loadTable}, then runs {@code afterLoad} (not timed).
+     */
+    private static BenchmarkResult loadBenchmark(String testName, long rows, Map<String, Object> config, String table,
+                                                 Benchmark.Phase beforeLoad, Benchmark.Phase afterEach, Fixture f) {
+        LoaderConfig cfg = server.loaderConfig();
+        for (var e : config.entrySet()) {
+            cfg = cfg.with(e.getKey(), e.getValue());
+        }
+        LoaderConfig loaderConfig = cfg;
+        Benchmark b = Benchmark.builder(testName, "redis").datasetSize(rows)
+                .setup(ctx -> {
+                    try (ArrowReader source = PerfDatasets.performance(ctx.allocator(), rows, DATASET_BATCH)) {
+                        f.data = RecordedDataset.record(source, ctx.allocator());
+                    }
+                    f.loader = new RedisLoaderProvider().create(loaderConfig);
+                })
+                .beforeEach(ctx -> {
+                    clear(table);
+                    beforeLoad.run(ctx);
+                })
+                .body(ctx -> {
+                    try (ArrowReader reader = f.data.reader(ctx.allocator())) {
+                        LoadResult r = f.loader.loadTable(reader, table, LoadMode.APPEND);
+                        f.results.add(r);
+                        return r.rowsLoaded();
+                    }
+                })
+                .afterEach(afterEach)
+                .teardown(ctx -> {
+                    try {
+                        if (f.loader != null) {
+                            f.loader.close();
+                        }
+                        if (f.data != null) {
+                            f.data.close();
+                        }
+                    } finally {
+                        clear(table);
+                    }
+                })
+                .build();
+        BenchmarkResult result = runner.run(b);
+        assertThat(f.results).allSatisfy(r -> assertThat(r.rowsLoaded()).isEqualTo(rows));
+        return result;
+    }
+
+    private static void clear(String table) {
+        server.deleteKeys(table + ":");
+        awaitLazyFree();
+    }
+
+    @Test
+    void pipeline_performance() {
+        // pipeline_size 1 pays a round trip per row, so it runs on at most 5,000 rows to stay fast. It runs first, so
+        // that the JIT has compiled the encoders before the pipelined run; that one loads at least 10,000 rows so that
+        // at smoke-test sizes its figure is not mostly warm-up and scheduling noise of a busy machine.
+        long unpipelinedRows = Math.min(size, 5_000);
+        long pipelinedRows = Math.max(size, 10_000);
+        BenchmarkResult single = loadBenchmark("pipeline_performance_unpipelined", unpipelinedRows,
+                Map.of("pipeline_size", 1), prefix + "pipe1", ctx -> { }, new Fixture());
+        Fixture pipelinedFixture = new Fixture();
+        BenchmarkResult pipelined = loadBenchmark("pipeline_performance", pipelinedRows,
+                Map.of("pipeline_size", 1000), prefix + "pipe1000", ctx -> { }, pipelinedFixture);
+        double fast = pipelined.median(Metric.THROUGHPUT);
+        double slow = single.median(Metric.THROUGHPUT);
+        double ratio = fast / slow;
+        System.out.printf("Pipeline comparison (rows/sec): pipeline_size 1000: %,.0f (%d rows); pipeline_size 1: %,.0f"
+                + " (%d rows); ratio %.1fx%n", fast, pipelinedRows, slow, unpipelinedRows, ratio);
+        assertThat(pipelinedFixture.results.get(0).metadata().get("pipeline_syncs")).isNotNull();
+        assertThat(ratio).as("Pipeline optimization not effective: %.1fx", ratio).isGreaterThan(2.0);
+    }
+
+    @Test
+    void data_structure_performance_hash() {
+        String table = prefix + "ds_hash";
+        BenchmarkResult r = loadBenchmark("data_structure_performance_hash", size, Map.of(), table, ctx -> {
+            try (Jedis j = server.jedis()) {
+                assertThat(j.hget(table + ":" + (size - 1), "user_id")).isEqualTo("user_" + ((size - 1) % 1000));
+            }
+        }, new Fixture());
+        assertOpsPerSecond(r, "hash");
+    }
+
+    @Test
+    void data_structure_performance_string() {
+        String table = prefix + "ds_string";
+        BenchmarkResult r = loadBenchmark("data_structure_performance_string", size,
+                Map.of("data_structure", "string"), table, ctx -> {
+                    try (Jedis j = server.jedis()) {
+                        assertThat(j.get(table + ":" + (size - 1))).contains("\"id\":" + (size - 1));
+                    }
+                }, new Fixture());
+        assertOpsPerSecond(r, "string");
+    }
+
+    @Test
+    void data_structure_performance_sorted_set() {
+        String table = prefix + "ds_zset";
+        BenchmarkResult r = loadBenchmark("data_structure_performance_sorted_set", size,
+                Map.of("data_structure", "sorted_set", "score_field", "score"), table, ctx -> {
+                    try (Jedis j = server.jedis()) {
+                        assertThat(j.zcard(table + ":zset")).isEqualTo(size);
+                    }
+                }, new Fixture());
+        assertOpsPerSecond(r, "sorted_set");
+    }
+
+    private static void assertOpsPerSecond(BenchmarkResult r, String structure) {
+        double ops = r.median(Metric.THROUGHPUT);
+        System.out.printf("Redis %s: %,.0f ops/sec (%d rows)%n", structure, ops, size);
+        assertThat(ops).as("Redis %s too slow: %.0f ops/sec", structure, ops).isGreaterThan(500);
+    }
+
+    @Test
+    void memory_efficiency() {
+        String table = prefix + "mem";
+        List<Long> growth = new ArrayList<>();
+        long[] before = new long[1];
+        Fixture f = new Fixture();
+        // used_memory is sampled after the previous iteration's keys were freed (not timed), and right after the load.
+        BenchmarkResult r = loadBenchmark("memory_efficiency", size, Map.of(), table,
+                ctx -> before[0] = usedMemory(), ctx -> growth.add(usedMemory() - before[0]), f);
+        long arrowBytes = f.results.get(0).bytes();
+        Collections.sort(growth);
+        long median = growth.get(growth.size() / 2);
+        double ratio = (double) median / arrowBytes;
+        System.out.printf("Memory efficiency: Redis used_memory grew %.1f MB for %d rows (%.0f B/row); Arrow data %.1f MB"
+                        + " (%.0f B/row); ratio %.2fx; loader client peak %.1f MB%n", median / 1e6, size,
+                (double) median / size, arrowBytes / 1e6, (double) arrowBytes / size, ratio,
+                r.median(Metric.MEMORY));
+        assertThat(median).as("used_memory must grow by the load").isPositive();
+        if (arrowBytes > 10_000_000L) {
+            assertThat(ratio).as("Redis memory %.2fx the Arrow data size", ratio).isLessThan(3.0);
+        }
+    }
+
+    @Test
+    void redis_cli_pipe_comparison() throws Exception {
+        Assumptions.assumeTrue(onPath("redis-cli"), "redis-cli is not on the PATH: no anchor to compare with");
+        String table = prefix + "cli_loader";
+        String anchorTable = prefix + "cli_pipe";
+        Path commands = Files.createTempFile("loadperf-hset-", ".resp");
+        try {
+            long written;
+            try (var root = new org.apache.arrow.memory.RootAllocator();
+                 ArrowReader source = PerfDatasets.performance(root, size, DATASET_BATCH);
+                 OutputStream out = new BufferedOutputStream(Files.newOutputStream(commands), 1 << 20)) {
+                written = writeHsetCommands(source, anchorTable, out);
+            }
+            assertThat(written).isEqualTo(size);
+            // The anchor runs right after each loader iteration (not timed by the runner), so that both see the same
+            // machine load; warm-up iterations run it too, and their figures are dropped like the loader's.
+            List<Double> anchor = new ArrayList<>();
+            BenchmarkResult loader = loadBenchmark("redis_cli_pipe_comparison", size, Map.of(), table, ctx -> {
+                try (Jedis j = server.jedis()) {
+                    assertThat(j.hlen(table + ":0")).isEqualTo(10);
+                }
+                clear(table);
+                clear(anchorTable);
+                double rate = size / redisCliPipe(commands);
+                if (!ctx.warmup()) {
+                    anchor.add(rate);
+                }
+            }, new Fixture());
+            clear(anchorTable);
+            Collections.sort(anchor);
+            double anchorRate = anchor.get(anchor.size() / 2);
+            double loaderRate = loader.median(Metric.THROUGHPUT);
+            System.out.printf("HSET throughput (rows/sec, median of %d): redis loader %,.0f; redis-cli --pipe %,.0f; "
+                    + "ratio %.2fx (issue floor: 0.8x at 1,000,000 rows)%n", anchor.size(), loaderRate, anchorRate,
+                    loaderRate / anchorRate);
+            assertThat(loaderRate).isPositive();
+        } finally {
+            Files.deleteIfExists(commands);
+        }
+    }
+
+    /**
+     * Writes, as RESP, the HSET commands the loader sends for the dataset (key {table}:{id}, a field per non-null
+     * column, values in the loader's encoding), for {@code redis-cli --pipe}.
+     */
+    private static long writeHsetCommands(ArrowReader source, String table, OutputStream out) throws IOException {
+        long rows = 0;
+        KeyPattern pattern = KeyPattern.parse("{table}:{id}");
+        while (source.loadNextBatch()) {
+            VectorSchemaRoot root = source.getVectorSchemaRoot();
+            Map<String, ColumnEncoder> cols = new LinkedHashMap<>();
+            for (FieldVector v : root.getFieldVectors()) {
+                cols.put(v.getName(), ColumnEncoder.of(v));
+            }
+            KeyPattern.Bound key = pattern.bind(table, cols);
+            List<byte[]> args = new ArrayList<>();
+            for (int row = 0; row < root.getRowCount(); row++) {
+                args.clear();
+                args.add("HSET".getBytes(StandardCharsets.US_ASCII));
+                args.add(key.key(row));
+                for (ColumnEncoder c : cols.values()) {
+                    if (!c.isNull(row)) {
+                        args.add(c.nameBytes());
+                        args.add(c.text(row));
+                    }
+                }
+                out.write(("*" + args.size() + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                for (byte[] a : args) {
+                    out.write(("$" + a.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.write(a);
+                    out.write('\r');
+                    out.write('\n');
+                }
+                rows++;
+            }
+        }
+        return rows;
+    }
+
+    /** Runs {@code redis-cli --pipe} on the commands file; returns its wall seconds. */
+    private static double redisCliPipe(Path commands) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", server.host(), "-p", String.valueOf(server.port()),
+                "-n", String.valueOf(server.db()), "--pipe"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(commands.toFile()).redirectErrorStream(true);
+        PerfSettings.load().get("REDIS_PASSWORD").ifPresent(p -> pb.environment().put("REDISCLI_AUTH", p));
+        long start = System.nanoTime();
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Matcher m = Pattern.compile("errors: (\\d+), replies: (\\d+)").matcher(output);
+        assertThat(m.find()).as("redis-cli --pipe output: %s", output).isTrue();
+        assertThat(Long.parseLong(m.group(1))).as("redis-cli --pipe errors: %s", output).isZero();
+        assertThat(Long.parseLong(m.group(2))).isEqualTo(size);
+        return seconds;
+    }
+
+    private static boolean onPath(String program) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return false;
+        }
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long usedMemory() {
+        try (Jedis j = server.jedis()) {
+            return Long.parseLong(info(j.info("memory"), "used_memory"));
+        }
+    }
+
+    /** Waits until UNLINKed keys are freed, so that used_memory reflects only what is stored. */
+    private static void awaitLazyFree() {
+        try (Jedis j = server.jedis()) {
+            for (int i = 0; i < 200 && !"0".equals(info(j.info("memory"), "lazyfree_pending_objects")); i++) {
+                Thread.sleep(25);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String info(String info, String field) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith(field + ":")) {
+                return line.substring(field.length() + 1).trim();
+            }
+        }
+        return "0";
+    }
+}
