@@ -1,12 +1,14 @@
 package org.loadperf.examples;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.loadperf.api.loader.LoaderConfig;
 import org.loadperf.core.PerfSettings;
 import org.loadperf.postgres.PostgresTestServer;
+import org.loadperf.redis.RedisTestServer;
 
-/** Connection settings of the PostgreSQL and Redis the cross-loader suite loads into. */
+/**
+ * The PostgreSQL and Redis the cross-loader suite loads into: the loader modules' shared test servers (the
+ * machine's with {@code POSTGRES_HOST} / {@code REDIS_HOST}, else embedded ones started once per JVM).
+ */
 final class TestServers {
 
     private TestServers() {
@@ -17,14 +19,8 @@ final class TestServers {
         return PostgresTestServer.shared().loaderConfig();
     }
 
+    /** The shared Redis of the tests: {@code REDIS_HOST}, else an embedded server. */
     static LoaderConfig redis(PerfSettings s) {
-        String host = s.get("REDIS_HOST").orElseThrow(() -> new IllegalStateException(
-                "REDIS_HOST is not set and no embedded Redis is available"));
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("host", host);
-        m.put("port", s.getInt("REDIS_PORT", 6379));
-        m.put("db", s.getInt("REDIS_DB", 0));
-        s.get("REDIS_PASSWORD").ifPresent(p -> m.put("password", p));
-        return LoaderConfig.of(m);
+        return RedisTestServer.shared().loaderConfig();
     }
 }
