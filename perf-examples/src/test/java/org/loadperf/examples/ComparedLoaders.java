@@ -13,7 +13,6 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.Loader;
 import org.loadperf.api.loader.LoaderConfig;
-import org.loadperf.api.loader.LoaderException;
 import org.loadperf.api.loader.LoaderProvider;
 import org.loadperf.core.Loaders;
 import org.loadperf.core.PerfSettings;
