@@ -3,7 +3,7 @@
 #   PERF_TEST_SIZE=10000 make test-performance  smaller dataset
 #   make test-performance GROUPS=redis          one loader's suite, like `pytest -m redis`
 #   make test                                   the tests (benchmarks excluded)
-#   make validate-verdicts                      false alarms and detection power of the verdicts (docs/VERDICTS.md)
+#   make validate-verdicts                      false alarms and detection power of the verdicts (README, "The validation")
 # The run's summary is printed at the end; its reports are in target/perf-report/ (index.html, summary.md, ...).
 
 MVN            ?= mvn -B
