@@ -2,7 +2,7 @@
 #   make test-performance                       every performance suite (embedded servers unless configured)
 #   PERF_TEST_SIZE=10000 make test-performance  smaller dataset
 #   make test-performance GROUPS=redis          one loader's suite, like `pytest -m redis`
-#   make test                                   the tests (benchmarks excluded)
+#   make test                                   the tests (mvn -B verify; benchmarks excluded)
 #   make validate-verdicts                      false alarms and detection power of the verdicts (README, "The validation")
 # The run's summary is printed at the end; its reports are in target/perf-report/ (index.html, summary.md, ...).
 
@@ -22,7 +22,7 @@ AS_USER := $(shell if [ "$$(id -u)" = 0 ] && [ -z "$$POSTGRES_HOST" ] && unshare
 .PHONY: test test-performance clean-baselines validate-verdicts
 
 test:
-	$(MVN) verify
+	$(AS_USER) $(MVN) verify
 
 test-performance:
 	@rm -f '$(PERF_REPORT_DIR)/summary.txt'
