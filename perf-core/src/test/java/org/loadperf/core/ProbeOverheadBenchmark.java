@@ -87,6 +87,6 @@ class ProbeOverheadBenchmark {
                 (probed[1] - bareFixed) / bareFixed * 100, wallPerIteration[1] * 1e3);
         // The probe reads two clocks inside the measured region and nothing else.
         assertThat(probed[0]).isLessThan(50e-6);
-        assertThat(Math.abs(probed[1] - bareFixed) / bareFixed).isLessThan(0.05);
+        assertThat(Math.abs(probed[1] - bareFixed) / bareFixed).isLessThan(0.10);
     }
 }
