@@ -128,8 +128,8 @@ public final class PerfCli {
 
     /** The guide's line: {@code f'{loader_type}: {throughput_rows_per_sec:,.0f} rows/sec'}. */
     static String summaryLine(BenchmarkRecord r) {
-        return r.loaderType() + ": " + r.value(Metric.THROUGHPUT).stream()
-                .mapToObj(v -> String.format(Locale.ROOT, "%,.0f", v)).findFirst().orElse("n/a") + " rows/sec";
+        return r.loaderType() + ": " + ConsoleReporter.number(r.value(Metric.THROUGHPUT).orElse(Double.NaN))
+                + " rows/sec";
     }
 
     private static int report(JsonFileBaselineStore store, Path dir, PrintStream out) {

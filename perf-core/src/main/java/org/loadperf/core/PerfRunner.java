@@ -451,10 +451,6 @@ public final class PerfRunner implements AutoCloseable {
     private static void phase(String name, Benchmark benchmark, Action action) {
         try {
             action.run();
-        } catch (RuntimeException e) {
-            throw e instanceof IllegalStateException && e.getMessage() != null
-                    && e.getMessage().startsWith("Benchmark ") ? e
-                    : new IllegalStateException("Benchmark " + benchmark.key() + " failed in " + name + ": " + e, e);
         } catch (Exception e) {
             throw new IllegalStateException("Benchmark " + benchmark.key() + " failed in " + name + ": " + e, e);
         }

@@ -1,5 +1,6 @@
 package org.loadperf.delta;
 
+import static org.loadperf.delta.DeltaTables.loader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -49,11 +50,6 @@ class DeltaLoaderBehaviourTest {
         allocator.close();
     }
 
-    private static Loader loader(Path table, Map<String, Object> extra) {
-        Map<String, Object> c = new HashMap<>(extra);
-        c.put("table_path", table.toString());
-        return new DeltaLoaderProvider().create(LoaderConfig.of(c));
-    }
 
     @Test
     void providerIsFoundThroughServiceLoaderAndRecordsUnderDeltaLake() {

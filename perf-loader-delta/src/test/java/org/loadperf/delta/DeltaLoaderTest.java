@@ -1,5 +1,6 @@
 package org.loadperf.delta;
 
+import static org.loadperf.delta.DeltaTables.loader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,7 +25,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
-import org.loadperf.api.loader.LoaderConfig;
 import org.loadperf.api.loader.LoaderException;
 
 class DeltaLoaderTest {
@@ -41,11 +41,6 @@ class DeltaLoaderTest {
         allocator.close();
     }
 
-    private static Loader loader(Path table, Map<String, Object> extra) {
-        Map<String, Object> c = new HashMap<>(extra);
-        c.put("table_path", table.toString());
-        return new DeltaLoaderProvider().create(LoaderConfig.of(c));
-    }
 
     private static List<Map<String, Object>> sorted(List<Map<String, Object>> rows, String key) {
         List<Map<String, Object>> copy = new ArrayList<>(rows);

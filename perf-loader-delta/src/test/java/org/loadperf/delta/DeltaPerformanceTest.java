@@ -1,5 +1,6 @@
 package org.loadperf.delta;
 
+import static org.loadperf.delta.DeltaTables.loader;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,7 +25,6 @@ import org.loadperf.api.Metric;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
-import org.loadperf.api.loader.LoaderConfig;
 import org.loadperf.core.PerfDatasets;
 import org.loadperf.core.PerfRunner;
 import org.loadperf.core.PerfSettings;
@@ -55,11 +54,6 @@ class DeltaPerformanceTest {
         runner.close();
     }
 
-    private static Loader loader(Path table, Map<String, Object> extra) {
-        Map<String, Object> c = new HashMap<>(extra);
-        c.put("table_path", table.toString());
-        return new DeltaLoaderProvider().create(LoaderConfig.of(c));
-    }
 
     private static void delete(Path dir) {
         if (!Files.exists(dir)) {

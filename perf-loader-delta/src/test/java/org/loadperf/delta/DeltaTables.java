@@ -34,6 +34,8 @@ import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.FileStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.loadperf.api.loader.Loader;
+import org.loadperf.api.loader.LoaderConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -53,6 +55,13 @@ final class DeltaTables {
     static final Engine ENGINE = DefaultEngine.create(new Configuration());
 
     private DeltaTables() {
+    }
+
+    /** A Delta loader writing {@code table}, configured by {@code extra} besides its {@code table_path}. */
+    static Loader loader(Path table, Map<String, Object> extra) {
+        Map<String, Object> c = new java.util.HashMap<>(extra);
+        c.put("table_path", table.toString());
+        return new DeltaLoaderProvider().create(LoaderConfig.of(c));
     }
 
     /** A fresh, not yet existing directory under target/delta-tables. */
