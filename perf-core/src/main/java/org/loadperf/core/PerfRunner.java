@@ -77,7 +77,13 @@ public final class PerfRunner implements AutoCloseable {
             "perf.confidence", "perf.baselinePolicy", "perf.failOnRegression", "perf.thresholdThroughput",
             "perf.thresholdMemory", "perf.thresholdDuration", "perf.env", "perf.testSize", "perf.envFile",
             "perf.acknowledge", "perf.confirm", "perf.runNoise", "perf.noiseWindow", "perf.pairs",
-            "perf.reportDir");
+            "perf.reportDir", "perf.warmupSeconds");
+
+    /**
+     * Warm-up iterations beyond which a time-based warm-up stops even if its time has not passed: a body of
+     * microseconds is warm long before that, and every iteration also runs its beforeEach/afterEach.
+     */
+    static final int MAX_TIMED_WARMUPS = 200;
 
     /** Earlier runs needed before the run-to-run noise is estimated from history instead of assumed. */
     static final int MIN_NOISE_RUNS = 5;
@@ -85,6 +91,7 @@ public final class PerfRunner implements AutoCloseable {
     private final BaselineStore store;
     private final Thresholds thresholds;
     private final int warmups;
+    private final double warmupSeconds;
     private final int iterations;
     private final VerdictEngine verdicts;
     private final BaselinePolicy policy;
@@ -108,6 +115,7 @@ public final class PerfRunner implements AutoCloseable {
         this.store = b.store != null ? b.store : defaultStore(b.settings);
         this.thresholds = b.thresholds;
         this.warmups = b.warmups;
+        this.warmupSeconds = b.warmupSeconds;
         this.iterations = b.iterations;
         this.verdicts = new VerdictEngine(b.confidence);
         this.policy = b.policy;
@@ -172,13 +180,12 @@ public final class PerfRunner implements AutoCloseable {
         reporters.forEach(r -> r.benchmarkStarted(benchmark, warmups, iterations));
         List<IterationProbe.Sample> samples = new ArrayList<>();
         Evaluation evaluation;
+        int warmed;
         try (BufferAllocator benchAllocator = root.newChildAllocator(benchmark.key(), 0, Long.MAX_VALUE)) {
             Context setupContext = new Context(benchAllocator, 0, false, benchmark);
             phase("setup", benchmark, () -> benchmark.setup().run(setupContext));
             try {
-                for (int i = 1; i <= warmups; i++) {
-                    iteration(benchmark, i, true, t0, warmups);
-                }
+                warmed = warmUp(benchmark, t0);
                 for (int i = 1; i <= iterations; i++) {
                     samples.add(iteration(benchmark, i, false, t0, iterations));
                 }
@@ -207,7 +214,7 @@ public final class PerfRunner implements AutoCloseable {
             verdictList = acknowledge(benchmark.key(), ackReason, ev, extras);
         }
         BenchmarkResult result = new BenchmarkResult(benchmark.testName(), benchmark.loaderType(),
-                benchmark.datasetSize(), warmups, ev.samples(), ev.summaries(), verdictList, started, ev.git().commit(),
+                benchmark.datasetSize(), warmed, ev.samples(), ev.summaries(), verdictList, started, ev.git().commit(),
                 ev.git().dirty(), environment, ev.fingerprint(), ev.notes());
         List<Verdict> failing = List.of();
         if (failOnRegression && result.hasRegression()) {
@@ -365,10 +372,8 @@ public final class PerfRunner implements AutoCloseable {
             try {
                 phase("setup", candidate, () -> candidate.setup().run(ctxB));
                 try {
-                    for (int i = 1; i <= warmups; i++) {
-                        iteration(baseline, i, true, t0, warmups);
-                        iteration(candidate, i, true, t0, warmups);
-                    }
+                    warmUp(baseline, t0);
+                    warmUp(candidate, t0);
                     for (int i = 1; i <= pairs; i++) {
                         if (order.nextBoolean()) {
                             a.add(iteration(baseline, i, false, t0, pairs));
@@ -410,6 +415,25 @@ public final class PerfRunner implements AutoCloseable {
         return new PairedComparison(baseline.key(), candidate.key(), pairs, sa, sb, list, notes, candidateResult);
     }
 
+    /**
+     * Warm-up: at least {@code warmupIterations}, and more until their bodies have run {@code warmupSeconds} in all
+     * (at most {@link #MAX_TIMED_WARMUPS}); none at all with {@code warmupIterations} 0. A fixed count cannot fit every body: one iteration of a 2-second load
+     * leaves the JIT done, one of a 20 ms load leaves half the code interpreted and the next JVM's run 30% faster or
+     * slower by chance (measured, README "Verdicts you can trust"). Warm-up iterations skip the probe's heap
+     * settling, which would cost more than a short body.
+     *
+     * @return the warm-up iterations run
+     */
+    private int warmUp(Benchmark benchmark, long t0) {
+        double spent = 0;
+        int i = 0;
+        while (i < warmups || (warmups > 0 && spent < warmupSeconds && i < MAX_TIMED_WARMUPS)) {
+            i++;
+            spent += iteration(benchmark, i, true, t0, Math.max(i, warmups)).nanos() / 1e9;
+        }
+        return i;
+    }
+
     private IterationProbe.Sample iteration(Benchmark benchmark, int index, boolean warmup, long t0, int total) {
         String what = (warmup ? "warm-up " : "iteration ") + index;
         IterationProbe probe = new IterationProbe();
@@ -418,7 +442,9 @@ public final class PerfRunner implements AutoCloseable {
         try {
             Context ctx = new Context(allocator, index, warmup, benchmark);
             phase("beforeEach of " + what, benchmark, () -> benchmark.beforeEach().run(ctx));
-            probe.before();
+            if (!warmup) {
+                probe.before();
+            }
             long start = System.nanoTime();
             long rows;
             try {
@@ -427,7 +453,9 @@ public final class PerfRunner implements AutoCloseable {
                 throw new IllegalStateException("Benchmark " + benchmark.key() + " failed in " + what + ": " + e, e);
             }
             long nanos = System.nanoTime() - start;
-            sample = probe.after(nanos, rows < 0 ? benchmark.datasetSize() : rows, allocator);
+            long counted = rows < 0 ? benchmark.datasetSize() : rows;
+            sample = warmup ? new IterationProbe.Sample(nanos, counted, 0, 0, 0, 0, 0)
+                    : probe.after(nanos, counted, allocator);
             phase("afterEach of " + what, benchmark, () -> benchmark.afterEach().run(ctx));
         } finally {
             try {
@@ -631,6 +659,7 @@ public final class PerfRunner implements AutoCloseable {
         private BaselineStore store;
         private Thresholds thresholds;
         private int warmups;
+        private double warmupSeconds;
         private int iterations;
         private double confidence;
         private BaselinePolicy policy;
@@ -649,6 +678,7 @@ public final class PerfRunner implements AutoCloseable {
             this.settings = Objects.requireNonNull(settings, "settings is null");
             rejectUnknownProperties();
             this.warmups = checkWarmups(settings.getInt("PERF_WARMUP_ITERATIONS", 1));
+            this.warmupSeconds = checkWarmupSeconds(secondsSetting("PERF_WARMUP_SECONDS", DEFAULT_WARMUP_SECONDS));
             this.iterations = checkIterations(settings.getInt("PERF_ITERATIONS", 5));
             this.confidence = checkConfidence(Double.parseDouble(settings.get("PERF_CONFIDENCE", "0.99")));
             this.policy = BaselinePolicy.parse(settings.get("PERF_BASELINE_POLICY", "always"));
@@ -666,8 +696,20 @@ public final class PerfRunner implements AutoCloseable {
             settings.get("PERF_ACKNOWLEDGE").ifPresent(this::parseAcknowledgements);
         }
 
+        /** Seconds of warm-up bodies before measuring, at least (see {@link #warmupTime}). */
+        static final double DEFAULT_WARMUP_SECONDS = 1.0;
+
         /** The run-to-run noise assumed (in %) until a benchmark has enough history to measure its own. */
         static final double DEFAULT_RUN_NOISE = 10.0;
+
+        private double secondsSetting(String name, double dflt) {
+            String v = settings.get(name).orElse(null);
+            try {
+                return v == null ? dflt : Double.parseDouble(v.strip().replaceFirst("s$", ""));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Setting " + name + " must be a number of seconds, got '" + v + "'");
+            }
+        }
 
         private double percentSetting(String name, double dflt) {
             String v = settings.get(name).orElse(null);
@@ -803,6 +845,13 @@ public final class PerfRunner implements AutoCloseable {
             return n;
         }
 
+        private static double checkWarmupSeconds(double s) {
+            if (!(s >= 0 && s <= 3600)) {
+                throw new IllegalArgumentException("Setting PERF_WARMUP_SECONDS must be between 0 and 3600, got " + s);
+            }
+            return s;
+        }
+
         private static int checkIterations(int n) {
             if (n < 1) {
                 throw new IllegalArgumentException("measuredIterations must be >= 1, got " + n);
@@ -832,6 +881,17 @@ public final class PerfRunner implements AutoCloseable {
         /** Iterations run and discarded before measuring (JIT, caches, connections); default 1. */
         public Builder warmupIterations(int n) {
             this.warmups = checkWarmups(n);
+            return this;
+        }
+
+        /**
+         * The least time the warm-up bodies run before measuring, in all ({@code PERF_WARMUP_SECONDS}, default 1 s):
+         * warm-up iterations continue past {@link #warmupIterations} until it has passed (at most 200; no warm-up at
+         * all when {@code warmupIterations} is 0). Short bodies need many iterations to reach compiled code; a body
+         * longer than this needs only its minimum.
+         */
+        public Builder warmupTime(java.time.Duration time) {
+            this.warmupSeconds = checkWarmupSeconds(Objects.requireNonNull(time, "time is null").toNanos() / 1e9);
             return this;
         }
 

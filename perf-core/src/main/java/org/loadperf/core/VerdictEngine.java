@@ -17,11 +17,18 @@ import org.loadperf.api.Verdict.Status;
  * from the exact Mann-Whitney distribution, so the confidence holds for any distribution and for small samples
  * (5 against 5 already gives a 95% bound). The verdict is
  * <ul>
- *   <li>REGRESSION when the lower bound is past the threshold: the change is worse than allowed, confidently;</li>
- *   <li>IMPROVED when the upper bound is better than the threshold the other way;</li>
- *   <li>INCONCLUSIVE when the median change is past the threshold but the bound is not;</li>
+ *   <li>REGRESSION when the change is past the threshold and real: the estimate (and the figures' change) is worse
+ *       than the threshold, and the lower bound is above zero, so it is worse at all with the configured
+ *       confidence;</li>
+ *   <li>IMPROVED likewise the other way;</li>
+ *   <li>INCONCLUSIVE when the change is past the threshold but the bound does not exclude no change;</li>
  *   <li>OK otherwise.</li>
  * </ul>
+ * Why not "the bound past the threshold", which an earlier version used: that asks to be 99% sure the change is
+ * larger than 5%, so a true 10% slowdown needs a run-to-run noise under 1.2% to be found 19 times in 20, which no
+ * shared machine gives; with the estimate past the threshold and the bound past zero, 2% suffices, and an A/A pair
+ * still needs both a change past the threshold and a 1% chance to come out REGRESSION (measured: README, "Verdicts
+ * you can trust").
  * With a single value on either side (a baseline written by the guide's tooling) it falls back to the guide's
  * point comparison of the figures and says so.
  */
@@ -168,9 +175,11 @@ final class VerdictEngine {
                             double lower, double upper, double limit, double noise, String method, String how) {
         double detectable = minimumDetectableEffect(shift - lower);
         Status status;
-        if (lower > limit) {
+        boolean worse = shift > limit && change > limit;
+        boolean better = shift < -limit && change < -limit;
+        if (worse && lower > 0) {
             status = Status.REGRESSION;
-        } else if (upper < -limit) {
+        } else if (better && upper < 0) {
             status = Status.IMPROVED;
         } else if (change > limit || shift > limit) {
             status = Status.INCONCLUSIVE;
@@ -196,9 +205,9 @@ final class VerdictEngine {
     }
 
     /**
-     * The one-sided p-value of "the regression is no worse than the threshold", as far as a verdict lets us tell:
-     * the standard error is recovered from the distance between its figure and its bound (normal approximation).
-     * A point comparison (no bound) counts as certain: 0 when it is a regression, 1 otherwise.
+     * The one-sided p-value of "it is not worse at all", the hypothesis a REGRESSION rejects, as far as a verdict
+     * lets us tell: the standard error is recovered from the distance between its figure and its bound (normal
+     * approximation). A point comparison (no bound) counts as certain: 0 when it is a regression, 1 otherwise.
      */
     static double pValue(Verdict v) {
         double bound = v.confidenceBound();
@@ -208,9 +217,9 @@ final class VerdictEngine {
         double z = Statistics.inverseNormal(v.confidence());
         double se = (v.regressionPercent() - bound) / z;
         if (!(se > 0)) {
-            return v.regressionPercent() > v.thresholdPercent() ? 0.0 : 1.0;
+            return v.isRegression() ? 0.0 : 1.0;
         }
-        return 1.0 - Statistics.normalCdf((v.regressionPercent() - v.thresholdPercent()) / se);
+        return 1.0 - Statistics.normalCdf(v.regressionPercent() / se);
     }
 
     private static double sq(double x) {

@@ -52,18 +52,21 @@ class VerdictEngineTest {
     }
 
     @Test
-    void pureNoiseNeverGivesRegression() {
+    void pureNoiseRarelyGivesRegression() {
         Random rnd = new Random(3);
         int regressions = 0;
         int inconclusive = 0;
-        for (int trial = 0; trial < 500; trial++) {
+        for (int trial = 0; trial < 2000; trial++) {
             Verdict v = compare(samples(rnd, 5, 50_000, 4), samples(rnd, 5, 50_000, 4));
             regressions += v.status() == Status.REGRESSION ? 1 : 0;
             inconclusive += v.status() == Status.INCONCLUSIVE ? 1 : 0;
         }
-        assertThat(regressions).isZero();
+        // A REGRESSION needs the change past the threshold and a 99% bound past zero: among independent samples of
+        // one distribution that may happen in at most 1% of the comparisons (the exact rank bound gives 0.8%); 30 of
+        // 2000 is 1% plus three binomial standard deviations.
+        assertThat(regressions).isLessThanOrEqualTo(30);
         // The point rule of the guide would have cried wolf on many of these; ours calls them inconclusive at most.
-        assertThat(inconclusive).isLessThan(100);
+        assertThat(inconclusive).isLessThan(400);
     }
 
     @Test

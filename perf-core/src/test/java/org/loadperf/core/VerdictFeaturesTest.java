@@ -113,12 +113,14 @@ class VerdictFeaturesTest {
     @Test
     void pValueOfAVerdictFollowsItsBound() {
         double z = Statistics.inverseNormal(0.95);
-        // The bound exactly at the threshold: p = 1 - confidence.
-        assertThat(VerdictEngine.pValue(verdict(Metric.THROUGHPUT, Status.OK, 5 + z, 5.0))).isCloseTo(0.05,
-                within(1e-6));
-        // The figure exactly at the threshold: p = 0.5.
-        assertThat(VerdictEngine.pValue(verdict(Metric.THROUGHPUT, Status.OK, 5, 5 - z))).isCloseTo(0.5, within(1e-6));
-        assertThat(VerdictEngine.pValue(verdict(Metric.THROUGHPUT, Status.REGRESSION, 30, 20))).isCloseTo(2e-5, within(1e-5));
+        // The bound exactly at zero (no change): p = 1 - confidence, whatever the threshold.
+        assertThat(VerdictEngine.pValue(verdict(Metric.THROUGHPUT, Status.OK, 3, 0))).isCloseTo(0.05, within(1e-6));
+        assertThat(VerdictEngine.pValue(verdict(Metric.THROUGHPUT, Status.OK, 8, 0))).isCloseTo(0.05, within(1e-6));
+        // No change at all: p = 0.5.
+        assertThat(VerdictEngine.pValue(verdict(Metric.THROUGHPUT, Status.OK, 0, -z))).isCloseTo(0.5, within(1e-6));
+        // 30% worse, standard error 10 / z: p = 1 - Phi(3 z).
+        assertThat(VerdictEngine.pValue(verdict(Metric.THROUGHPUT, Status.REGRESSION, 30, 20)))
+                .isCloseTo(1 - Statistics.normalCdf(3 * z), within(1e-9));
         assertThat(Statistics.normalCdf(1.6448536)).isCloseTo(0.95, within(1e-6));
     }
 
@@ -129,11 +131,11 @@ class VerdictFeaturesTest {
 
     @Test
     void holmDecidesWhichRegressionsFailTheBuild() {
-        // Two regressions: one overwhelming, one whose bound is just past the threshold (p about 0.04); with six
+        // Two regressions: one overwhelming, one whose bound is just past zero (p about 0.04); with six
         // comparisons the marginal one does not survive (0.04 > 0.05 / 5).
         Verdict strong = verdict(Metric.THROUGHPUT, Status.REGRESSION, 40, 30);
         double z = Statistics.inverseNormal(0.95);
-        Verdict marginal = verdict(Metric.MEMORY, Status.REGRESSION, 5 + 1.75 * 2, 5 + 1.75 * 2 - z * 2);
+        Verdict marginal = verdict(Metric.MEMORY, Status.REGRESSION, 1.75 * 4, 1.75 * 4 - z * 4);
         assertThat(VerdictEngine.pValue(marginal)).isBetween(0.03, 0.05);
         BenchmarkResult a = result("a", List.of(strong, verdict(Metric.MEMORY, Status.OK, 0, -3),
                 verdict(Metric.DURATION, Status.OK, 0, -3)));

@@ -1,24 +1,42 @@
-package org.loadperf.core;
+package org.loadperf.examples;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.loadperf.api.Benchmark;
+import org.loadperf.api.BenchmarkContext;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
 import org.loadperf.api.Reporter;
 import org.loadperf.api.Verdict;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.Loader;
-import org.loadperf.api.loader.LoaderConfig;
+import org.loadperf.core.InMemoryBaselineStore;
+import org.loadperf.core.Loaders;
+import org.loadperf.core.PairedComparison;
+import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.PerfRunner;
+import org.loadperf.core.PerfSettings;
+import org.loadperf.core.RecordedDataset;
+import org.loadperf.postgres.PostgresTestServer;
 
 /**
  * One run of the validation benchmarks in a JVM of its own, as a user runs them: a {@link PerfRunner} with the
  * settings of the environment (and {@code -Dperf.store}) runs the two benchmarks and prints one line per benchmark
- * for {@link VerdictValidationBenchmark} to read.
+ * for {@link VerdictValidationBenchmark} to read. The two benchmarks:
+ * <ul>
+ *   <li>{@code validation_cpu_memory_workload}: a fixed CPU-and-memory workload (sort, hash map, strings);</li>
+ *   <li>{@code postgresql_validation_load}: the guide's dataset loaded by the PostgreSQL loader (binary COPY) into
+ *       the server of {@code POSTGRES_HOST} (the parent passes its own, embedded or not), into a table truncated
+ *       before each iteration.</li>
+ * </ul>
  *
  * <p>Arguments: {@code <slowdown %>} (0 for none), or {@code paired <slowdown %>}. A slowdown of x% is injected as
  * extra arithmetic after the body, run until the iteration has taken {@code 100 / (100 - x)} times what the body
@@ -28,7 +46,7 @@ import org.loadperf.api.loader.LoaderConfig;
 public final class VerdictValidationChild {
 
     static final String CPU_KEY = "validation_cpu_memory_workload";
-    static final String LOAD_KEY = "counting_validation_load";
+    static final String LOAD_KEY = "postgresql_validation_load";
     private static volatile long sink;
 
     private VerdictValidationChild() {
@@ -44,19 +62,12 @@ public final class VerdictValidationChild {
             a[i] = x >>> 7;
         }
         java.util.Arrays.sort(a);
-        Map<String, Long> m = new java.util.HashMap<>();
+        Map<String, Long> m = new HashMap<>();
         for (int i = 0; i < n; i += 4) {
             m.merge("k" + (a[i] % 5003), a[i], Long::sum);
         }
         sink = m.size() + a[n / 3];
         return rows;
-    }
-
-    /** The real load: the guide's dataset streamed through the in-process counting loader. */
-    static long load(Loader loader, org.apache.arrow.memory.BufferAllocator allocator, int rows) throws Exception {
-        try (ArrowReader data = PerfDatasets.performance(allocator, rows, 10_000)) {
-            return loader.loadTable(data, "validation_table", LoadMode.APPEND).rowsLoaded();
-        }
     }
 
     /** Extra arithmetic until {@code deadline} ({@link System#nanoTime()}). */
@@ -71,7 +82,7 @@ public final class VerdictValidationChild {
     }
 
     /** Runs {@code work}, then extra work so that the whole takes {@code 100 / (100 - slowdown)} of its time. */
-    static long slowed(double slowdown, Benchmark.Body work, org.loadperf.api.BenchmarkContext ctx) throws Exception {
+    static long slowed(double slowdown, Benchmark.Body work, BenchmarkContext ctx) throws Exception {
         long t0 = System.nanoTime();
         long rows = work.run(ctx);
         if (slowdown > 0) {
@@ -81,12 +92,61 @@ public final class VerdictValidationChild {
         return rows;
     }
 
-    /** The two benchmarks, slowed by the given extra work units. */
-    static List<Benchmark> benchmarks(int rows, double slowdown, Loader loader, String suffix) {
+    /** The guide's dataset recorded once, and the table it is loaded into. */
+    private static final class PostgresLoad implements AutoCloseable {
+        private final String table;
+        private RecordedDataset data;
+        private Loader loader;
+
+        PostgresLoad(String table) {
+            this.table = table;
+        }
+
+        void setup(BenchmarkContext ctx, int rows) throws Exception {
+            try (ArrowReader source = PerfDatasets.performance(ctx.allocator(), rows, PerfDatasets.DEFAULT_BATCH_SIZE)) {
+                data = RecordedDataset.record(source, ctx.allocator());
+            }
+            loader = Loaders.create("postgresql", PostgresTestServer.shared().loaderConfig());
+            try (Connection c = PostgresTestServer.shared().connect(); Statement s = c.createStatement()) {
+                s.execute("DROP TABLE IF EXISTS " + table);
+            }
+        }
+
+        void truncate() throws SQLException {
+            try (Connection c = PostgresTestServer.shared().connect(); Statement s = c.createStatement()) {
+                s.execute("DO $$ BEGIN IF to_regclass('public." + table + "') IS NOT NULL THEN TRUNCATE TABLE "
+                        + table + "; END IF; END $$");
+            }
+        }
+
+        long load(BenchmarkContext ctx) throws Exception {
+            try (ArrowReader r = data.reader(ctx.allocator())) {
+                return loader.loadTable(r, table, LoadMode.APPEND).rowsLoaded();
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (loader != null) {
+                loader.close();
+            }
+            if (data != null) {
+                data.close();
+            }
+        }
+    }
+
+    /** The two benchmarks, slowed by {@code slowdown} percent. */
+    static List<Benchmark> benchmarks(int rows, double slowdown, String suffix) {
         Benchmark cpu = Benchmark.builder("cpu_memory_workload" + suffix, "validation").datasetSize(rows)
                 .body(ctx -> slowed(slowdown, c -> cpuMemoryWork(rows), ctx)).build();
-        Benchmark load = Benchmark.builder("validation_load" + suffix, "counting").datasetSize(rows).body(ctx -> slowed(slowdown,
-                c -> load(loader, c.allocator(), rows), ctx)).build();
+        PostgresLoad pg = new PostgresLoad("perf_validation_load" + suffix);
+        Benchmark load = Benchmark.builder("validation_load" + suffix, "postgresql").datasetSize(rows)
+                .setup(ctx -> pg.setup(ctx, rows))
+                .beforeEach(ctx -> pg.truncate())
+                .body(ctx -> slowed(slowdown, pg::load, ctx))
+                .teardown(ctx -> pg.close())
+                .build();
         return List.of(cpu, load);
     }
 
@@ -97,7 +157,7 @@ public final class VerdictValidationChild {
         }
         double slowdown = Double.parseDouble(args[0]);
         int rows = PerfSettings.load().testSize();
-        Map<String, Double> warmupSeconds = new java.util.HashMap<>();
+        Map<String, Double> warmupSeconds = new HashMap<>();
         Reporter capture = new Reporter() {
             @Override
             public void iterationFinished(Benchmark benchmark, int index, int total, boolean warmup, double seconds,
@@ -109,25 +169,28 @@ public final class VerdictValidationChild {
         };
         long t0 = System.nanoTime();
         List<String> lines = new ArrayList<>();
-        try (Loader loader = Loaders.create("counting", LoaderConfig.of(Map.of()));
-             PerfRunner runner = PerfRunner.builder().reporter(capture).build()) {
-            for (Benchmark b : benchmarks(rows, slowdown, loader, "")) {
+        try (PerfRunner runner = PerfRunner.builder().reporter(capture).build()) {
+            for (Benchmark b : benchmarks(rows, slowdown, "")) {
                 BenchmarkResult r = runner.run(b);
                 Verdict v = r.verdict(Metric.THROUGHPUT).orElseThrow();
                 String first = r.notes().stream().filter(n -> n.startsWith("confirmation:")).findFirst()
                         .map(n -> n.contains("REGRESSION (throughput)") ? "REGRESSION"
                                 : n.contains("INCONCLUSIVE (throughput)") ? "INCONCLUSIVE" : "OK")
                         .orElse(v.status().toString());
-                String samples = r.samples().get(Metric.THROUGHPUT).stream().limit(5)
-                        .map(d -> String.format(Locale.ROOT, "%.1f", d)).collect(Collectors.joining(","));
-                lines.add(String.format(Locale.ROOT, "VALIDATION %s %s %s %s %.3f %.3f %.3f %.6f %s %d",
-                        r.key(), v.status(), first, r.hasRegression(), v.regressionPercent(), v.confidenceBound(),
-                        v.minDetectablePercent(), warmupSeconds.getOrDefault(r.key(), Double.NaN), samples,
-                        r.samples().get(Metric.THROUGHPUT).size()));
+                lines.add(line(r.key(), v, first, r.hasRegression(), warmupSeconds.getOrDefault(r.key(), Double.NaN),
+                        r.samples().get(Metric.THROUGHPUT), r.warmupIterations()));
             }
         }
         lines.forEach(System.out::println);
         System.out.printf(Locale.ROOT, "VALIDATION_TIME %.3f%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static String line(String key, Verdict v, String firstLook, boolean any, double warmupSeconds,
+                               List<Double> samples, int warmups) {
+        String s = samples.stream().map(d -> String.format(Locale.ROOT, "%.1f", d)).collect(Collectors.joining(","));
+        return String.format(Locale.ROOT, "VALIDATION %s %s %s %s %.3f %.3f %.3f %.6f %s %d", key, v.status(),
+                firstLook, any, v.regressionPercent(), v.confidenceBound(), v.minDetectablePercent(), warmupSeconds,
+                s, warmups);
     }
 
     /** Paired mode: the unchanged benchmark against the slowed one, interleaved in this JVM. */
@@ -135,19 +198,15 @@ public final class VerdictValidationChild {
         int rows = PerfSettings.load().testSize();
         long t0 = System.nanoTime();
         List<String> lines = new ArrayList<>();
-        try (Loader loader = Loaders.create("counting", LoaderConfig.of(Map.of()));
-             PerfRunner runner = PerfRunner.builder().store(new InMemoryBaselineStore())
-                     .reporter(new Reporter() { }).build()) {
-            List<Benchmark> base = benchmarks(rows, 0, loader, "");
-            List<Benchmark> cand = benchmarks(rows, slowdown, loader, "_candidate");
+        try (PerfRunner runner = PerfRunner.builder().store(new InMemoryBaselineStore())
+                .reporter(new Reporter() { }).build()) {
+            List<Benchmark> base = benchmarks(rows, 0, "");
+            List<Benchmark> cand = benchmarks(rows, slowdown, "_candidate");
             for (int i = 0; i < base.size(); i++) {
                 PairedComparison c = runner.compare(base.get(i), cand.get(i));
                 Verdict v = c.verdict(Metric.THROUGHPUT).orElseThrow();
-                String samples = c.baselineSamples().get(Metric.THROUGHPUT).stream().limit(5)
-                        .map(d -> String.format(Locale.ROOT, "%.1f", d)).collect(Collectors.joining(","));
-                lines.add(String.format(Locale.ROOT, "VALIDATION %s %s %s %s %.3f %.3f %.3f %.6f %s %d",
-                        c.baselineKey(), v.status(), v.status(), c.hasRegression(), v.regressionPercent(),
-                        v.confidenceBound(), v.minDetectablePercent(), Double.NaN, samples, c.pairs()));
+                lines.add(line(c.baselineKey(), v, v.status().toString(), c.hasRegression(), Double.NaN,
+                        c.baselineSamples().get(Metric.THROUGHPUT), 0));
             }
         }
         lines.forEach(System.out::println);

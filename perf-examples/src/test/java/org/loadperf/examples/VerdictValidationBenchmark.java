@@ -1,4 +1,4 @@
-package org.loadperf.core;
+package org.loadperf.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,8 +16,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.loadperf.api.Metric;
-import org.loadperf.api.Threshold;
-import org.loadperf.api.Verdict;
+import org.loadperf.core.PerfSettings;
+import org.loadperf.postgres.PostgresTestServer;
 
 /**
  * Validates the verdicts as a user meets them: every run is a JVM of its own ({@link VerdictValidationChild}: a
@@ -32,13 +32,16 @@ import org.loadperf.api.Verdict;
  *       the unchanged code, as it would in CI where the slow commit is the one under test.</li>
  * </ul>
  * For contrast the guide's rule is evaluated on the same runs: one run against one run (the first, un-warmed
- * execution of each JVM, as the guide's pytest runs measured), REGRESSION when throughput is 5% worse. Also the
- * engine's previous rule (5 iterations each side, Hodges-Lehmann 95% bound, no run-to-run noise) on the first five
- * samples. Prints a table; asserts only that every run produced its verdicts (speed goals are not unit tests).
+ * execution of each JVM, as the guide's pytest runs measured), REGRESSION when throughput is 5% worse. Prints a
+ * table; asserts only that every run produced its verdicts (speed goals are not unit tests).
+ *
+ * <p>The load goes to the PostgreSQL of {@code POSTGRES_HOST}, or to an embedded one this JVM starts (as root: run
+ * under {@code unshare -U}); every child gets its address.
  *
  * <p>Not part of {@code mvn verify} nor of {@code make test-performance} (tag {@code validation}, and its name
  * matches no surefire default pattern): {@code make validate-verdicts}. Pairs per scenario:
- * {@code PERF_VALIDATION_PAIRS} (default 20); dataset: {@code PERF_TEST_SIZE}.
+ * {@code PERF_VALIDATION_PAIRS} (default 20), paired-mode runs {@code PERF_VALIDATION_PAIRED_RUNS} (default 10);
+ * dataset: {@code PERF_TEST_SIZE}.
  */
 @Tag("validation")
 class VerdictValidationBenchmark {
@@ -47,12 +50,13 @@ class VerdictValidationBenchmark {
 
     /** One child run's line for one benchmark. */
     record Line(String key, String status, String firstLook, boolean anyRegression, double change, double lower,
-                double mde, double warmupSeconds, double[] samples) {
+                double mde, double warmupSeconds, double[] samples, int warmups) {
         static Line parse(String s) {
             String[] f = s.trim().split(" ");
             double[] samples = Arrays.stream(f[9].split(",")).mapToDouble(Double::parseDouble).toArray();
             return new Line(f[1], f[2], f[3], Boolean.parseBoolean(f[4]), Double.parseDouble(f[5]),
-                    Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8]), samples);
+                    Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8]), samples,
+                    Integer.parseInt(f[10]));
         }
     }
 
@@ -75,31 +79,33 @@ class VerdictValidationBenchmark {
         int rows = settings.testSize();
         int pairs = settings.getInt("PERF_VALIDATION_PAIRS", 20);
         int pairedRuns = settings.getInt("PERF_VALIDATION_PAIRED_RUNS", 10);
+        PostgresTestServer pg = PostgresTestServer.shared();
+        List<String> server = List.of("-DPOSTGRES_HOST=" + pg.host(), "-DPOSTGRES_PORT=" + pg.port(),
+                "-DPOSTGRES_DB=" + pg.database(), "-DPOSTGRES_USER=" + pg.user());
         Path dir = Files.createTempDirectory("verdict-validation");
         Path store = dir.resolve("performance_benchmarks.json");
-        System.out.printf(Locale.ROOT, "%nVerdict validation: %,d rows, %d pairs per scenario, store %s%n", rows, pairs,
-                store);
+        System.out.printf(Locale.ROOT, "%nVerdict validation: %,d rows, %d pairs per scenario, store %s, PostgreSQL %s:%d"
+                + "%s%n", rows, pairs, store, pg.host(), pg.port(), pg.embedded() ? " (embedded)" : "");
 
         // The guide's single run: one JVM, one un-warmed iteration, no confirmation.
         List<Double> guideCost = new ArrayList<>();
         Path guideStore = dir.resolve("guide.json");
         for (int i = 0; i < 3; i++) {
-            guideCost.add(child(guideStore, 0, List.of("-Dperf.warmupIterations=0", "-Dperf.iterations=1",
-                    "-Dperf.confirm=false")).wallSeconds());
+            guideCost.add(child(guideStore, 0, with(server, "-Dperf.warmupIterations=0", "-Dperf.warmupSeconds=0",
+                    "-Dperf.iterations=1", "-Dperf.confirm=false")).wallSeconds());
         }
-        double guideSeconds = Statistics.median(Statistics.toArray(guideCost));
+        double guideSeconds = median(guideCost.stream().mapToDouble(Double::doubleValue).toArray());
 
         Map<String, Tally> tallies = new LinkedHashMap<>();
-        VerdictEngine previous = new VerdictEngine(0.95); // the engine before this validation
         for (int slowdown : SLOWDOWNS) {
             for (int i = 0; i < pairs; i++) {
-                Run base = child(store, 0, List.of());
+                Run base = child(store, 0, server);
                 Path target = store;
                 if (slowdown > 0) {
                     target = dir.resolve("what-if.json");
                     Files.copy(store, target, StandardCopyOption.REPLACE_EXISTING);
                 }
-                Run cur = child(target, slowdown, List.of());
+                Run cur = child(target, slowdown, server);
                 for (String key : cur.lines().keySet()) {
                     Line b = base.lines().get(key);
                     Line c = cur.lines().get(key);
@@ -110,17 +116,14 @@ class VerdictValidationBenchmark {
                             rows / c.warmupSeconds());
                     tally(tallies, "guide: 1 run vs 1 run, 5%|" + what, guideSeconds,
                             guideChange > 5 ? "REGRESSION" : "OK", guideChange > 5);
-                    Verdict old = previous.compare(Metric.THROUGHPUT, box(b.samples()),
-                            Statistics.median(b.samples()), box(c.samples()), new Threshold(Metric.THROUGHPUT, 5), 0);
-                    tally(tallies, "previous engine (95%, no run noise)|" + what, cur.wallSeconds(),
-                            old.status().toString(), old.isRegression());
-                    System.out.printf(Locale.ROOT, "  %3d%% run %2d %-32s %-12s (first %-12s) change %6.1f%% "
-                                    + "bound %6.1f%%  guide %6.1f%%  previous %s%n", slowdown, i + 1, key, c.status(),
-                            c.firstLook(), c.change(), c.lower(), guideChange, old.status());
+                    System.out.printf(Locale.ROOT, "  %3d%% run %2d %-30s %-12s (first %-12s) change %6.1f%% "
+                                    + "bound %6.1f%%  guide %6.1f%%  median %,.0f rows/s, %d warm-ups%n", slowdown,
+                            i + 1, key, c.status(), c.firstLook(), c.change(), c.lower(), guideChange,
+                            median(c.samples()), c.warmups());
                 }
             }
             for (int i = 0; i < pairedRuns; i++) {
-                Run run = child(store, slowdown, List.of(), "paired");
+                Run run = child(store, slowdown, server, "paired");
                 for (Line c : run.lines().values()) {
                     tally(tallies, "paired mode (1 JVM, interleaved)|" + c.key() + "|"
                             + slowdown, run.wallSeconds(), c.status(), c.anyRegression());
@@ -133,14 +136,23 @@ class VerdictValidationBenchmark {
         System.out.println(table);
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target", "verdict-validation.txt"), String.format(Locale.ROOT,
-                "%s, %s, %s cpus, %,d rows, %d pairs, load average at the end %.1f%n", java.time.OffsetDateTime.now(),
-                MachineFingerprint.current(), Runtime.getRuntime().availableProcessors(), rows, pairs,
+                "%s, %s %s, java %s, %s cpus, %,d rows, %d pairs, load average at the end %.1f%n",
+                java.time.OffsetDateTime.now(), System.getProperty("os.name"), System.getProperty("os.arch"),
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), rows, pairs,
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()) + table);
         assertThat(tallies).isNotEmpty();
     }
 
-    private static List<Double> box(double[] v) {
-        return Arrays.stream(v).boxed().toList();
+    private static List<String> with(List<String> base, String... more) {
+        List<String> out = new ArrayList<>(base);
+        out.addAll(List.of(more));
+        return out;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
     private static void tally(Map<String, Tally> tallies, String key, double seconds, String status, boolean any) {
