@@ -86,7 +86,7 @@ public final class ConsoleReporter implements Reporter {
     @Override
     public void benchmarkStarted(Benchmark benchmark, int warmups, int iterations) {
         clearLiveLine();
-        out.printf(Locale.ROOT, "▶ %s: %,d rows, %d warm-up + %d measured iterations%n", benchmark.key(),
+        out.printf(Locale.ROOT, "▶ %s: %,d rows, at least %d warm-up + %d measured iterations%n", benchmark.key(),
                 benchmark.datasetSize(), warmups, iterations);
         lastProgress = nanoClock.getAsLong();
     }

@@ -416,7 +416,7 @@ public final class PerfRunner implements AutoCloseable {
     }
 
     /**
-     * Warm-up: at least {@code warmupIterations}, and more until their bodies have run {@code warmupSeconds} in all
+     * Warm-up: at least {@code warmupIterations}, and more until {@code warmupSeconds} have passed since it began
      * (at most {@link #MAX_TIMED_WARMUPS}); none at all with {@code warmupIterations} 0. A fixed count cannot fit every body: one iteration of a 2-second load
      * leaves the JIT done, one of a 20 ms load leaves half the code interpreted and the next JVM's run 30% faster or
      * slower by chance (measured, README "Verdicts you can trust"). Warm-up iterations skip the probe's heap
@@ -425,11 +425,14 @@ public final class PerfRunner implements AutoCloseable {
      * @return the warm-up iterations run
      */
     private int warmUp(Benchmark benchmark, long t0) {
-        double spent = 0;
+        long start = System.nanoTime();
         int i = 0;
-        while (i < warmups || (warmups > 0 && spent < warmupSeconds && i < MAX_TIMED_WARMUPS)) {
+        // Wall time, beforeEach and afterEach included, so that a tiny body with a slow per-iteration set-up cannot
+        // stretch the warm-up beyond its time.
+        while (i < warmups
+                || (warmups > 0 && (System.nanoTime() - start) / 1e9 < warmupSeconds && i < MAX_TIMED_WARMUPS)) {
             i++;
-            spent += iteration(benchmark, i, true, t0, Math.max(i, warmups)).nanos() / 1e9;
+            iteration(benchmark, i, true, t0, Math.max(i, warmups));
         }
         return i;
     }
@@ -696,7 +699,7 @@ public final class PerfRunner implements AutoCloseable {
             settings.get("PERF_ACKNOWLEDGE").ifPresent(this::parseAcknowledgements);
         }
 
-        /** Seconds of warm-up bodies before measuring, at least (see {@link #warmupTime}). */
+        /** Seconds of warm-up before measuring, at least (see {@link #warmupTime}). */
         static final double DEFAULT_WARMUP_SECONDS = 1.0;
 
         /** The run-to-run noise assumed (in %) until a benchmark has enough history to measure its own. */
@@ -885,7 +888,7 @@ public final class PerfRunner implements AutoCloseable {
         }
 
         /**
-         * The least time the warm-up bodies run before measuring, in all ({@code PERF_WARMUP_SECONDS}, default 1 s):
+         * The least time the warm-up takes before measuring ({@code PERF_WARMUP_SECONDS}, default 1 s, wall time):
          * warm-up iterations continue past {@link #warmupIterations} until it has passed (at most 200; no warm-up at
          * all when {@code warmupIterations} is 0). Short bodies need many iterations to reach compiled code; a body
          * longer than this needs only its minimum.

@@ -24,7 +24,7 @@ class PerfRunnerTest {
     private PerfRunner.Builder runner() {
         return PerfRunner.builder(PerfSettings.of(Map.of(), Map.of(), Map.of())).store(store)
                 .reporter(new ConsoleReporter(new PrintStream(console, true, StandardCharsets.UTF_8)))
-                .warmupIterations(1).measuredIterations(5);
+                .warmupIterations(1).warmupTime(java.time.Duration.ZERO).measuredIterations(5);
     }
 
     private static Benchmark sleeping(long millis) {
@@ -166,6 +166,22 @@ class PerfRunnerTest {
     }
 
     @Test
+    void warmUpRunsUntilItsTimeHasPassedButAtLeastItsIterations() {
+        // 10 ms bodies and 0.3 s of warm-up: many more warm-ups than the minimum of 1.
+        try (PerfRunner r = runner().warmupTime(java.time.Duration.ofMillis(300)).build()) {
+            assertThat(r.run(sleeping(10)).warmupIterations()).isBetween(4, 31);
+        }
+        // A body longer than the warm-up time: the minimum only.
+        try (PerfRunner r = runner().warmupIterations(2).warmupTime(java.time.Duration.ofMillis(30)).build()) {
+            assertThat(r.run(sleeping(40)).warmupIterations()).isEqualTo(2);
+        }
+        // No warm-up iterations: no warm-up at all, whatever the time.
+        try (PerfRunner r = runner().warmupIterations(0).warmupTime(java.time.Duration.ofSeconds(5)).build()) {
+            assertThat(r.run(sleeping(1)).warmupIterations()).isZero();
+        }
+    }
+
+    @Test
     void badSettingsFailAtCreationNamingTheSetting() {
         assertThatThrownBy(() -> PerfRunner.builder(PerfSettings.of(Map.of(), Map.of("PERF_ITERATIONS", "0"),
                 Map.of()))).hasMessageContaining("measuredIterations must be >= 1");
@@ -173,5 +189,9 @@ class PerfRunnerTest {
                 Map.of("PERF_THRESHOLD_MEMORY", "-3"), Map.of()))).hasMessageContaining("PERF_THRESHOLD_MEMORY");
         assertThatThrownBy(() -> PerfRunner.builder(PerfSettings.of(Map.of(),
                 Map.of("PERF_BASELINE_POLICY", "sometimes"), Map.of()))).hasMessageContaining("sometimes");
+        assertThatThrownBy(() -> PerfRunner.builder(PerfSettings.of(Map.of(),
+                Map.of("PERF_WARMUP_SECONDS", "soon"), Map.of()))).hasMessageContaining("PERF_WARMUP_SECONDS");
+        assertThatThrownBy(() -> PerfRunner.builder(PerfSettings.of(Map.of(),
+                Map.of("PERF_WARMUP_SECONDS", "-1"), Map.of()))).hasMessageContaining("PERF_WARMUP_SECONDS");
     }
 }
