@@ -33,7 +33,7 @@ class VerdictFeaturesTest {
     private PerfRunner.Builder runner(Map<String, String> env, org.loadperf.api.BaselineStore store) {
         return PerfRunner.builder(PerfSettings.of(Map.of(), env, Map.of())).store(store)
                 .reporter(new ConsoleReporter(new PrintStream(console, true, StandardCharsets.UTF_8)))
-                .warmupIterations(1).measuredIterations(5);
+                .warmupIterations(1).warmupTime(java.time.Duration.ZERO).measuredIterations(5);
     }
 
     private static Benchmark sleeping(String name, long millis) {
