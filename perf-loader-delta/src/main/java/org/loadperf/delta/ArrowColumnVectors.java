@@ -456,33 +456,4 @@ final class ArrowColumnVectors {
             }
         };
     }
-
-    /** A Kernel selection vector (true = write the row) over a boolean array. */
-    static ColumnVector selection(boolean[] selected, int length) {
-        return new ColumnVector() {
-            @Override
-            public DataType getDataType() {
-                return io.delta.kernel.types.BooleanType.BOOLEAN;
-            }
-
-            @Override
-            public int getSize() {
-                return length;
-            }
-
-            @Override
-            public boolean isNullAt(int rowId) {
-                return false;
-            }
-
-            @Override
-            public boolean getBoolean(int rowId) {
-                return selected[rowId];
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-    }
 }
