@@ -42,7 +42,6 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -58,15 +57,10 @@ import org.loadperf.api.loader.Loader;
 class KernelWriterParityTest {
 
     private static final String ROW_GROUP_BYTES = "16384";
-    private BufferAllocator allocator;
-
-    @BeforeEach
-    void setUp() {
-        allocator = new RootAllocator();
-    }
+    private final BufferAllocator allocator = new RootAllocator();
 
     @AfterEach
-    void tearDown() {
+    void closeAllocator() {
         allocator.close();
     }
 

@@ -225,23 +225,7 @@ final class RandomArrowData {
                 return l;
             }
             case "struct": {
-                StructVector s = (StructVector) v;
-                Map<String, Object> m = new LinkedHashMap<>();
-                BigIntVector a = (BigIntVector) s.getChild("a");
-                VarCharVector b = (VarCharVector) s.getChild("b");
-                s.setIndexDefined(r);
-                if (random.nextInt(5) == 0) {
-                    a.setNull(r);
-                    m.put("a", null);
-                } else {
-                    long x = random.nextLong();
-                    a.setSafe(r, x);
-                    m.put("a", x);
-                }
-                String y = "b" + random.nextInt(50);
-                b.setSafe(r, y.getBytes(StandardCharsets.UTF_8));
-                m.put("b", y);
-                return m;
+                return setStruct((StructVector) v, r, "b", 50);
             }
             case "map": {
                 UnionMapWriter w = ((MapVector) v).getWriter();
@@ -353,32 +337,16 @@ final class RandomArrowData {
             case "list_of_struct": {
                 ListVector l = (ListVector) v;
                 StructVector data = (StructVector) l.getDataVector();
-                BigIntVector a = (BigIntVector) data.getChild("a");
-                VarCharVector b = (VarCharVector) data.getChild("b");
                 int start = l.startNewValue(r);
                 List<Object> out = new ArrayList<>();
                 int n = random.nextInt(4);
                 for (int i = 0; i < n; i++) {
-                    int at = start + i;
                     if (random.nextInt(6) == 0) {
-                        data.setNull(at);
+                        data.setNull(start + i);
                         out.add(null);
-                        continue;
-                    }
-                    data.setIndexDefined(at);
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    if (random.nextInt(5) == 0) {
-                        a.setNull(at);
-                        m.put("a", null);
                     } else {
-                        long x = random.nextLong();
-                        a.setSafe(at, x);
-                        m.put("a", x);
+                        out.add(setStruct(data, start + i, "e", 20));
                     }
-                    String y = "e" + random.nextInt(20);
-                    b.setSafe(at, y.getBytes(StandardCharsets.UTF_8));
-                    m.put("b", y);
-                    out.add(m);
                 }
                 l.endValue(r, n);
                 return out;
@@ -386,6 +354,26 @@ final class RandomArrowData {
             default:
                 throw new IllegalArgumentException(kind);
         }
+    }
+
+    /** Sets struct {@code at} of {@code s} (fields a: int64, 20% null; b: utf8) and returns its expected value. */
+    private Map<String, Object> setStruct(StructVector s, int at, String prefix, int distinct) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        BigIntVector a = (BigIntVector) s.getChild("a");
+        VarCharVector b = (VarCharVector) s.getChild("b");
+        s.setIndexDefined(at);
+        if (random.nextInt(5) == 0) {
+            a.setNull(at);
+            m.put("a", null);
+        } else {
+            long x = random.nextLong();
+            a.setSafe(at, x);
+            m.put("a", x);
+        }
+        String y = prefix + random.nextInt(distinct);
+        b.setSafe(at, y.getBytes(StandardCharsets.UTF_8));
+        m.put("b", y);
+        return m;
     }
 
     static VectorSchemaRoot root(Schema schema, BufferAllocator allocator) {
