@@ -16,6 +16,8 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.parquet.column.ColumnWriteStore;
 import org.apache.parquet.column.ParquetProperties;
@@ -27,6 +29,8 @@ import org.apache.parquet.hadoop.ParquetOutputFormat;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.OutputFile;
+import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.schema.MessageType;
 
 /**
@@ -193,7 +197,7 @@ final class ArrowParquetWriter {
 
     private void open() throws IOException {
         path = new Path(new Path(directory), String.format("%s-%03d.parquet", UUID.randomUUID(), fileNo++));
-        file = new ParquetFileWriter(HadoopOutputFile.fromPath(path, conf), parquetSchema,
+        file = new ParquetFileWriter(outputFile(path), parquetSchema,
                 ParquetFileWriter.Mode.CREATE, rowGroupSize, maxPaddingSize, null, props);
         file.start();
         rowsInFile = 0;
@@ -202,6 +206,87 @@ final class ArrowParquetWriter {
         nextSizeCheck = 1;
         newRowGroup();
         nextMemoryCheck = props.getMinRowCountForPageSizeCheck();
+    }
+
+    /**
+     * parquet-hadoop's output file on every file system but the local one, where the file (and its partition
+     * directories) are created with java.nio instead: Hadoop's local file system, without its native library, sets
+     * the mode of every file and directory it creates by running {@code chmod} as a child process (a few ms each,
+     * most of the cost of a small file here; passing no permission does not avoid it), and writes a {@code .crc}
+     * side file no Delta reader uses. The files get the process umask's mode, as Hadoop's default would give.
+     */
+    private OutputFile outputFile(Path p) throws IOException {
+        FileSystem fs = p.getFileSystem(conf);
+        if (!(fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem)) {
+            return HadoopOutputFile.fromPath(p, conf);
+        }
+        java.nio.file.Path local = java.nio.file.Paths.get(fs.makeQualified(p).toUri());
+        return new OutputFile() {
+            @Override
+            public PositionOutputStream create(long blockSizeHint) throws IOException {
+                java.nio.file.Files.createDirectories(local.getParent());
+                return new LocalOutputStream(java.nio.file.Files.newOutputStream(local,
+                        java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE));
+            }
+
+            @Override
+            public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
+                java.nio.file.Files.createDirectories(local.getParent());
+                return new LocalOutputStream(java.nio.file.Files.newOutputStream(local));
+            }
+
+            @Override
+            public boolean supportsBlockSize() {
+                return false;
+            }
+
+            @Override
+            public long defaultBlockSize() {
+                return 0;
+            }
+
+            @Override
+            public String getPath() {
+                return local.toString();
+            }
+        };
+    }
+
+    /** A buffered local file stream that knows its position, as parquet's file writer needs. */
+    private static final class LocalOutputStream extends PositionOutputStream {
+        private final java.io.OutputStream out;
+        private long position;
+
+        LocalOutputStream(java.io.OutputStream out) {
+            this.out = new java.io.BufferedOutputStream(out, 64 * 1024);
+        }
+
+        @Override
+        public long getPos() {
+            return position;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            position++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            position += len;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
+        }
     }
 
     private void newRowGroup() {
