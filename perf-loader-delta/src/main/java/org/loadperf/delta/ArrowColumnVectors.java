@@ -46,7 +46,10 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * of one list). Values the Kernel API hands out as objects ({@code String}, {@code byte[]}, {@code BigDecimal})
  * are materialized per call, because that is the only form the interface accepts.
  *
- * <p>Views are read-only and hold no state besides their range, so several writer threads may read one batch.
+ * <p>The data files are no longer written through these views ({@link ArrowParquetWriter} reads the Arrow buffers
+ * itself); they serve where Kernel's API wants a {@code ColumnVector}: the partition values of each row, the empty
+ * batch from which Kernel's physical schema is learned, and the tests that write through Kernel's own writer. Views
+ * are read-only and hold no state besides their range.
  */
 final class ArrowColumnVectors {
 

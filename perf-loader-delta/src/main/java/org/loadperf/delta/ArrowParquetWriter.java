@@ -4,8 +4,13 @@ import io.delta.kernel.expressions.Column;
 import io.delta.kernel.statistics.DataFileStatistics;
 import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.DataFileStatus;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -220,19 +225,19 @@ final class ArrowParquetWriter {
         if (!(fs instanceof LocalFileSystem || fs instanceof RawLocalFileSystem)) {
             return HadoopOutputFile.fromPath(p, conf);
         }
-        java.nio.file.Path local = java.nio.file.Paths.get(fs.makeQualified(p).toUri());
+        java.nio.file.Path local = Paths.get(fs.makeQualified(p).toUri());
         return new OutputFile() {
             @Override
             public PositionOutputStream create(long blockSizeHint) throws IOException {
-                java.nio.file.Files.createDirectories(local.getParent());
-                return new LocalOutputStream(java.nio.file.Files.newOutputStream(local,
-                        java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE));
+                Files.createDirectories(local.getParent());
+                return new LocalOutputStream(Files.newOutputStream(local,
+                        StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
             }
 
             @Override
             public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
-                java.nio.file.Files.createDirectories(local.getParent());
-                return new LocalOutputStream(java.nio.file.Files.newOutputStream(local));
+                Files.createDirectories(local.getParent());
+                return new LocalOutputStream(Files.newOutputStream(local));
             }
 
             @Override
@@ -254,11 +259,11 @@ final class ArrowParquetWriter {
 
     /** A buffered local file stream that knows its position, as parquet's file writer needs. */
     private static final class LocalOutputStream extends PositionOutputStream {
-        private final java.io.OutputStream out;
+        private final OutputStream out;
         private long position;
 
-        LocalOutputStream(java.io.OutputStream out) {
-            this.out = new java.io.BufferedOutputStream(out, 64 * 1024);
+        LocalOutputStream(OutputStream out) {
+            this.out = new BufferedOutputStream(out, 64 * 1024);
         }
 
         @Override
