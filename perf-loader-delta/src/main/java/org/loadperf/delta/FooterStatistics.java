@@ -41,7 +41,7 @@ import org.apache.parquet.hadoop.metadata.ParquetMetadata;
  * from the file: row groups merged; a column with a row group without statistics, or with NaNs (parquet-mr then
  * keeps no min/max), gets none; an all-NULL column gets NULL min and max; strings and binaries are kept whole (Kernel
  * truncates nothing, and parquet-mr's statistics truncation is off by default); only primitive, non-repeated columns
- * of supported types count. {@code StatisticsParityTest} checks that both give the same statistics.
+ * of supported types count. {@code KernelWriterParityTest} checks that both give the same statistics.
  */
 final class FooterStatistics {
 

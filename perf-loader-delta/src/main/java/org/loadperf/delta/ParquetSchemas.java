@@ -41,7 +41,7 @@ import org.apache.parquet.schema.Types;
  * smallest FIXED_LEN_BYTE_ARRAY, timestamps as INT64 micros (adjusted to UTC for {@code timestamp}, not for
  * {@code timestamp_ntz}), 3-level lists ({@code list}/{@code element}) and maps ({@code key_value}/{@code key}/
  * {@code value}). No field ids: Kernel 4.0.0 refuses to write column-mapping tables, the only ones that need them.
- * {@code ParquetSchemasTest} compares the result with the footer of a file Kernel wrote.
+ * {@code KernelWriterParityTest} compares the result with the footer of a file Kernel wrote.
  */
 final class ParquetSchemas {
 
