@@ -46,7 +46,10 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
  * of one list). Values the Kernel API hands out as objects ({@code String}, {@code byte[]}, {@code BigDecimal})
  * are materialized per call, because that is the only form the interface accepts.
  *
- * <p>Views are read-only and hold no state besides their range, so several writer threads may read one batch.
+ * <p>The data files are no longer written through these views ({@link ArrowParquetWriter} reads the Arrow buffers
+ * itself); they serve where Kernel's API wants a {@code ColumnVector}: the partition values of each row, the empty
+ * batch from which Kernel's physical schema is learned, and the tests that write through Kernel's own writer. Views
+ * are read-only and hold no state besides their range.
  */
 final class ArrowColumnVectors {
 
@@ -449,35 +452,6 @@ final class ArrowColumnVectors {
             @Override
             public ColumnVector getChild(int ordinal) {
                 return nulls(((StructType) type).at(ordinal).getDataType(), length);
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-    }
-
-    /** A Kernel selection vector (true = write the row) over a boolean array. */
-    static ColumnVector selection(boolean[] selected, int length) {
-        return new ColumnVector() {
-            @Override
-            public DataType getDataType() {
-                return io.delta.kernel.types.BooleanType.BOOLEAN;
-            }
-
-            @Override
-            public int getSize() {
-                return length;
-            }
-
-            @Override
-            public boolean isNullAt(int rowId) {
-                return false;
-            }
-
-            @Override
-            public boolean getBoolean(int rowId) {
-                return selected[rowId];
             }
 
             @Override

@@ -53,9 +53,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes Arrow batches into one Delta table through Delta Kernel: Parquet files written by Kernel's default
- * writer from zero-copy {@link ArrowColumnVectors} views, then one commit per load, so readers see all of a load
- * or none of it. See the module README for what Kernel 4.0.0 can and cannot do.
+ * Writes Arrow batches into one Delta table through Delta Kernel: Parquet files written straight from the Arrow
+ * vectors in Kernel's file layout ({@link PartitionWriter}, {@link ArrowParquetWriter}), turned into {@code add}
+ * actions by Kernel and committed by Kernel, once per load, so readers see all of a load or none of it. See the
+ * module README for what Kernel 4.0.0 can and cannot do.
  */
 final class DeltaLoader implements Loader {
 
@@ -68,10 +69,13 @@ final class DeltaLoader implements Loader {
     private final Engine engine;
     private final Table table;
     private final TableMaintenance maintenance;
+    /** One Hadoop configuration for every file of every load: building one parses core-default.xml again. */
+    private final Configuration conf;
 
     DeltaLoader(DeltaLoaderConfig config) {
         this.config = config;
         Configuration conf = new Configuration();
+        this.conf = conf;
         config.storageOptions.forEach(conf::set);
         conf.set("parquet.compression", config.parquetCodec());
         conf.set("delta.kernel.default.parquet.writer.targetMaxFileSize", Long.toString(config.targetFileSize));
@@ -201,12 +205,9 @@ final class DeltaLoader implements Loader {
                 for (int offset = 0; offset < n; offset += config.batchSize) {
                     int len = Math.min(config.batchSize, n - offset);
                     checkNotNull(root, tableSchema, sourceIndex, offset, len, batches);
-                    ArrowColumnarBatch batch = adapt(root, tableSchema, sourceIndex, offset, len);
-                    distribute(batch, partitionColumns, partitionIndex, tableSchema, writers, actions, txnState);
+                    distribute(root, sourceIndex, offset, len, partitionColumns, partitionIndex, tableSchema, writers,
+                            actions, txnState);
                     rows += len;
-                }
-                for (PartitionWriter w : writers.values()) {
-                    w.awaitConsumed();
                 }
             }
             for (PartitionWriter w : writers.values()) {
@@ -451,31 +452,30 @@ final class DeltaLoader implements Loader {
         }
     }
 
-    private static ArrowColumnarBatch adapt(VectorSchemaRoot root, StructType tableSchema, int[] sourceIndex,
-                                            int offset, int len) {
-        ColumnVector[] cols = new ColumnVector[tableSchema.length()];
-        for (int i = 0; i < cols.length; i++) {
-            DataType type = tableSchema.at(i).getDataType();
-            cols[i] = sourceIndex[i] < 0 ? ArrowColumnVectors.nulls(type, len)
-                    : ArrowColumnVectors.view(root.getVector(sourceIndex[i]), type, offset, len);
+    /**
+     * Hands rows {@code offset} to {@code offset + n - 1} of {@code root} to the writer of each partition they
+     * belong to. The partition values are read through {@link ArrowColumnVectors} views (one object per row and
+     * partition column, hashed as the partition's key).
+     */
+    private void distribute(VectorSchemaRoot root, int[] sourceIndex, int offset, int n, List<String> partitionColumns,
+                            int[] partitionIndex, StructType schema, Map<List<Object>, PartitionWriter> writers,
+                            List<Row> actions, Row txnState) {
+        FieldVector[] columns = new FieldVector[sourceIndex.length];
+        for (int i = 0; i < columns.length; i++) {
+            columns[i] = sourceIndex[i] < 0 ? null : root.getVector(sourceIndex[i]);
         }
-        return new ArrowColumnarBatch(tableSchema, cols, len);
-    }
-
-    private void distribute(ArrowColumnarBatch batch, List<String> partitionColumns, int[] partitionIndex,
-                            StructType schema, Map<List<Object>, PartitionWriter> writers, List<Row> actions,
-                            Row txnState) {
-        int n = batch.getSize();
         if (partitionColumns.isEmpty()) {
-            writer(List.of(), Map.of(), "table", writers, actions, txnState)
-                    .write(new PartitionWriter.Chunk(batch, null, n));
+            writer(List.of(), Map.of(), "table", writers, actions, txnState, schema)
+                    .write(new PartitionWriter.Chunk(columns, offset, n, null, n));
             return;
         }
         Map<List<Object>, boolean[]> groups = new LinkedHashMap<>();
         Map<List<Object>, int[]> counts = new LinkedHashMap<>();
         ColumnVector[] pv = new ColumnVector[partitionIndex.length];
         for (int k = 0; k < pv.length; k++) {
-            pv[k] = batch.getColumnVector(partitionIndex[k]);
+            DataType type = schema.at(partitionIndex[k]).getDataType();
+            FieldVector v = columns[partitionIndex[k]];
+            pv[k] = v == null ? ArrowColumnVectors.nulls(type, n) : ArrowColumnVectors.view(v, type, offset, n);
         }
         for (int r = 0; r < n; r++) {
             Object[] key = new Object[pv.length];
@@ -495,13 +495,14 @@ final class DeltaLoader implements Loader {
                 values.put(partitionColumns.get(k), literal(t, key.get(k)));
                 label.add(partitionColumns.get(k) + "=" + key.get(k));
             }
-            writer(key, values, label.toString(), writers, actions, txnState)
-                    .write(new PartitionWriter.Chunk(batch, g.getValue(), counts.get(key)[0]));
+            writer(key, values, label.toString(), writers, actions, txnState, schema)
+                    .write(new PartitionWriter.Chunk(columns, offset, n, g.getValue(), counts.get(key)[0]));
         }
     }
 
     private PartitionWriter writer(List<Object> key, Map<String, Literal> values, String label,
-                                   Map<List<Object>, PartitionWriter> writers, List<Row> actions, Row txnState) {
+                                   Map<List<Object>, PartitionWriter> writers, List<Row> actions, Row txnState,
+                                   StructType tableSchema) {
         PartitionWriter w = writers.get(key);
         if (w == null) {
             if (writers.size() >= MAX_OPEN_PARTITION_WRITERS) {
@@ -510,7 +511,7 @@ final class DeltaLoader implements Loader {
                 it.remove();
                 actions.addAll(eldest.finish());
             }
-            w = new PartitionWriter(engine, txnState, values, config.maxRowsPerFile, label);
+            w = new PartitionWriter(engine, txnState, conf, tableSchema, values, config, label);
             writers.put(key, w);
         }
         return w;

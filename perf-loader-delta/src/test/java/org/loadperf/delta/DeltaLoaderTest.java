@@ -64,7 +64,9 @@ class DeltaLoaderTest {
             assertThat(actual).hasSize(2800);
             assertThat(DeltaTables.snapshot(table).getSchema().length()).isEqualTo(fields.size());
             String key = fields.get(3).getName(); // int64: unique with overwhelming probability, or null
-            assertThat(sorted(actual, key)).usingRecursiveComparison().isEqualTo(sorted(reader.expected(), key));
+            // equals, not a recursive comparison: every value reads back as the same Java type it was written as
+            // (BigDecimal with the column's scale), and equals is much faster over 2,800 rows of 30+ columns.
+            assertThat(sorted(actual, key)).isEqualTo(sorted(reader.expected(), key));
         }
     }
 

@@ -12,7 +12,16 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.DateMilliVector;
+import org.apache.arrow.vector.Decimal256Vector;
 import org.apache.arrow.vector.DecimalVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
+import org.apache.arrow.vector.Float2Vector;
+import org.apache.arrow.vector.LargeVarCharVector;
+import org.apache.arrow.vector.TimeStampNanoTZVector;
+import org.apache.arrow.vector.TimeStampSecVector;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.LargeListVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float4Vector;
 import org.apache.arrow.vector.Float8Vector;
@@ -48,7 +57,11 @@ final class RandomArrowData {
 
     static final String[] KINDS = {"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "float32",
         "float64", "decimal", "bool", "utf8", "binary", "date", "timestamp_tz", "timestamp_ntz_ms", "list",
-        "struct", "map"};
+        "struct", "map",
+        // Every other Arrow layout the loader's Parquet writer reads: decimals stored as INT32 and as fixed-length
+        // bytes, 256-bit decimals, 64-bit offsets, fixed widths, half floats, s/ns/ms units, nesting in lists.
+        "decimal9", "decimal30", "decimal256", "large_utf8", "fixed_binary", "float16", "timestamp_ns_tz",
+        "timestamp_s_ntz", "date_ms", "large_list", "fixed_list", "list_of_struct"};
 
     final Schema schema;
     final List<String> kinds;
@@ -75,6 +88,13 @@ final class RandomArrowData {
             case "struct":
                 return new Field(name, n, List.of(Field.nullable("a", new ArrowType.Int(64, true)),
                         Field.nullable("b", ArrowType.Utf8.INSTANCE)));
+            case "large_list":
+            case "fixed_list":
+                return new Field(name, n, List.of(Field.nullable("element", new ArrowType.Int(64, true))));
+            case "list_of_struct":
+                return new Field(name, n, List.of(new Field("element", FieldType.nullable(ArrowType.Struct.INSTANCE),
+                        List.of(Field.nullable("a", new ArrowType.Int(64, true)),
+                                Field.nullable("b", ArrowType.Utf8.INSTANCE)))));
             case "map":
                 return new Field(name, n, List.of(new Field("entries", FieldType.notNullable(ArrowType.Struct.INSTANCE),
                         List.of(Field.notNullable("key", ArrowType.Utf8.INSTANCE),
@@ -106,6 +126,18 @@ final class RandomArrowData {
             case "list": return ArrowType.List.INSTANCE;
             case "struct": return ArrowType.Struct.INSTANCE;
             case "map": return new ArrowType.Map(false);
+            case "decimal9": return new ArrowType.Decimal(9, 2, 128);
+            case "decimal30": return new ArrowType.Decimal(30, 5, 128);
+            case "decimal256": return new ArrowType.Decimal(38, 10, 256);
+            case "large_utf8": return ArrowType.LargeUtf8.INSTANCE;
+            case "fixed_binary": return new ArrowType.FixedSizeBinary(4);
+            case "float16": return new ArrowType.FloatingPoint(FloatingPointPrecision.HALF);
+            case "timestamp_ns_tz": return new ArrowType.Timestamp(TimeUnit.NANOSECOND, "UTC");
+            case "timestamp_s_ntz": return new ArrowType.Timestamp(TimeUnit.SECOND, null);
+            case "date_ms": return new ArrowType.Date(DateUnit.MILLISECOND);
+            case "large_list": return ArrowType.LargeList.INSTANCE;
+            case "fixed_list": return new ArrowType.FixedSizeList(2);
+            case "list_of_struct": return ArrowType.List.INSTANCE;
             default: throw new IllegalArgumentException(kind);
         }
     }
@@ -193,23 +225,7 @@ final class RandomArrowData {
                 return l;
             }
             case "struct": {
-                StructVector s = (StructVector) v;
-                Map<String, Object> m = new LinkedHashMap<>();
-                BigIntVector a = (BigIntVector) s.getChild("a");
-                VarCharVector b = (VarCharVector) s.getChild("b");
-                s.setIndexDefined(r);
-                if (random.nextInt(5) == 0) {
-                    a.setNull(r);
-                    m.put("a", null);
-                } else {
-                    long x = random.nextLong();
-                    a.setSafe(r, x);
-                    m.put("a", x);
-                }
-                String y = "b" + random.nextInt(50);
-                b.setSafe(r, y.getBytes(StandardCharsets.UTF_8));
-                m.put("b", y);
-                return m;
+                return setStruct((StructVector) v, r, "b", 50);
             }
             case "map": {
                 UnionMapWriter w = ((MapVector) v).getWriter();
@@ -238,9 +254,126 @@ final class RandomArrowData {
                 w.endMap();
                 return m;
             }
+            case "decimal9": {
+                BigDecimal x = BigDecimal.valueOf(random.nextInt(2_000_000_000) - 1_000_000_000, 2);
+                ((DecimalVector) v).setSafe(r, x);
+                return x;
+            }
+            case "decimal30": {
+                BigDecimal x = new BigDecimal(new java.math.BigInteger(96, random), 5);
+                x = random.nextBoolean() ? x.negate() : x;
+                ((DecimalVector) v).setSafe(r, x);
+                return x;
+            }
+            case "decimal256": {
+                BigDecimal x = new BigDecimal(new java.math.BigInteger(120, random), 10);
+                x = random.nextBoolean() ? x.negate() : x;
+                ((Decimal256Vector) v).setSafe(r, x);
+                return x;
+            }
+            case "large_utf8": {
+                String x = "L" + random.nextInt(100_000) + (random.nextBoolean() ? "ü" : "");
+                ((LargeVarCharVector) v).setSafe(r, x.getBytes(StandardCharsets.UTF_8));
+                return x;
+            }
+            case "fixed_binary": {
+                byte[] x = new byte[4];
+                random.nextBytes(x);
+                ((FixedSizeBinaryVector) v).setSafe(r, x);
+                return Arrays.toString(x);
+            }
+            case "float16": {
+                // Values a half float holds exactly, so the expected float is the stored one.
+                float x = (random.nextInt(2001) - 1000) / 4f;
+                ((Float2Vector) v).setSafeWithPossibleTruncate(r, x);
+                return x;
+            }
+            case "timestamp_ns_tz": {
+                long x = random.nextLong() % 4_000_000_000_000_000_000L;
+                ((TimeStampNanoTZVector) v).setSafe(r, x);
+                return Math.floorDiv(x, 1000L);
+            }
+            case "timestamp_s_ntz": {
+                long x = random.nextLong() % 4_000_000_000L;
+                ((TimeStampSecVector) v).setSafe(r, x);
+                return x * 1_000_000L;
+            }
+            case "date_ms": {
+                int days = random.nextInt(40000) - 5000;
+                ((DateMilliVector) v).setSafe(r, days * 86_400_000L);
+                return days;
+            }
+            case "large_list": {
+                LargeListVector l = (LargeListVector) v;
+                BigIntVector data = (BigIntVector) l.getDataVector();
+                long start = l.startNewValue(r);
+                List<Object> out = new ArrayList<>();
+                int n = random.nextInt(4);
+                for (int i = 0; i < n; i++) {
+                    long x = random.nextLong();
+                    data.setSafe((int) start + i, x);
+                    out.add(x);
+                }
+                l.endValue(r, n);
+                return out;
+            }
+            case "fixed_list": {
+                FixedSizeListVector l = (FixedSizeListVector) v;
+                BigIntVector data = (BigIntVector) l.getDataVector();
+                int start = l.startNewValue(r);
+                List<Object> out = new ArrayList<>();
+                for (int i = 0; i < 2; i++) {
+                    if (random.nextInt(8) == 0) {
+                        data.setNull(start + i);
+                        out.add(null);
+                    } else {
+                        long x = random.nextLong();
+                        data.setSafe(start + i, x);
+                        out.add(x);
+                    }
+                }
+                return out;
+            }
+            case "list_of_struct": {
+                ListVector l = (ListVector) v;
+                StructVector data = (StructVector) l.getDataVector();
+                int start = l.startNewValue(r);
+                List<Object> out = new ArrayList<>();
+                int n = random.nextInt(4);
+                for (int i = 0; i < n; i++) {
+                    if (random.nextInt(6) == 0) {
+                        data.setNull(start + i);
+                        out.add(null);
+                    } else {
+                        out.add(setStruct(data, start + i, "e", 20));
+                    }
+                }
+                l.endValue(r, n);
+                return out;
+            }
             default:
                 throw new IllegalArgumentException(kind);
         }
+    }
+
+    /** Sets struct {@code at} of {@code s} (fields a: int64, 20% null; b: utf8) and returns its expected value. */
+    private Map<String, Object> setStruct(StructVector s, int at, String prefix, int distinct) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        BigIntVector a = (BigIntVector) s.getChild("a");
+        VarCharVector b = (VarCharVector) s.getChild("b");
+        s.setIndexDefined(at);
+        if (random.nextInt(5) == 0) {
+            a.setNull(at);
+            m.put("a", null);
+        } else {
+            long x = random.nextLong();
+            a.setSafe(at, x);
+            m.put("a", x);
+        }
+        String y = prefix + random.nextInt(distinct);
+        b.setSafe(at, y.getBytes(StandardCharsets.UTF_8));
+        m.put("b", y);
+        return m;
     }
 
     static VectorSchemaRoot root(Schema schema, BufferAllocator allocator) {
