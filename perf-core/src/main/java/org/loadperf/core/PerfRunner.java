@@ -43,9 +43,12 @@ import org.slf4j.LoggerFactory;
  *   <caption>Settings</caption>
  *   <tr><th>setting</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>PERF_STORE / perf.store</td><td>performance_benchmarks.json</td><td>the baseline file</td></tr>
- *   <tr><td>PERF_WARMUP_ITERATIONS</td><td>1</td><td>iterations run and discarded</td></tr>
+ *   <tr><td>PERF_WARMUP_ITERATIONS</td><td>1</td><td>iterations run and discarded, at least (0: no warm-up)</td></tr>
+ *   <tr><td>PERF_WARMUP_SECONDS</td><td>1</td><td>more warm-up iterations until this much wall time has passed
+ *       (at most {@value #MAX_TIMED_WARMUPS})</td></tr>
  *   <tr><td>PERF_ITERATIONS</td><td>5</td><td>measured iterations</td></tr>
- *   <tr><td>PERF_CONFIDENCE</td><td>0.99</td><td>one-sided confidence of a REGRESSION</td></tr>
+ *   <tr><td>PERF_CONFIDENCE</td><td>0.99</td><td>one-sided confidence that a REGRESSION is worse at all (its
+ *       change must also be past the threshold)</td></tr>
  *   <tr><td>PERF_BASELINE_POLICY</td><td>always</td><td>always, update-unless-regressed, pinned</td></tr>
  *   <tr><td>PERF_FAIL_ON_REGRESSION</td><td>false</td><td>throw {@link PerformanceRegressionError}</td></tr>
  *   <tr><td>PERF_THRESHOLD_THROUGHPUT, _MEMORY, _DURATION</td><td>5, 10, 10</td><td>thresholds in %</td></tr>
@@ -61,7 +64,7 @@ import org.slf4j.LoggerFactory;
  * </table>
  *
  * <p>Verdicts between separate runs add the run-to-run noise measured from the store's history to the noise the
- * samples show (see {@code docs/VERDICTS.md}); a threshold below what that noise lets us detect is reported in the
+ * samples show (see the README, "Verdicts you can trust"); a threshold below what that noise lets us detect is reported in the
  * result's notes. With fail-on-regression, a regression fails only when it survives Holm's correction across all
  * comparisons the runner has made so far, so the chance of a false failure does not grow with the number of
  * benchmarks and metrics.
@@ -906,7 +909,7 @@ public final class PerfRunner implements AutoCloseable {
 
         /**
          * One-sided confidence a REGRESSION needs; default 0.99 (measured: at 0.95, 1 in 20 A/A comparisons between
-         * separate runs on a loaded machine came out REGRESSION; see docs/VERDICTS.md).
+         * separate runs on a loaded machine came out REGRESSION; see the README, "Verdicts you can trust").
          */
         public Builder confidence(double c) {
             this.confidence = checkConfidence(c);
