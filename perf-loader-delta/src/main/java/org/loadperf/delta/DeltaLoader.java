@@ -180,11 +180,27 @@ final class DeltaLoader implements Loader {
             builder = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
                     .withSchema(engine, incoming).withPartitionColumns(engine, config.partitionBy);
         } else {
-            tableSchema = snapshot.getSchema();
-            checkAgainstTable(incoming, tableSchema, snapshot.getPartitionColumnNames());
-            builder = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE);
+            List<StructField> added = checkAgainstTable(incoming, snapshot.getSchema(),
+                    snapshot.getPartitionColumnNames());
+            if (added.isEmpty()) {
+                tableSchema = snapshot.getSchema();
+                builder = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE);
+            } else {
+                tableSchema = widened(snapshot.getSchema(), added);
+                builder = null;
+            }
         }
-        Transaction txn = builder.build(engine);
+        Transaction txn;
+        if (builder != null) {
+            txn = builder.build(engine);
+        } else {
+            // Kernel 4.0.0's builder cannot widen the schema of a table without column mapping: the transaction
+            // whose commit carries the new metaData is built from Kernel's internals (see KernelActions).
+            String names = newColumnNames(tableSchema, snapshot.getSchema());
+            txn = KernelActions.widenSchema(engine, table, snapshot, ENGINE_INFO, tableSchema, names);
+            LOG.info("Widening the schema of {} at version {} by nullable column(s) {} in this load's commit",
+                    config.tablePath, snapshot.getVersion(), names);
+        }
         Row txnState = txn.getTransactionState(engine);
         List<String> partitionColumns = txn.getPartitionColumns(engine);
         long prepared = System.nanoTime();
@@ -381,23 +397,30 @@ final class DeltaLoader implements Loader {
         }
     }
 
-    private void checkAgainstTable(StructType incoming, StructType tableSchema, List<String> tablePartitions) {
+    /**
+     * Checks the data's columns against the table's and returns the data's columns the table does not have, which
+     * may only be nullable top-level columns and only with schema_evolution; anything else fails before writing.
+     */
+    private List<StructField> checkAgainstTable(StructType incoming, StructType tableSchema,
+                                                List<String> tablePartitions) {
         if (!config.partitionBy.isEmpty() && !config.partitionBy.equals(tablePartitions)) {
             throw new LoaderException("partition_by " + config.partitionBy + " differs from the partition columns "
                     + tablePartitions + " of the existing table " + config.tablePath + "; nothing was written");
         }
-        List<String> added = new ArrayList<>();
+        List<StructField> added = new ArrayList<>();
         for (StructField f : incoming.fields()) {
             int i = tableSchema.indexOf(f.getName());
             if (i < 0) {
-                added.add(f.getName());
+                added.add(f);
                 continue;
             }
             StructField t = tableSchema.at(i);
             if (!ArrowDeltaTypes.sameShape(f.getDataType(), t.getDataType())) {
+                // Also new fields inside an existing struct column: Delta could take them, the loader does not.
                 throw new LoaderException("Column '" + f.getName() + "' has type " + f.getDataType()
                         + " in the data but " + t.getDataType() + " in the table " + config.tablePath
-                        + "; nothing was written");
+                        + " (only new nullable top-level columns can be added; types and nested fields are not "
+                        + "changed); nothing was written");
             }
         }
         for (StructField t : tableSchema.fields()) {
@@ -406,16 +429,49 @@ final class DeltaLoader implements Loader {
                         + config.tablePath + " but missing from the data; nothing was written");
             }
         }
-        if (!added.isEmpty()) {
-            if (!config.schemaEvolution) {
-                throw new LoaderException("Column(s) " + added + " are not in the table " + config.tablePath
-                        + " and schema_evolution is false; nothing was written");
-            }
-            throw new LoaderException("Column(s) " + added + " are not in the table " + config.tablePath
-                    + ": widening the schema is not supported. Delta Kernel 4.0.0's public API only changes a "
-                    + "schema on column-mapping tables, which it cannot write to (see the module README); "
-                    + "nothing was written");
+        if (added.isEmpty()) {
+            return added;
         }
+        List<String> names = added.stream().map(StructField::getName).collect(java.util.stream.Collectors.toList());
+        if (!config.schemaEvolution) {
+            throw new LoaderException("Column(s) " + names + " are not in the table " + config.tablePath
+                    + " and schema_evolution is false; nothing was written");
+        }
+        for (StructField f : added) {
+            for (String existing : tableSchema.fieldNames()) {
+                if (existing.equalsIgnoreCase(f.getName())) {
+                    // Delta column names are case-insensitive: this would be a second column of the same name.
+                    throw new LoaderException("Column '" + f.getName() + "' differs only in case from the table's "
+                            + "column '" + existing + "' in " + config.tablePath + "; nothing was written");
+                }
+            }
+            if (!f.isNullable()) {
+                // The table's existing rows have no value for it, so a new column can only be nullable.
+                throw new LoaderException("Column '" + f.getName() + "' is new to the table " + config.tablePath
+                        + " and NOT NULL in the data; schema evolution only adds nullable columns (the existing "
+                        + "rows have no value for it); nothing was written");
+            }
+        }
+        return added;
+    }
+
+    /** The table's schema with {@code added} appended, in the data's order, as nullable columns. */
+    private static StructType widened(StructType tableSchema, List<StructField> added) {
+        StructType s = tableSchema;
+        for (StructField f : added) {
+            s = s.add(new StructField(f.getName(), f.getDataType(), true, f.getMetadata()));
+        }
+        return s;
+    }
+
+    private static String newColumnNames(StructType widened, StructType tableSchema) {
+        List<String> names = new ArrayList<>();
+        for (StructField f : widened.fields()) {
+            if (tableSchema.indexOf(f.getName()) < 0) {
+                names.add(f.getName());
+            }
+        }
+        return names.toString();
     }
 
     private static int[] sourceIndexes(StructType tableSchema, VectorSchemaRoot root) {
