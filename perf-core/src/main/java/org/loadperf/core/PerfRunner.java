@@ -64,10 +64,10 @@ import org.slf4j.LoggerFactory;
  * </table>
  *
  * <p>Verdicts between separate runs add the run-to-run noise measured from the store's history to the noise the
- * samples show (see the README, "Verdicts you can trust"); a threshold below what that noise lets us detect is reported in the
- * result's notes. With fail-on-regression, a regression fails only when it survives Holm's correction across all
- * comparisons the runner has made so far, so the chance of a false failure does not grow with the number of
- * benchmarks and metrics.
+ * samples show (see the README, "Verdicts you can trust"); a threshold below what that noise lets us detect is
+ * reported in the result's notes. With fail-on-regression, a regression fails only when it survives Holm's
+ * correction across all comparisons the runner has made so far, so the chance of a false failure does not grow with
+ * the number of benchmarks and metrics.
  *
  * <p>A runner is not thread-safe: run benchmarks one after another (a measurement needs the machine to itself).
  */
@@ -420,10 +420,10 @@ public final class PerfRunner implements AutoCloseable {
 
     /**
      * Warm-up: at least {@code warmupIterations}, and more until {@code warmupSeconds} have passed since it began
-     * (at most {@link #MAX_TIMED_WARMUPS}); none at all with {@code warmupIterations} 0. A fixed count cannot fit every body: one iteration of a 2-second load
-     * leaves the JIT done, one of a 20 ms load leaves half the code interpreted and the next JVM's run 30% faster or
-     * slower by chance (measured, README "Verdicts you can trust"). Warm-up iterations skip the probe's heap
-     * settling, which would cost more than a short body.
+     * (at most {@link #MAX_TIMED_WARMUPS}); none at all with {@code warmupIterations} 0. A fixed count cannot fit
+     * every body: one iteration of a 2-second load leaves the JIT done, one of a 20 ms load leaves half the code
+     * interpreted and the next JVM's run 30% faster or slower by chance (measured, README "Verdicts you can
+     * trust"). Warm-up iterations skip the probe's heap settling, which would cost more than a short body.
      *
      * @return the warm-up iterations run
      */

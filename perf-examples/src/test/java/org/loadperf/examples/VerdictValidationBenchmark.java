@@ -84,8 +84,8 @@ class VerdictValidationBenchmark {
                 "-DPOSTGRES_DB=" + pg.database(), "-DPOSTGRES_USER=" + pg.user());
         Path dir = Files.createTempDirectory("verdict-validation");
         Path store = dir.resolve("performance_benchmarks.json");
-        System.out.printf(Locale.ROOT, "%nVerdict validation: %,d rows, %d pairs per scenario, store %s, PostgreSQL %s:%d"
-                + "%s%n", rows, pairs, store, pg.host(), pg.port(), pg.embedded() ? " (embedded)" : "");
+        System.out.printf(Locale.ROOT, "%nVerdict validation: %,d rows, %d pairs per scenario, store %s, "
+                + "PostgreSQL %s:%d%s%n", rows, pairs, store, pg.host(), pg.port(), pg.embedded() ? " (embedded)" : "");
 
         // The guide's single run: one JVM, one un-warmed iteration, no confirmation.
         List<Double> guideCost = new ArrayList<>();

@@ -103,7 +103,8 @@ public final class VerdictValidationChild {
         }
 
         void setup(BenchmarkContext ctx, int rows) throws Exception {
-            try (ArrowReader source = PerfDatasets.performance(ctx.allocator(), rows, PerfDatasets.DEFAULT_BATCH_SIZE)) {
+            try (ArrowReader source = PerfDatasets.performance(ctx.allocator(), rows,
+                    PerfDatasets.DEFAULT_BATCH_SIZE)) {
                 data = RecordedDataset.record(source, ctx.allocator());
             }
             loader = Loaders.create("postgresql", PostgresTestServer.shared().loaderConfig());
@@ -113,10 +114,7 @@ public final class VerdictValidationChild {
         }
 
         void truncate() throws SQLException {
-            try (Connection c = PostgresTestServer.shared().connect(); Statement s = c.createStatement()) {
-                s.execute("DO $$ BEGIN IF to_regclass('public." + table + "') IS NOT NULL THEN TRUNCATE TABLE "
-                        + table + "; END IF; END $$");
-            }
+            PostgresTestServer.shared().truncateIfExists(table);
         }
 
         long load(BenchmarkContext ctx) throws Exception {

@@ -110,12 +110,6 @@ class PostgresPerformanceTest {
         }
     }
 
-    private static void truncateIfExists(String table) throws SQLException {
-        exec("DO $$ BEGIN IF to_regclass('public.' || quote_ident('" + table.replace("'", "''") + "')) IS NOT NULL"
-                + " THEN EXECUTE 'TRUNCATE TABLE public.' || quote_ident('" + table.replace("'", "''") + "'); END IF;"
-                + " END $$");
-    }
-
     /** Generated once per benchmark in its setup allocator, replayed by every iteration. */
     private static final class Dataset {
         RecordedDataset recorded;
@@ -149,7 +143,7 @@ class PostgresPerformanceTest {
                     data.record(ctx.allocator(), n);
                     loader[0] = loader(config);
                 })
-                .beforeEach(ctx -> truncateIfExists(table))
+                .beforeEach(ctx -> server.truncateIfExists(table))
                 .body(ctx -> data.load(loader[0], ctx.allocator(), table, LoadMode.APPEND))
                 .afterEach(ctx -> assertThat(count(table)).as("rows stored by " + testName).isEqualTo(n))
                 .teardown(ctx -> {
@@ -221,7 +215,7 @@ class PostgresPerformanceTest {
                     })
                     .beforeEach(ctx -> {
                         for (String t : tables) {
-                            truncateIfExists(t);
+                            server.truncateIfExists(t);
                         }
                     })
                     .body(ctx -> {

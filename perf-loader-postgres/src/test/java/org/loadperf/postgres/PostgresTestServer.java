@@ -138,6 +138,15 @@ public final class PostgresTestServer {
         return DriverManager.getConnection(jdbcUrl(), p);
     }
 
+    /** Empties {@code table} (schema public) if it exists; does nothing when it does not. */
+    public void truncateIfExists(String table) throws SQLException {
+        String name = table.replace("'", "''");
+        try (Connection c = connect(); java.sql.Statement st = c.createStatement()) {
+            st.execute("DO $$ BEGIN IF to_regclass('public.' || quote_ident('" + name + "')) IS NOT NULL"
+                    + " THEN EXECUTE 'TRUNCATE TABLE public.' || quote_ident('" + name + "'); END IF; END $$");
+        }
+    }
+
     /** A loader configuration for this server ({@code host}, {@code port}, {@code database}, ...). */
     public LoaderConfig loaderConfig() {
         Map<String, Object> m = new LinkedHashMap<>();
