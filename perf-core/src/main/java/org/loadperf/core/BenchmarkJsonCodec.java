@@ -114,7 +114,10 @@ final class BenchmarkJsonCodec {
         return e;
     }
 
-    /** The compact form of {@code record} kept in {@code history}: when, which commit, the figures, the samples. */
+    /**
+     * The compact form of {@code record} kept in {@code history}: when, which commit, the figures, the samples, the
+     * machine.
+     */
     static ObjectNode historyEntry(BenchmarkRecord record) {
         ObjectNode h = NODES.objectNode();
         h.put(TIMESTAMP, record.timestamp());
@@ -129,6 +132,12 @@ final class BenchmarkJsonCodec {
         }
         putOtherMetrics(h, record);
         putSamples(h, record);
+        // The machine of every run: the run-to-run noise counts only runs of the current machine, and the speed
+        // correction needs each run's speed (SpeedAdjustment).
+        if (!record.fingerprint().isEmpty()) {
+            ObjectNode machine = h.putObject(MACHINE);
+            record.fingerprint().forEach(machine::put);
+        }
         return h;
     }
 
@@ -265,7 +274,7 @@ final class BenchmarkJsonCodec {
                 longValue(h, DATASET_SIZE, longValue(entry, DATASET_SIZE, 0L, key), where), metrics(h, where),
                 samples(h, where), text(h, TIMESTAMP, null, where), text(h, GIT_COMMIT, "unknown", where),
                 bool(h, GIT_DIRTY, false, where), text(h, ENVIRONMENT, text(entry, ENVIRONMENT, "local", key), where),
-                Map.of(), extras);
+                machine(h, where), extras);
     }
 
     private static ObjectNode object(JsonNode node, String where) {

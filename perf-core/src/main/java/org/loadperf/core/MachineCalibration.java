@@ -42,6 +42,24 @@ final class MachineCalibration {
         return c;
     }
 
+    /**
+     * The fingerprint key of a run's own speed: the median of {@link #slice()}s timed between its measured
+     * iterations, in reference operations per second. Unlike {@link #KEY} (the best of three rounds, once per JVM:
+     * the machine at its fastest), it is how fast the machine was while this run measured, slowed by whatever
+     * else shared it; see {@link SpeedAdjustment}.
+     */
+    static final String RUN_SPEED_KEY = "run_speed_ops_per_sec";
+
+    /** Reference operations per slice: about 5 ms on a 2-core machine. */
+    static final int SLICE_OPERATIONS = 50_000;
+
+    /** Times one slice of the reference workload ({@value #SLICE_OPERATIONS} operations); operations per second. */
+    static double slice() {
+        long t0 = System.nanoTime();
+        workload(SLICE_OPERATIONS);
+        return SLICE_OPERATIONS / ((System.nanoTime() - t0) / 1e9);
+    }
+
     /** Times {@code rounds} rounds of the reference workload (after one untimed round) and returns the best. */
     static double measure(int rounds) {
         workload(OPERATIONS / 4);
@@ -87,6 +105,11 @@ final class MachineCalibration {
         double b = parse(baseline.get(KEY));
         double c = parse(current.get(KEY));
         return b > 0 && c > 0 ? c / b : Double.NaN;
+    }
+
+    /** The number under {@code key} in a fingerprint; NaN when absent or not a number. */
+    static double number(Map<String, String> fingerprint, String key) {
+        return parse(fingerprint.get(key));
     }
 
     private static double parse(String v) {

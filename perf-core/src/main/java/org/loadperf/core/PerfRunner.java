@@ -59,6 +59,9 @@ import org.slf4j.LoggerFactory;
  *       {@value #MIN_NOISE_RUNS} earlier runs of the benchmark on this machine</td></tr>
  *   <tr><td>PERF_NOISE_WINDOW</td><td>20</td><td>latest runs that estimate the run-to-run noise</td></tr>
  *   <tr><td>PERF_PAIRS</td><td>10</td><td>interleaved pairs of {@link #compare}</td></tr>
+ *   <tr><td>PERF_SPEED_CORRECTION</td><td>true</td><td>time the machine's speed between measured iterations
+ *       ({@value #SPEED_SLICES} slices of about 5 ms each) and correct for it where the history shows the
+ *       benchmark follows it (see {@link SpeedAdjustment})</td></tr>
  *   <tr><td>PERF_ACKNOWLEDGE</td><td></td><td>{@code <key>:<reason>[;...]}: accept a benchmark's regression,
  *       record why, move its baseline</td></tr>
  * </table>
@@ -80,7 +83,7 @@ public final class PerfRunner implements AutoCloseable {
             "perf.confidence", "perf.baselinePolicy", "perf.failOnRegression", "perf.thresholdThroughput",
             "perf.thresholdMemory", "perf.thresholdDuration", "perf.env", "perf.testSize", "perf.envFile",
             "perf.acknowledge", "perf.confirm", "perf.runNoise", "perf.noiseWindow", "perf.pairs",
-            "perf.reportDir", "perf.warmupSeconds");
+            "perf.reportDir", "perf.warmupSeconds", "perf.speedCorrection");
 
     /**
      * Warm-up iterations beyond which a time-based warm-up stops even if its time has not passed: a body of
@@ -90,6 +93,15 @@ public final class PerfRunner implements AutoCloseable {
 
     /** Earlier runs needed before the run-to-run noise is estimated from history instead of assumed. */
     static final int MIN_NOISE_RUNS = 5;
+
+    /**
+     * Slices of the reference workload timed after every measured iteration to know the machine's speed during the
+     * run: 5 iterations give 20, whose median moves by a few percent at most when nothing changes.
+     */
+    static final int SPEED_SLICES = 4;
+
+    /** Warm-up iterations after which slices are also run (untimed), so that their code is compiled when timed. */
+    private static final int SPEED_WARMUPS = 3;
 
     private final BaselineStore store;
     private final Thresholds thresholds;
@@ -109,6 +121,7 @@ public final class PerfRunner implements AutoCloseable {
     private final double runNoisePrior;
     private final int noiseWindow;
     private final int pairs;
+    private final boolean speedCorrection;
     private final Map<String, String> acknowledgements;
     private final java.util.Random order = new java.util.Random();
     private boolean leakReported;
@@ -131,6 +144,7 @@ public final class PerfRunner implements AutoCloseable {
         this.runNoisePrior = b.runNoise;
         this.noiseWindow = b.noiseWindow;
         this.pairs = b.pairs;
+        this.speedCorrection = b.speedCorrection;
         this.acknowledgements = new java.util.LinkedHashMap<>(b.acknowledgements);
     }
 
@@ -182,6 +196,7 @@ public final class PerfRunner implements AutoCloseable {
         long t0 = System.nanoTime();
         reporters.forEach(r -> r.benchmarkStarted(benchmark, warmups, iterations));
         List<IterationProbe.Sample> samples = new ArrayList<>();
+        List<Double> speeds = new ArrayList<>();
         Evaluation evaluation;
         int warmed;
         try (BufferAllocator benchAllocator = root.newChildAllocator(benchmark.key(), 0, Long.MAX_VALUE)) {
@@ -191,16 +206,18 @@ public final class PerfRunner implements AutoCloseable {
                 warmed = warmUp(benchmark, t0);
                 for (int i = 1; i <= iterations; i++) {
                     samples.add(iteration(benchmark, i, false, t0, iterations));
+                    timeSpeed(speeds);
                 }
-                evaluation = evaluate(benchmark, samples);
+                evaluation = evaluate(benchmark, samples, speeds);
                 if (confirm && evaluation.needsConfirmation()) {
                     // A second look in the same process: the verdict is then made from all samples, so a
                     // confirmation cannot raise the false-alarm rate above that of a single look.
                     for (int i = iterations + 1; i <= 2 * iterations; i++) {
                         samples.add(iteration(benchmark, i, false, t0, 2 * iterations));
+                        timeSpeed(speeds);
                     }
                     Evaluation first = evaluation;
-                    evaluation = evaluate(benchmark, samples);
+                    evaluation = evaluate(benchmark, samples, speeds);
                     evaluation.notes().add(0, "confirmation: the first " + iterations + " iterations said "
                             + first.describeStatuses() + "; " + iterations + " more were run in this process and "
                             + "the verdict is made from all " + samples.size());
@@ -436,8 +453,27 @@ public final class PerfRunner implements AutoCloseable {
                 || (warmups > 0 && (System.nanoTime() - start) / 1e9 < warmupSeconds && i < MAX_TIMED_WARMUPS)) {
             i++;
             iteration(benchmark, i, true, t0, Math.max(i, warmups));
+            if (i <= SPEED_WARMUPS) {
+                timeSpeed(null);
+            }
         }
         return i;
+    }
+
+    /**
+     * Times {@value #SPEED_SLICES} slices of the reference workload into {@code speeds} (ops/s), or only runs them
+     * when {@code speeds} is null (to compile their code); nothing when the speed correction is off.
+     */
+    private void timeSpeed(List<Double> speeds) {
+        if (!speedCorrection) {
+            return;
+        }
+        for (int s = 0; s < SPEED_SLICES; s++) {
+            double opsPerSecond = MachineCalibration.slice();
+            if (speeds != null) {
+                speeds.add(opsPerSecond);
+            }
+        }
     }
 
     private IterationProbe.Sample iteration(Benchmark benchmark, int index, boolean warmup, long t0, int total) {
@@ -533,12 +569,16 @@ public final class PerfRunner implements AutoCloseable {
         }
     }
 
-    private Evaluation evaluate(Benchmark benchmark, List<IterationProbe.Sample> runs) {
+    private Evaluation evaluate(Benchmark benchmark, List<IterationProbe.Sample> runs, List<Double> speeds) {
         Map<Metric, List<Double>> samples = samplesOf(runs);
         Map<Metric, MetricSummary> summaries = new EnumMap<>(Metric.class);
         samples.forEach((m, list) -> summaries.put(m, Statistics.summarize(m, list)));
 
         Map<String, String> fingerprint = fingerprint();
+        double speed = speeds.isEmpty() ? Double.NaN : Statistics.median(Statistics.toArray(speeds));
+        if (!Double.isNaN(speed)) {
+            fingerprint.put(MachineCalibration.RUN_SPEED_KEY, String.format(java.util.Locale.ROOT, "%.0f", speed));
+        }
         GitInfo git = GitInfo.current(settings);
         List<String> notes = new ArrayList<>();
         List<Verdict> list = new ArrayList<>();
@@ -580,9 +620,26 @@ public final class PerfRunner implements AutoCloseable {
                     : base.samples(m)).stream().map(x -> x * scale).toList();
             RunToRunNoise noise = RunToRunNoise.estimate(m, history, benchmark.datasetSize(), fingerprint,
                     noiseWindow, MIN_NOISE_RUNS, runNoisePrior);
-            noiseNotes.add(m.displayName() + " " + noise.describe());
-            Verdict v = verdicts.compare(m, baseSamples, base.value(m).getAsDouble() * scale, samples.get(m), t.of(m),
-                    noise);
+            List<Double> current = samples.get(m);
+            Optional<SpeedAdjustment> adjustment = Double.isNaN(factor) && speedCorrection
+                    ? SpeedAdjustment.estimate(m, history, benchmark.datasetSize(), fingerprint, noiseWindow,
+                    MIN_NOISE_RUNS, base, speed) : Optional.empty();
+            double baseFigure = base.value(m).getAsDouble() * scale;
+            Verdict v;
+            if (adjustment.isPresent()) {
+                SpeedAdjustment adj = adjustment.get();
+                v = verdicts.compare(m, baseSamples, baseFigure, adj.apply(current), t.of(m), adj.noise());
+                Verdict uncorrected = verdicts.compare(m, baseSamples, baseFigure, current, t.of(m), noise);
+                // Said whenever it decides something, so that a reader sees what the raw figures alone said.
+                if (v.status() != uncorrected.status() || v.status() != Verdict.Status.OK) {
+                    notes.add(adj.describe(m) + "; uncorrected: " + uncorrected.status() + String.format(
+                            java.util.Locale.ROOT, ", %.1f%% %s", Math.abs(uncorrected.regressionPercent()),
+                            uncorrected.regressionPercent() >= 0 ? "worse" : "better"));
+                }
+            } else {
+                noiseNotes.add(m.displayName() + " " + noise.describe());
+                v = verdicts.compare(m, baseSamples, baseFigure, current, t.of(m), noise);
+            }
             list.add(v);
             mdeWarning(v).ifPresent(notes::add);
         }
@@ -678,6 +735,7 @@ public final class PerfRunner implements AutoCloseable {
         private double runNoise;
         private int noiseWindow;
         private int pairs;
+        private boolean speedCorrection;
         private final Map<String, String> acknowledgements = new java.util.LinkedHashMap<>();
 
         private Builder(PerfSettings settings) {
@@ -699,6 +757,7 @@ public final class PerfRunner implements AutoCloseable {
             this.runNoise = checkRunNoise(percentSetting("PERF_RUN_NOISE", DEFAULT_RUN_NOISE));
             this.noiseWindow = checkNoiseWindow(settings.getInt("PERF_NOISE_WINDOW", 20));
             this.pairs = checkPairs(settings.getInt("PERF_PAIRS", 10));
+            this.speedCorrection = settings.getBoolean("PERF_SPEED_CORRECTION", true);
             settings.get("PERF_ACKNOWLEDGE").ifPresent(this::parseAcknowledgements);
         }
 
@@ -804,6 +863,16 @@ public final class PerfRunner implements AutoCloseable {
         /** How many of the latest runs estimate the run-to-run noise; default 20 ({@code PERF_NOISE_WINDOW}). */
         public Builder noiseWindow(int runs) {
             this.noiseWindow = checkNoiseWindow(runs);
+            return this;
+        }
+
+        /**
+         * Whether runs time the machine's speed between their measured iterations and verdicts correct for it where
+         * the benchmark's history shows it follows it ({@link SpeedAdjustment}); default on
+         * ({@code PERF_SPEED_CORRECTION}).
+         */
+        public Builder speedCorrection(boolean on) {
+            this.speedCorrection = on;
             return this;
         }
 

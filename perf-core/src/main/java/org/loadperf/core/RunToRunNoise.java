@@ -25,20 +25,19 @@ import org.loadperf.api.Metric;
  *                  the part of it the samples cannot show (prior)
  * @param runs      the runs it was estimated from (0 when the prior was used)
  * @param estimated whether it was estimated from history (false: the prior)
+ * @param fitted    parameters fitted on the same runs before the noise was measured (1 after a machine-speed
+ *                  correction, see {@link SpeedAdjustment}); each costs a degree of freedom
  */
-record RunToRunNoise(double percent, int runs, boolean estimated) {
+record RunToRunNoise(double percent, int runs, boolean estimated, int fitted) {
+
+    RunToRunNoise(double percent, int runs, boolean estimated) {
+        this(percent, runs, estimated, 0);
+    }
 
     /** Estimates the run-to-run noise of {@code metric} from {@code history} (oldest first). */
     static RunToRunNoise estimate(Metric metric, List<BenchmarkRecord> history, long datasetSize,
                                   Map<String, String> fingerprint, int window, int minRuns, double prior) {
-        List<BenchmarkRecord> same = new ArrayList<>();
-        for (BenchmarkRecord r : history) {
-            if (r.datasetSize() == datasetSize && r.value(metric).isPresent() && r.value(metric).getAsDouble() > 0
-                    && MachineFingerprint.differences(r.fingerprint(), fingerprint).isEmpty()) {
-                same.add(r);
-            }
-        }
-        List<BenchmarkRecord> last = same.subList(Math.max(0, same.size() - window), same.size());
+        List<BenchmarkRecord> last = comparable(metric, history, datasetSize, fingerprint, window);
         if (last.size() < minRuns) {
             return new RunToRunNoise(prior, 0, false);
         }
@@ -51,14 +50,31 @@ record RunToRunNoise(double percent, int runs, boolean estimated) {
         return new RunToRunNoise(Math.sqrt(sum / (last.size() - 1)), last.size(), true);
     }
 
+    /**
+     * The last {@code window} runs of {@code history} (oldest first) that measured {@code metric} at
+     * {@code datasetSize} rows on the machine of {@code fingerprint}: the runs whose differences are noise.
+     */
+    static List<BenchmarkRecord> comparable(Metric metric, List<BenchmarkRecord> history, long datasetSize,
+                                            Map<String, String> fingerprint, int window) {
+        List<BenchmarkRecord> same = new ArrayList<>();
+        for (BenchmarkRecord r : history) {
+            if (r.datasetSize() == datasetSize && r.value(metric).isPresent() && r.value(metric).getAsDouble() > 0
+                    && MachineFingerprint.differences(r.fingerprint(), fingerprint).isEmpty()) {
+                same.add(r);
+            }
+        }
+        return same.subList(Math.max(0, same.size() - window), same.size());
+    }
+
     /** Degrees of freedom of the estimate (infinite for the prior). */
     double degreesOfFreedom() {
-        return estimated ? runs - 1 : Double.POSITIVE_INFINITY;
+        return estimated ? runs - 1 - fitted : Double.POSITIVE_INFINITY;
     }
 
     /** A phrase for verdict notes. */
     String describe() {
-        return estimated ? String.format(Locale.ROOT, "run-to-run noise %.1f%% (from the last %d runs)", percent, runs)
+        return estimated ? String.format(Locale.ROOT, "run-to-run noise %.1f%% (from the last %d runs%s)", percent, runs,
+                fitted > 0 ? ", after the machine-speed correction" : "")
                 : String.format(Locale.ROOT, "run-to-run noise %.1f%% assumed (too few earlier runs of this "
                         + "benchmark on this machine to measure it)", percent);
     }

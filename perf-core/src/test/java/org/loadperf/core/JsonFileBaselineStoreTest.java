@@ -314,6 +314,21 @@ class JsonFileBaselineStoreTest {
     }
 
     @Test
+    void historyKeepsEachRunsMachine() {
+        JsonFileBaselineStore store = JsonFileBaselineStore.at(file());
+        for (int i = 0; i < 3; i++) {
+            BenchmarkRecord r = run("machines", "redis", "w", i);
+            store.record(new BenchmarkRecord(r.testName(), r.loaderType(), r.datasetSize(), r.values(), r.samples(),
+                    r.timestamp(), r.gitCommit(), r.gitDirty(), r.environment(), Map.of("cpus", String.valueOf(2 + i),
+                    MachineCalibration.RUN_SPEED_KEY, String.valueOf(1000 * (i + 1))), Map.of()), true);
+        }
+        // Read back from the file by a store that did not write it.
+        assertThat(JsonFileBaselineStore.at(file()).history("redis_machines"))
+                .extracting(h -> h.fingerprint().get("cpus") + "/" + h.fingerprint().get(MachineCalibration.RUN_SPEED_KEY))
+                .containsExactly("2/1000", "3/2000", "4/3000");
+    }
+
+    @Test
     void withoutMoveTheOldBaselineStays() {
         JsonFileBaselineStore store = JsonFileBaselineStore.at(file());
         BenchmarkRecord first = run("pinned", "postgresql", "w", 1);

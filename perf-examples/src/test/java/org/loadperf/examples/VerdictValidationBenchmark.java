@@ -50,13 +50,14 @@ class VerdictValidationBenchmark {
 
     /** One child run's line for one benchmark. */
     record Line(String key, String status, String firstLook, boolean anyRegression, double change, double lower,
-                double mde, double warmupSeconds, double[] samples, int warmups) {
+                double mde, double warmupSeconds, double[] samples, int warmups, String uncorrected,
+                double speed) {
         static Line parse(String s) {
             String[] f = s.trim().split(" ");
             double[] samples = Arrays.stream(f[9].split(",")).mapToDouble(Double::parseDouble).toArray();
             return new Line(f[1], f[2], f[3], Boolean.parseBoolean(f[4]), Double.parseDouble(f[5]),
                     Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8]), samples,
-                    Integer.parseInt(f[10]));
+                    Integer.parseInt(f[10]), f[11], Double.parseDouble(f[12]));
         }
     }
 
@@ -112,14 +113,17 @@ class VerdictValidationBenchmark {
                     String what = key + "|" + slowdown;
                     tally(tallies, "loadperf default|" + what, cur.wallSeconds(), c.status(), c.anyRegression());
                     tally(tallies, "loadperf, no confirmation|" + what, cur.wallSeconds(), c.firstLook(), false);
+                    tally(tallies, "loadperf, no speed correction|" + what, cur.wallSeconds(), c.uncorrected(),
+                            false);
                     double guideChange = Metric.THROUGHPUT.regressionPercent(rows / b.warmupSeconds(),
                             rows / c.warmupSeconds());
                     tally(tallies, "guide: 1 run vs 1 run, 5%|" + what, guideSeconds,
                             guideChange > 5 ? "REGRESSION" : "OK", guideChange > 5);
-                    System.out.printf(Locale.ROOT, "  %3d%% run %2d %-30s %-12s (first %-12s) change %6.1f%% "
-                                    + "bound %6.1f%%  guide %6.1f%%  median %,.0f rows/s, %d warm-ups%n", slowdown,
-                            i + 1, key, c.status(), c.firstLook(), c.change(), c.lower(), guideChange,
-                            median(c.samples()), c.warmups());
+                    System.out.printf(Locale.ROOT, "  %3d%% run %2d %-30s %-12s (first %-12s, uncorrected %-12s) "
+                                    + "change %6.1f%% bound %6.1f%%  guide %6.1f%%  median %,.0f rows/s, %d warm-ups, "
+                                    + "machine speed %,.0f -> %,.0f%n", slowdown, i + 1, key, c.status(),
+                            c.firstLook(), c.uncorrected(), c.change(), c.lower(), guideChange, median(c.samples()),
+                            c.warmups(), b.speed(), c.speed());
                 }
             }
             for (int i = 0; i < pairedRuns; i++) {

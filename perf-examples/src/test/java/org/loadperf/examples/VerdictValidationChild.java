@@ -38,6 +38,10 @@ import org.loadperf.postgres.PostgresTestServer;
  *       before each iteration.</li>
  * </ul>
  *
+ * <p>A line: key, status, the first look's status (before confirmation), any metric REGRESSION, change, bound,
+ * detection limit, the first warm-up's seconds, the throughput samples, warm-ups, the status the throughput
+ * verdict would have had without the machine-speed correction, the run's machine speed.
+ *
  * <p>Arguments: {@code <slowdown %>} (0 for none), or {@code paired <slowdown %>}. A slowdown of x% is injected as
  * extra arithmetic after the body, run until the iteration has taken {@code 100 / (100 - x)} times what the body
  * took, so that the throughput of every slowed iteration is exactly x% lower than the same iteration would have
@@ -175,8 +179,12 @@ public final class VerdictValidationChild {
                         .map(n -> n.contains("REGRESSION (throughput)") ? "REGRESSION"
                                 : n.contains("INCONCLUSIVE (throughput)") ? "INCONCLUSIVE" : "OK")
                         .orElse(v.status().toString());
+                String uncorrected = r.notes().stream().filter(n -> n.startsWith("throughput corrected for the "
+                        + "machine's speed")).findFirst().map(n -> n.substring(n.lastIndexOf("uncorrected: ") + 13)
+                        .split(",")[0]).orElse(v.status().toString());
                 lines.add(line(r.key(), v, first, r.hasRegression(), warmupSeconds.getOrDefault(r.key(), Double.NaN),
-                        r.samples().get(Metric.THROUGHPUT), r.warmupIterations()));
+                        r.samples().get(Metric.THROUGHPUT), r.warmupIterations()) + " " + uncorrected + " "
+                        + r.fingerprint().getOrDefault("run_speed_ops_per_sec", "NaN"));
             }
         }
         lines.forEach(System.out::println);
@@ -204,7 +212,7 @@ public final class VerdictValidationChild {
                 PairedComparison c = runner.compare(base.get(i), cand.get(i));
                 Verdict v = c.verdict(Metric.THROUGHPUT).orElseThrow();
                 lines.add(line(c.baselineKey(), v, v.status().toString(), c.hasRegression(), Double.NaN,
-                        c.baselineSamples().get(Metric.THROUGHPUT), 0));
+                        c.baselineSamples().get(Metric.THROUGHPUT), 0) + " " + v.status() + " NaN");
             }
         }
         lines.forEach(System.out::println);
