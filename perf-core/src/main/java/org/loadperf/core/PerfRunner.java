@@ -46,7 +46,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>PERF_WARMUP_ITERATIONS</td><td>1</td><td>iterations run and discarded, at least (0: no warm-up)</td></tr>
  *   <tr><td>PERF_WARMUP_SECONDS</td><td>1</td><td>more warm-up iterations until this much wall time has passed
  *       (at most {@value #MAX_TIMED_WARMUPS})</td></tr>
- *   <tr><td>PERF_ITERATIONS</td><td>5</td><td>measured iterations</td></tr>
+ *   <tr><td>PERF_ITERATIONS</td><td>5</td><td>measured iterations, at least</td></tr>
+ *   <tr><td>PERF_MEASURE_SECONDS</td><td>2</td><td>more measured iterations until this much wall time has passed
+ *       (at most {@value #MAX_TIMED_ITERATIONS} in all)</td></tr>
  *   <tr><td>PERF_CONFIDENCE</td><td>0.99</td><td>one-sided confidence that a REGRESSION is worse at all (its
  *       change must also be past the threshold)</td></tr>
  *   <tr><td>PERF_BASELINE_POLICY</td><td>always</td><td>always, update-unless-regressed, pinned</td></tr>
@@ -83,13 +85,20 @@ public final class PerfRunner implements AutoCloseable {
             "perf.confidence", "perf.baselinePolicy", "perf.failOnRegression", "perf.thresholdThroughput",
             "perf.thresholdMemory", "perf.thresholdDuration", "perf.env", "perf.testSize", "perf.envFile",
             "perf.acknowledge", "perf.confirm", "perf.runNoise", "perf.noiseWindow", "perf.pairs",
-            "perf.reportDir", "perf.warmupSeconds", "perf.speedCorrection");
+            "perf.reportDir", "perf.warmupSeconds", "perf.speedCorrection", "perf.measureSeconds");
 
     /**
      * Warm-up iterations beyond which a time-based warm-up stops even if its time has not passed: a body of
      * microseconds is warm long before that, and every iteration also runs its beforeEach/afterEach.
      */
     static final int MAX_TIMED_WARMUPS = 200;
+
+    /**
+     * Measured iterations beyond which a time-based measurement stops even if its time has not passed: more samples
+     * of one run hardly narrow a verdict whose width is set by the noise between runs, and every sample is kept in
+     * the store's history.
+     */
+    static final int MAX_TIMED_ITERATIONS = 30;
 
     /** Earlier runs needed before the run-to-run noise is estimated from history instead of assumed. */
     static final int MIN_NOISE_RUNS = 5;
@@ -108,6 +117,7 @@ public final class PerfRunner implements AutoCloseable {
     private final int warmups;
     private final double warmupSeconds;
     private final int iterations;
+    private final double measureSeconds;
     private final VerdictEngine verdicts;
     private final BaselinePolicy policy;
     private final boolean failOnRegression;
@@ -133,6 +143,7 @@ public final class PerfRunner implements AutoCloseable {
         this.warmups = b.warmups;
         this.warmupSeconds = b.warmupSeconds;
         this.iterations = b.iterations;
+        this.measureSeconds = b.measureSeconds;
         this.verdicts = new VerdictEngine(b.confidence);
         this.policy = b.policy;
         this.failOnRegression = b.failOnRegression;
@@ -204,22 +215,17 @@ public final class PerfRunner implements AutoCloseable {
             phase("setup", benchmark, () -> benchmark.setup().run(setupContext));
             try {
                 warmed = warmUp(benchmark, t0);
-                for (int i = 1; i <= iterations; i++) {
-                    samples.add(iteration(benchmark, i, false, t0, iterations));
-                    timeSpeed(speeds);
-                }
+                measure(benchmark, samples, speeds, iterations, measureSeconds, t0);
                 evaluation = evaluate(benchmark, samples, speeds);
                 if (confirm && evaluation.needsConfirmation()) {
                     // A second look in the same process: the verdict is then made from all samples, so a
                     // confirmation cannot raise the false-alarm rate above that of a single look.
-                    for (int i = iterations + 1; i <= 2 * iterations; i++) {
-                        samples.add(iteration(benchmark, i, false, t0, 2 * iterations));
-                        timeSpeed(speeds);
-                    }
+                    int firstLook = samples.size();
+                    measure(benchmark, samples, speeds, firstLook, 0, t0);
                     Evaluation first = evaluation;
                     evaluation = evaluate(benchmark, samples, speeds);
-                    evaluation.notes().add(0, "confirmation: the first " + iterations + " iterations said "
-                            + first.describeStatuses() + "; " + iterations + " more were run in this process and "
+                    evaluation.notes().add(0, "confirmation: the first " + firstLook + " iterations said "
+                            + first.describeStatuses() + "; " + firstLook + " more were run in this process and "
                             + "the verdict is made from all " + samples.size());
                 }
             } finally {
@@ -458,6 +464,25 @@ public final class PerfRunner implements AutoCloseable {
             }
         }
         return i;
+    }
+
+    /**
+     * Measured iterations, appended to {@code samples}: at least {@code atLeast}, and more until {@code seconds} of
+     * wall time have passed (at most {@link #MAX_TIMED_ITERATIONS} samples in all). Why by time: the noise that
+     * decides a verdict between separate runs is the machine's, which changes over seconds; five iterations of a
+     * 0.1 s load see one moment of it, twenty spread over two seconds average several (measured: README, "Verdicts
+     * you can trust").
+     */
+    private void measure(Benchmark benchmark, List<IterationProbe.Sample> samples, List<Double> speeds, int atLeast,
+                         double seconds, long t0) {
+        long start = System.nanoTime();
+        int before = samples.size();
+        int i = 0;
+        while (i < atLeast || ((System.nanoTime() - start) / 1e9 < seconds && before + i < MAX_TIMED_ITERATIONS)) {
+            i++;
+            samples.add(iteration(benchmark, before + i, false, t0, before + Math.max(i, atLeast)));
+            timeSpeed(speeds);
+        }
     }
 
     /**
@@ -724,6 +749,7 @@ public final class PerfRunner implements AutoCloseable {
         private int warmups;
         private double warmupSeconds;
         private int iterations;
+        private double measureSeconds;
         private double confidence;
         private BaselinePolicy policy;
         private boolean failOnRegression;
@@ -744,6 +770,8 @@ public final class PerfRunner implements AutoCloseable {
             this.warmups = checkWarmups(settings.getInt("PERF_WARMUP_ITERATIONS", 1));
             this.warmupSeconds = checkWarmupSeconds(secondsSetting("PERF_WARMUP_SECONDS", DEFAULT_WARMUP_SECONDS));
             this.iterations = checkIterations(settings.getInt("PERF_ITERATIONS", 5));
+            this.measureSeconds = checkSeconds("PERF_MEASURE_SECONDS",
+                    secondsSetting("PERF_MEASURE_SECONDS", DEFAULT_MEASURE_SECONDS));
             this.confidence = checkConfidence(Double.parseDouble(settings.get("PERF_CONFIDENCE", "0.99")));
             this.policy = BaselinePolicy.parse(settings.get("PERF_BASELINE_POLICY", "always"));
             this.failOnRegression = settings.getBoolean("PERF_FAIL_ON_REGRESSION", false);
@@ -763,6 +791,9 @@ public final class PerfRunner implements AutoCloseable {
 
         /** Seconds of warm-up before measuring, at least (see {@link #warmupTime}). */
         static final double DEFAULT_WARMUP_SECONDS = 1.0;
+
+        /** Seconds of measured iterations, at least (see {@link #measurementTime}). */
+        static final double DEFAULT_MEASURE_SECONDS = 2.0;
 
         /** The run-to-run noise assumed (in %) until a benchmark has enough history to measure its own. */
         static final double DEFAULT_RUN_NOISE = 10.0;
@@ -921,8 +952,12 @@ public final class PerfRunner implements AutoCloseable {
         }
 
         private static double checkWarmupSeconds(double s) {
+            return checkSeconds("PERF_WARMUP_SECONDS", s);
+        }
+
+        private static double checkSeconds(String name, double s) {
             if (!(s >= 0 && s <= 3600)) {
-                throw new IllegalArgumentException("Setting PERF_WARMUP_SECONDS must be between 0 and 3600, got " + s);
+                throw new IllegalArgumentException("Setting " + name + " must be between 0 and 3600, got " + s);
             }
             return s;
         }
@@ -970,7 +1005,22 @@ public final class PerfRunner implements AutoCloseable {
             return this;
         }
 
-        /** Iterations measured; default 5 (5 against 5 samples give a 99% rank bound; 4 against 4 cannot). */
+        /**
+         * The least time the measured iterations take ({@code PERF_MEASURE_SECONDS}, default 2 s, wall time):
+         * measured iterations continue past {@link #measuredIterations} until it has passed, up to
+         * {@value PerfRunner#MAX_TIMED_ITERATIONS} in all. {@code Duration.ZERO}: exactly
+         * {@link #measuredIterations}.
+         */
+        public Builder measurementTime(java.time.Duration time) {
+            this.measureSeconds = checkSeconds("PERF_MEASURE_SECONDS",
+                    Objects.requireNonNull(time, "time is null").toNanos() / 1e9);
+            return this;
+        }
+
+        /**
+         * Iterations measured, at least; default 5 (5 against 5 samples give a 99% rank bound; 4 against 4 cannot);
+         * more while {@link #measurementTime} has not passed.
+         */
         public Builder measuredIterations(int n) {
             this.iterations = checkIterations(n);
             return this;

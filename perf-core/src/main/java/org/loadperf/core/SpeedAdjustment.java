@@ -87,8 +87,9 @@ record SpeedAdjustment(double sensitivity, double factor, double speedChangePerc
             return Optional.empty();
         }
         double factor = Math.pow(baselineSpeed / currentSpeed, beta);
+        RunToRunNoise residual = new RunToRunNoise(100.0 * Math.sqrt(residualVariance), n + 1, true, 1);
         return Optional.of(new SpeedAdjustment(beta, factor, 100.0 * (baselineSpeed / currentSpeed - 1.0),
-                100.0 * Math.sqrt(rawVariance), new RunToRunNoise(100.0 * Math.sqrt(residualVariance), n + 1, true, 1)));
+                100.0 * Math.sqrt(rawVariance), residual));
     }
 
     /** The current samples as they would have been at the baseline run's machine speed. */

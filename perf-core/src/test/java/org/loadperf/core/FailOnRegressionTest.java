@@ -19,7 +19,7 @@ class FailOnRegressionTest {
         private static void run(long millis) {
             try (PerfRunner runner = PerfRunner.builder(PerfSettings.of(Map.of(),
                             Map.of("PERF_FAIL_ON_REGRESSION", "true"), Map.of()))
-                    .store(STORE).warmupIterations(0).measuredIterations(5)
+                    .store(STORE).warmupIterations(0).measuredIterations(5).measurementTime(java.time.Duration.ZERO)
                     .reporter(new org.loadperf.api.Reporter() { }).build()) {
                 runner.run(Benchmark.builder("user_load", "counting").datasetSize(100).body(ctx -> {
                     Thread.sleep(millis);

@@ -324,7 +324,8 @@ class JsonFileBaselineStoreTest {
         }
         // Read back from the file by a store that did not write it.
         assertThat(JsonFileBaselineStore.at(file()).history("redis_machines"))
-                .extracting(h -> h.fingerprint().get("cpus") + "/" + h.fingerprint().get(MachineCalibration.RUN_SPEED_KEY))
+                .extracting(h -> h.fingerprint().get("cpus") + "/"
+                        + h.fingerprint().get(MachineCalibration.RUN_SPEED_KEY))
                 .containsExactly("2/1000", "3/2000", "4/3000");
     }
 

@@ -24,7 +24,8 @@ class PerfRunnerTest {
     private PerfRunner.Builder runner() {
         return PerfRunner.builder(PerfSettings.of(Map.of(), Map.of(), Map.of())).store(store)
                 .reporter(new ConsoleReporter(new PrintStream(console, true, StandardCharsets.UTF_8)))
-                .warmupIterations(1).warmupTime(java.time.Duration.ZERO).measuredIterations(5);
+                .warmupIterations(1).warmupTime(java.time.Duration.ZERO).measuredIterations(5)
+                .measurementTime(java.time.Duration.ZERO);
     }
 
     private static Benchmark sleeping(long millis) {
@@ -179,6 +180,25 @@ class PerfRunnerTest {
         try (PerfRunner r = runner().warmupIterations(0).warmupTime(java.time.Duration.ofSeconds(5)).build()) {
             assertThat(r.run(sleeping(1)).warmupIterations()).isZero();
         }
+    }
+
+    @Test
+    void measurementRunsUntilItsTimeHasPassedButAtLeastItsIterationsAndAtMostTheCap() {
+        // 10 ms bodies and 1.5 s of measurement (each iteration also settles the heap and times the machine's
+        // speed): more samples than the minimum of 5.
+        try (PerfRunner r = runner().confirm(false).measurementTime(java.time.Duration.ofMillis(1500)).build()) {
+            assertThat(r.run(sleeping(10)).samples().get(Metric.THROUGHPUT)).hasSizeBetween(7, 30);
+        }
+        // A body longer than the measurement time: the minimum only.
+        try (PerfRunner r = runner().confirm(false).measurementTime(java.time.Duration.ofMillis(30)).build()) {
+            assertThat(r.run(sleeping(40)).samples().get(Metric.THROUGHPUT)).hasSize(5);
+        }
+        // Tiny bodies and a long time: capped, every sample is kept in the store.
+        try (PerfRunner r = runner().confirm(false).measurementTime(java.time.Duration.ofSeconds(30)).build()) {
+            assertThat(r.run(sleeping(1)).samples().get(Metric.THROUGHPUT)).hasSize(PerfRunner.MAX_TIMED_ITERATIONS);
+        }
+        assertThatThrownBy(() -> PerfRunner.builder(PerfSettings.of(Map.of(), Map.of("PERF_MEASURE_SECONDS", "-1"),
+                Map.of()))).hasMessageContaining("PERF_MEASURE_SECONDS");
     }
 
     @Test

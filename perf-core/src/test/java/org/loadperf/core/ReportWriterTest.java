@@ -50,6 +50,7 @@ class ReportWriterTest {
         ReportWriter writer = ReportWriter.fromSettings(s, store);
         List<BenchmarkResult> results;
         try (PerfRunner runner = PerfRunner.builder(s).store(store).warmupIterations(0).measuredIterations(5)
+                .measurementTime(java.time.Duration.ZERO)
                 .reporter(writer)
                 .reporter(new ConsoleReporter(new PrintStream(console, true, StandardCharsets.UTF_8))
                         .withReports(writer))
@@ -119,7 +120,8 @@ class ReportWriterTest {
         Path reports = dir.resolve("default-reports");
         Path storeFile = dir.resolve("store.json");
         PerfSettings s = settings(Map.of("PERF_REPORT_DIR", reports.toString(), "PERF_STORE", storeFile.toString()));
-        try (PerfRunner runner = PerfRunner.builder(s).warmupIterations(0).measuredIterations(2).build()) {
+        try (PerfRunner runner = PerfRunner.builder(s).warmupIterations(0).measuredIterations(2)
+                .measurementTime(java.time.Duration.ZERO).build()) {
             runner.run(sleeping("default_reporters", 1));
         }
         assertThat(storeFile).isRegularFile();

@@ -129,7 +129,8 @@ class SpeedAdjustmentTest {
             try (PerfRunner r = PerfRunner.builder(PerfSettings.of(Map.of(),
                             Map.of("PERF_SPEED_CORRECTION", String.valueOf(on)), Map.of()))
                     .store(new InMemoryBaselineStore()).reporter(new ConsoleReporter(quiet))
-                    .warmupIterations(1).warmupTime(java.time.Duration.ZERO).measuredIterations(5).build()) {
+                    .warmupIterations(1).warmupTime(java.time.Duration.ZERO).measuredIterations(5)
+                .measurementTime(java.time.Duration.ZERO).build()) {
                 BenchmarkResult res = r.run(b);
                 if (on) {
                     assertThat(MachineCalibration.number(res.fingerprint(), MachineCalibration.RUN_SPEED_KEY))

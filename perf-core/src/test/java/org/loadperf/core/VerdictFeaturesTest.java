@@ -33,7 +33,8 @@ class VerdictFeaturesTest {
     private PerfRunner.Builder runner(Map<String, String> env, org.loadperf.api.BaselineStore store) {
         return PerfRunner.builder(PerfSettings.of(Map.of(), env, Map.of())).store(store)
                 .reporter(new ConsoleReporter(new PrintStream(console, true, StandardCharsets.UTF_8)))
-                .warmupIterations(1).warmupTime(java.time.Duration.ZERO).measuredIterations(5);
+                .warmupIterations(1).warmupTime(java.time.Duration.ZERO).measuredIterations(5)
+                .measurementTime(java.time.Duration.ZERO);
     }
 
     private static Benchmark sleeping(String name, long millis) {

@@ -40,7 +40,7 @@ import org.loadperf.postgres.PostgresTestServer;
  *
  * <p>Not part of {@code mvn verify} nor of {@code make test-performance} (tag {@code validation}, and its name
  * matches no surefire default pattern): {@code make validate-verdicts}. Pairs per scenario:
- * {@code PERF_VALIDATION_PAIRS} (default 20), paired-mode runs {@code PERF_VALIDATION_PAIRED_RUNS} (default 10);
+ * {@code PERF_VALIDATION_PAIRS} (default 20), paired-mode runs {@code PERF_VALIDATION_PAIRED_RUNS} (default 5);
  * dataset: {@code PERF_TEST_SIZE}.
  */
 @Tag("validation")
@@ -79,7 +79,7 @@ class VerdictValidationBenchmark {
         PerfSettings settings = PerfSettings.load();
         int rows = settings.testSize();
         int pairs = settings.getInt("PERF_VALIDATION_PAIRS", 20);
-        int pairedRuns = settings.getInt("PERF_VALIDATION_PAIRED_RUNS", 10);
+        int pairedRuns = settings.getInt("PERF_VALIDATION_PAIRED_RUNS", 5);
         PostgresTestServer pg = PostgresTestServer.shared();
         List<String> server = List.of("-DPOSTGRES_HOST=" + pg.host(), "-DPOSTGRES_PORT=" + pg.port(),
                 "-DPOSTGRES_DB=" + pg.database(), "-DPOSTGRES_USER=" + pg.user());
@@ -93,7 +93,7 @@ class VerdictValidationBenchmark {
         Path guideStore = dir.resolve("guide.json");
         for (int i = 0; i < 3; i++) {
             guideCost.add(child(guideStore, 0, with(server, "-Dperf.warmupIterations=0", "-Dperf.warmupSeconds=0",
-                    "-Dperf.iterations=1", "-Dperf.confirm=false")).wallSeconds());
+                    "-Dperf.iterations=1", "-Dperf.measureSeconds=0", "-Dperf.confirm=false")).wallSeconds());
         }
         double guideSeconds = median(guideCost.stream().mapToDouble(Double::doubleValue).toArray());
 
