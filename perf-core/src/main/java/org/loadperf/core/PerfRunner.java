@@ -208,6 +208,11 @@ public final class PerfRunner implements AutoCloseable {
         reporters.forEach(r -> r.benchmarkStarted(benchmark, warmups, iterations));
         List<IterationProbe.Sample> samples = new ArrayList<>();
         List<Double> speeds = new ArrayList<>();
+        if (speedCorrection) {
+            // Once per JVM (cached); here rather than at the first verdict so that the reference workload's code is
+            // compiled before the first slice is timed.
+            MachineCalibration.opsPerSecond();
+        }
         Evaluation evaluation;
         int warmed;
         try (BufferAllocator benchAllocator = root.newChildAllocator(benchmark.key(), 0, Long.MAX_VALUE)) {
