@@ -21,16 +21,19 @@ import org.loadperf.postgres.PostgresTestServer;
 
 /**
  * Validates the verdicts as a user meets them: every run is a JVM of its own ({@link VerdictValidationChild}: a
- * {@link PerfRunner} with default settings against one JSON store), a baseline run followed by a current run.
+ * {@link PerfRunner} with default settings against one JSON store). Each pair starts from a baseline run of the
+ * unchanged code; against it:
  *
  * <ul>
- *   <li>A/A: the current run is the same code; a REGRESSION is a false alarm.</li>
  *   <li>Injected slowdowns of 5, 10 and 20% throughput (extra work after the body, run until the iteration took
- *       {@code 100 / (100 - x)} times the body's own time: see {@link VerdictValidationChild}): a REGRESSION is a
- *       detection. The slowed run compares with a
- *       copy of the store, so that the shared history (which estimates the run-to-run noise) holds only runs of
- *       the unchanged code, as it would in CI where the slow commit is the one under test.</li>
+ *       {@code 100 / (100 - x)} times the body's own time: see {@link VerdictValidationChild}), each a run of its
+ *       own: a REGRESSION is a detection. A slowed run compares with a copy of the store, so that the shared
+ *       history (which estimates the run-to-run noise) holds only runs of the unchanged code, as it would in CI
+ *       where the slow commit is the one under test.</li>
+ *   <li>A/A: the next run of the unchanged code, in the store itself; a REGRESSION is a false alarm. It is the
+ *       next pair's baseline.</li>
  * </ul>
+ * The paired mode ({@code compare(unchanged, slowed)} in one JVM) has runs of its own.
  * For contrast the guide's rule is evaluated on the same runs: one run against one run (the first, un-warmed
  * execution of each JVM, as the guide's pytest runs measured), REGRESSION when throughput is 5% worse. Prints a
  * table; asserts only that every run produced its verdicts (speed goals are not unit tests).
@@ -47,6 +50,10 @@ import org.loadperf.postgres.PostgresTestServer;
 class VerdictValidationBenchmark {
 
     private static final int[] SLOWDOWNS = {0, 5, 10, 20};
+
+    /** The rules counted on the same runs; the paired mode has runs of its own. */
+    private static final List<String> RULES = List.of("loadperf default", "loadperf, no confirmation",
+            "loadperf, no speed correction", "guide: 1 run vs 1 run, 5%");
 
     /** One child run's line for one benchmark. */
     record Line(String key, String status, String firstLook, boolean anyRegression, double change, double lower,
@@ -99,33 +106,32 @@ class VerdictValidationBenchmark {
 
         Map<String, Tally> tallies = new LinkedHashMap<>();
         for (int slowdown : SLOWDOWNS) {
-            for (int i = 0; i < pairs; i++) {
-                Run base = child(store, 0, server);
-                Path target = store;
-                if (slowdown > 0) {
-                    target = dir.resolve("what-if.json");
-                    Files.copy(store, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-                Run cur = child(target, slowdown, server);
-                for (String key : cur.lines().keySet()) {
-                    Line b = base.lines().get(key);
-                    Line c = cur.lines().get(key);
-                    String what = key + "|" + slowdown;
-                    tally(tallies, "loadperf default|" + what, cur.wallSeconds(), c.status(), c.anyRegression());
-                    tally(tallies, "loadperf, no confirmation|" + what, cur.wallSeconds(), c.firstLook(), false);
-                    tally(tallies, "loadperf, no speed correction|" + what, cur.wallSeconds(), c.uncorrected(),
-                            false);
-                    double guideChange = Metric.THROUGHPUT.regressionPercent(rows / b.warmupSeconds(),
-                            rows / c.warmupSeconds());
-                    tally(tallies, "guide: 1 run vs 1 run, 5%|" + what, guideSeconds,
-                            guideChange > 5 ? "REGRESSION" : "OK", guideChange > 5);
-                    System.out.printf(Locale.ROOT, "  %3d%% run %2d %-30s %-12s (first %-12s, uncorrected %-12s) "
-                                    + "change %6.1f%% bound %6.1f%%  guide %6.1f%%  median %,.0f rows/s, %d warm-ups, "
-                                    + "machine speed %,.0f -> %,.0f%n", slowdown, i + 1, key, c.status(),
-                            c.firstLook(), c.uncorrected(), c.change(), c.lower(), guideChange, median(c.samples()),
-                            c.warmups(), b.speed(), c.speed());
+            for (String rule : with(RULES, "paired mode (1 JVM, interleaved)")) {
+                for (String key : List.of(VerdictValidationChild.CPU_KEY, VerdictValidationChild.LOAD_KEY)) {
+                    tallies.put(rule + "|" + key + "|" + slowdown, new Tally());
                 }
             }
+        }
+        // Every baseline run serves its pair of every scenario: the slowed runs compare with a copy of the store
+        // (so that the history holds only runs of unchanged code, as in CI where the slow commit is the one under
+        // test), then the next unchanged run compares with it in the store itself (A/A) and becomes the next
+        // pair's baseline. Half the JVMs of a baseline per comparison, and the later scenarios of a pair meet a
+        // baseline half a minute old, as real baselines are older still.
+        Run base = child(store, 0, server);
+        for (int i = 0; i < pairs; i++) {
+            for (int slowdown : SLOWDOWNS) {
+                if (slowdown == 0) {
+                    continue;
+                }
+                Path whatIf = dir.resolve("what-if.json");
+                Files.copy(store, whatIf, StandardCopyOption.REPLACE_EXISTING);
+                count(tallies, base, child(whatIf, slowdown, server), slowdown, i, rows, guideSeconds);
+            }
+            Run next = child(store, 0, server);
+            count(tallies, base, next, 0, i, rows, guideSeconds);
+            base = next;
+        }
+        for (int slowdown : SLOWDOWNS) {
             for (int i = 0; i < pairedRuns; i++) {
                 Run run = child(store, slowdown, server, "paired");
                 for (Line c : run.lines().values()) {
@@ -145,6 +151,28 @@ class VerdictValidationBenchmark {
                 System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), rows, pairs,
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()) + table);
         assertThat(tallies).isNotEmpty();
+    }
+
+    /** Counts the verdicts of {@code cur} against {@code base} under every rule, and prints them. */
+    private static void count(Map<String, Tally> tallies, Run base, Run cur, int slowdown, int pair, int rows,
+                              double guideSeconds) {
+        for (String key : cur.lines().keySet()) {
+            Line b = base.lines().get(key);
+            Line c = cur.lines().get(key);
+            String what = key + "|" + slowdown;
+            tally(tallies, RULES.get(0) + "|" + what, cur.wallSeconds(), c.status(), c.anyRegression());
+            tally(tallies, RULES.get(1) + "|" + what, cur.wallSeconds(), c.firstLook(), false);
+            tally(tallies, RULES.get(2) + "|" + what, cur.wallSeconds(), c.uncorrected(), false);
+            double guideChange = Metric.THROUGHPUT.regressionPercent(rows / b.warmupSeconds(),
+                    rows / c.warmupSeconds());
+            tally(tallies, RULES.get(3) + "|" + what, guideSeconds, guideChange > 5 ? "REGRESSION" : "OK",
+                    guideChange > 5);
+            System.out.printf(Locale.ROOT, "  %3d%% run %2d %-30s %-12s (first %-12s, uncorrected %-12s) "
+                            + "change %6.1f%% bound %6.1f%%  guide %6.1f%%  median %,.0f rows/s, %d warm-ups, "
+                            + "machine speed %,.0f -> %,.0f%n", slowdown, pair + 1, key, c.status(),
+                    c.firstLook(), c.uncorrected(), c.change(), c.lower(), guideChange, median(c.samples()),
+                    c.warmups(), b.speed(), c.speed());
+        }
     }
 
     private static List<String> with(List<String> base, String... more) {
