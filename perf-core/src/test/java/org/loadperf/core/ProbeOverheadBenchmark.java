@@ -50,6 +50,7 @@ class ProbeOverheadBenchmark {
         double[] wallPerIteration = new double[2];
         try (PerfRunner runner = PerfRunner.builder(PerfSettings.of(Map.of(), Map.of(), Map.of()))
                 .store(new InMemoryBaselineStore()).warmupIterations(0).measuredIterations(1)
+                .measurementTime(java.time.Duration.ZERO)
                 .reporter(new org.loadperf.api.Reporter() { }).build()) {
             for (int b = 0; b < 2; b++) {
                 Benchmark.Body body = bodies[b];
