@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>PERF_WARMUP_SECONDS</td><td>1</td><td>more warm-up iterations until this much wall time has passed
  *       (at most {@value #MAX_TIMED_WARMUPS})</td></tr>
  *   <tr><td>PERF_ITERATIONS</td><td>5</td><td>measured iterations, at least</td></tr>
- *   <tr><td>PERF_MEASURE_SECONDS</td><td>2</td><td>more measured iterations until this much wall time has passed
+ *   <tr><td>PERF_MEASURE_SECONDS</td><td>1</td><td>more measured iterations until this much wall time has passed
  *       (at most {@value #MAX_TIMED_ITERATIONS} in all)</td></tr>
  *   <tr><td>PERF_CONFIDENCE</td><td>0.99</td><td>one-sided confidence that a REGRESSION is worse at all (its
  *       change must also be past the threshold)</td></tr>
@@ -475,8 +475,8 @@ public final class PerfRunner implements AutoCloseable {
      * Measured iterations, appended to {@code samples}: at least {@code atLeast}, and more until {@code seconds} of
      * wall time have passed (at most {@link #MAX_TIMED_ITERATIONS} samples in all). Why by time: the noise that
      * decides a verdict between separate runs is the machine's, which changes over seconds; five iterations of a
-     * 0.1 s load see one moment of it, twenty spread over two seconds average several (measured: README, "Verdicts
-     * you can trust").
+     * 0.1 s load see one moment of it, more spread over a second or two average several (measured: README,
+     * "Verdicts you can trust").
      */
     private void measure(Benchmark benchmark, List<IterationProbe.Sample> samples, List<Double> speeds, int atLeast,
                          double seconds, long t0) {
@@ -798,7 +798,7 @@ public final class PerfRunner implements AutoCloseable {
         static final double DEFAULT_WARMUP_SECONDS = 1.0;
 
         /** Seconds of measured iterations, at least (see {@link #measurementTime}). */
-        static final double DEFAULT_MEASURE_SECONDS = 2.0;
+        static final double DEFAULT_MEASURE_SECONDS = 1.0;
 
         /** The run-to-run noise assumed (in %) until a benchmark has enough history to measure its own. */
         static final double DEFAULT_RUN_NOISE = 10.0;
@@ -1011,7 +1011,7 @@ public final class PerfRunner implements AutoCloseable {
         }
 
         /**
-         * The least time the measured iterations take ({@code PERF_MEASURE_SECONDS}, default 2 s, wall time):
+         * The least time the measured iterations take ({@code PERF_MEASURE_SECONDS}, default 1 s, wall time):
          * measured iterations continue past {@link #measuredIterations} until it has passed, up to
          * {@value PerfRunner#MAX_TIMED_ITERATIONS} in all. {@code Duration.ZERO}: exactly
          * {@link #measuredIterations}.
