@@ -73,8 +73,7 @@ record RunToRunNoise(double percent, int runs, boolean estimated, int fitted) {
 
     /** A phrase for verdict notes. */
     String describe() {
-        return estimated ? String.format(Locale.ROOT, "run-to-run noise %.1f%% (from the last %d runs%s)", percent,
-                runs, fitted > 0 ? ", after the machine-speed correction" : "")
+        return estimated ? String.format(Locale.ROOT, "run-to-run noise %.1f%% (from the last %d runs)", percent, runs)
                 : String.format(Locale.ROOT, "run-to-run noise %.1f%% assumed (too few earlier runs of this "
                         + "benchmark on this machine to measure it)", percent);
     }
