@@ -25,9 +25,14 @@ import org.apache.arrow.memory.BufferAllocator;
  */
 final class IterationProbe {
 
-    /** One iteration's figures. */
+    /**
+     * One iteration's figures.
+     *
+     * @param heapMeasured whether the heap was settled around the body, so that {@code memoryBytes} includes the
+     *                     heap ({@code false}: only the Arrow peak is known and the iteration gives no memory sample)
+     */
     record Sample(long nanos, long rows, long memoryBytes, long allocatedBytes, long cpuNanos, long arrowPeak,
-                  long heapPeak) {
+                  long heapPeak, boolean heapMeasured) {
     }
 
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -40,15 +45,27 @@ final class IterationProbe {
     private Map<Long, Long> allocatedBefore;
     private long cpuBefore;
     private long collectionsBefore;
+    private final boolean measureHeap;
 
-    /** Prepares the measurement: settles the heap and reads the counters. Not timed. */
+    /**
+     * @param measureHeap whether to settle the heap (full collections) before and after the body to measure its
+     *                    heap: exact, but it costs tens of milliseconds per iteration and starts every body on an
+     *                    empty young generation, so only the memory iterations do it
+     */
+    IterationProbe(boolean measureHeap) {
+        this.measureHeap = measureHeap;
+    }
+
+    /** Prepares the measurement: settles the heap (when measuring it) and reads the counters. Not timed. */
     void before() {
         if (THREADS.isThreadAllocatedMemorySupported() && !THREADS.isThreadAllocatedMemoryEnabled()) {
             THREADS.setThreadAllocatedMemoryEnabled(true);
         }
-        heapBefore = HeapWatcher.settledHeap();
-        heap.reset();
-        collectionsBefore = heap.collections();
+        if (measureHeap) {
+            heapBefore = HeapWatcher.settledHeap();
+            heap.reset();
+            collectionsBefore = heap.collections();
+        }
         allocatedBefore = allocatedByThread();
         cpuBefore = OS.getProcessCpuTime();
     }
@@ -61,12 +78,15 @@ final class IterationProbe {
         for (Map.Entry<Long, Long> e : allocatedAfter.entrySet()) {
             allocated += Math.max(0, e.getValue() - allocatedBefore.getOrDefault(e.getKey(), 0L));
         }
+        long arrowPeak = allocator.getPeakMemoryAllocation();
+        if (!measureHeap) {
+            return new Sample(nanos, rows, arrowPeak, allocated, cpu, arrowPeak, 0, false);
+        }
         boolean collected = heap.collections() > collectionsBefore;
         long peakLive = collected ? heap.peakLiveAfterGc() : 0;
         long retained = HeapWatcher.settledHeap();
         long heapPeak = Math.max(0, Math.max(peakLive, retained) - heapBefore);
-        long arrowPeak = allocator.getPeakMemoryAllocation();
-        return new Sample(nanos, rows, heapPeak + arrowPeak, allocated, cpu, arrowPeak, heapPeak);
+        return new Sample(nanos, rows, heapPeak + arrowPeak, allocated, cpu, arrowPeak, heapPeak, true);
     }
 
     private static Map<Long, Long> allocatedByThread() {

@@ -60,7 +60,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>PERF_RUN_NOISE</td><td>10</td><td>run-to-run noise (%) assumed until the store holds
  *       {@value #MIN_NOISE_RUNS} earlier runs of the benchmark on this machine</td></tr>
  *   <tr><td>PERF_NOISE_WINDOW</td><td>20</td><td>latest runs that estimate the run-to-run noise</td></tr>
- *   <tr><td>PERF_PAIRS</td><td>10</td><td>interleaved pairs of {@link #compare}</td></tr>
+ *   <tr><td>PERF_PAIRS</td><td>10</td><td>interleaved pairs of {@link #compare}, at least</td></tr>
+ *   <tr><td>PERF_PAIRED_SECONDS</td><td>30</td><td>more pairs until this much wall time has passed (at most
+ *       {@value #MAX_TIMED_ITERATIONS} pairs)</td></tr>
  *   <tr><td>PERF_SPEED_CORRECTION</td><td>true</td><td>time the machine's speed between measured iterations
  *       ({@value #SPEED_SLICES} slices of about 5 ms each) and correct for it where the history shows the
  *       benchmark follows it (see {@link SpeedAdjustment})</td></tr>
@@ -85,7 +87,8 @@ public final class PerfRunner implements AutoCloseable {
             "perf.confidence", "perf.baselinePolicy", "perf.failOnRegression", "perf.thresholdThroughput",
             "perf.thresholdMemory", "perf.thresholdDuration", "perf.env", "perf.testSize", "perf.envFile",
             "perf.acknowledge", "perf.confirm", "perf.runNoise", "perf.noiseWindow", "perf.pairs",
-            "perf.reportDir", "perf.warmupSeconds", "perf.speedCorrection", "perf.measureSeconds");
+            "perf.reportDir", "perf.warmupSeconds", "perf.speedCorrection", "perf.measureSeconds",
+            "perf.pairedSeconds");
 
     /**
      * Warm-up iterations beyond which a time-based warm-up stops even if its time has not passed: a body of
@@ -94,11 +97,10 @@ public final class PerfRunner implements AutoCloseable {
     static final int MAX_TIMED_WARMUPS = 200;
 
     /**
-     * Measured iterations beyond which a time-based measurement stops even if its time has not passed: more samples
-     * of one run hardly narrow a verdict whose width is set by the noise between runs, and every sample is kept in
-     * the store's history.
+     * Measured iterations beyond which a time-based measurement stops even if its time has not passed: a body of
+     * microseconds has shown its figure long before, and every sample is kept in the store's history.
      */
-    static final int MAX_TIMED_ITERATIONS = 30;
+    static final int MAX_TIMED_ITERATIONS = 100;
 
     /** Earlier runs needed before the run-to-run noise is estimated from history instead of assumed. */
     static final int MIN_NOISE_RUNS = 5;
@@ -118,6 +120,7 @@ public final class PerfRunner implements AutoCloseable {
     private final double warmupSeconds;
     private final int iterations;
     private final double measureSeconds;
+    private final double pairedSeconds;
     private final VerdictEngine verdicts;
     private final BaselinePolicy policy;
     private final boolean failOnRegression;
@@ -144,6 +147,7 @@ public final class PerfRunner implements AutoCloseable {
         this.warmupSeconds = b.warmupSeconds;
         this.iterations = b.iterations;
         this.measureSeconds = b.measureSeconds;
+        this.pairedSeconds = b.pairedSeconds;
         this.verdicts = new VerdictEngine(b.confidence);
         this.policy = b.policy;
         this.failOnRegression = b.failOnRegression;
@@ -405,14 +409,20 @@ public final class PerfRunner implements AutoCloseable {
                 try {
                     warmUp(baseline, t0);
                     warmUp(candidate, t0);
-                    for (int i = 1; i <= pairs; i++) {
+                    // Time-based like measure(): one iteration differs from the next by 10-20% on a shared machine
+                    // (measured: README, "Verdicts you can trust"), so 10 pairs bound a change only to +-10%; finding
+                    // a 10% change 19 times in 20 takes 60-100.
+                    long start = System.nanoTime();
+                    for (int i = 1; i <= pairs || ((System.nanoTime() - start) / 1e9 < pairedSeconds
+                            && i <= MAX_TIMED_ITERATIONS); i++) {
+                        int total = Math.max(i, pairs);
                         if (order.nextBoolean()) {
-                            a.add(iteration(baseline, i, false, t0, pairs));
-                            b.add(iteration(candidate, i, false, t0, pairs));
+                            a.add(iteration(baseline, i, false, t0, total));
+                            b.add(iteration(candidate, i, false, t0, total));
                             orders.append("AB ");
                         } else {
-                            b.add(iteration(candidate, i, false, t0, pairs));
-                            a.add(iteration(baseline, i, false, t0, pairs));
+                            b.add(iteration(candidate, i, false, t0, total));
+                            a.add(iteration(baseline, i, false, t0, total));
                             orders.append("BA ");
                         }
                     }
@@ -428,7 +438,7 @@ public final class PerfRunner implements AutoCloseable {
         Thresholds t = candidate.thresholds().orElse(thresholds);
         List<Verdict> list = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        notes.add("paired with " + baseline.key() + ": " + pairs + " interleaved pairs in this process, order "
+        notes.add("paired with " + baseline.key() + ": " + a.size() + " interleaved pairs in this process, order "
                 + orders.toString().strip());
         for (Metric m : compared) {
             Verdict v = verdicts.comparePaired(m, sa.get(m), sb.get(m), t.of(m));
@@ -443,7 +453,7 @@ public final class PerfRunner implements AutoCloseable {
                 fingerprint(), notes);
         results.add(candidateResult);
         reporters.forEach(r -> r.benchmarkFinished(candidateResult));
-        return new PairedComparison(baseline.key(), candidate.key(), pairs, sa, sb, list, notes, candidateResult);
+        return new PairedComparison(baseline.key(), candidate.key(), a.size(), sa, sb, list, notes, candidateResult);
     }
 
     /**
@@ -508,7 +518,8 @@ public final class PerfRunner implements AutoCloseable {
 
     private IterationProbe.Sample iteration(Benchmark benchmark, int index, boolean warmup, long t0, int total) {
         String what = (warmup ? "warm-up " : "iteration ") + index;
-        IterationProbe probe = new IterationProbe();
+        // The first `iterations` measured iterations also measure the heap; the rest only time (see measure).
+        IterationProbe probe = new IterationProbe(!warmup && index <= iterations);
         IterationProbe.Sample sample;
         BufferAllocator allocator = root.newChildAllocator(benchmark.key() + "-" + what, 0, Long.MAX_VALUE);
         try {
@@ -526,7 +537,7 @@ public final class PerfRunner implements AutoCloseable {
             }
             long nanos = System.nanoTime() - start;
             long counted = rows < 0 ? benchmark.datasetSize() : rows;
-            sample = warmup ? new IterationProbe.Sample(nanos, counted, 0, 0, 0, 0, 0)
+            sample = warmup ? new IterationProbe.Sample(nanos, counted, 0, 0, 0, 0, 0, false)
                     : probe.after(nanos, counted, allocator);
             phase("afterEach of " + what, benchmark, () -> benchmark.afterEach().run(ctx));
         } finally {
@@ -565,7 +576,9 @@ public final class PerfRunner implements AutoCloseable {
             double seconds = s.nanos() / 1e9;
             samples.get(Metric.THROUGHPUT).add(seconds > 0 ? s.rows() / seconds : 0.0);
             samples.get(Metric.DURATION).add(seconds);
-            samples.get(Metric.MEMORY).add(s.memoryBytes() / (1024.0 * 1024.0));
+            if (s.heapMeasured()) {
+                samples.get(Metric.MEMORY).add(s.memoryBytes() / (1024.0 * 1024.0));
+            }
             samples.get(Metric.ALLOCATED_BYTES_PER_ROW).add(s.rows() > 0 ? (double) s.allocatedBytes() / s.rows()
                     : (double) s.allocatedBytes());
             samples.get(Metric.CPU_SECONDS).add(s.cpuNanos() / 1e9);
@@ -755,6 +768,7 @@ public final class PerfRunner implements AutoCloseable {
         private double warmupSeconds;
         private int iterations;
         private double measureSeconds;
+        private double pairedSeconds;
         private double confidence;
         private BaselinePolicy policy;
         private boolean failOnRegression;
@@ -777,6 +791,8 @@ public final class PerfRunner implements AutoCloseable {
             this.iterations = checkIterations(settings.getInt("PERF_ITERATIONS", 5));
             this.measureSeconds = checkSeconds("PERF_MEASURE_SECONDS",
                     secondsSetting("PERF_MEASURE_SECONDS", DEFAULT_MEASURE_SECONDS));
+            this.pairedSeconds = checkSeconds("PERF_PAIRED_SECONDS",
+                    secondsSetting("PERF_PAIRED_SECONDS", DEFAULT_PAIRED_SECONDS));
             this.confidence = checkConfidence(Double.parseDouble(settings.get("PERF_CONFIDENCE", "0.99")));
             this.policy = BaselinePolicy.parse(settings.get("PERF_BASELINE_POLICY", "always"));
             this.failOnRegression = settings.getBoolean("PERF_FAIL_ON_REGRESSION", false);
@@ -799,6 +815,9 @@ public final class PerfRunner implements AutoCloseable {
 
         /** Seconds of measured iterations, at least (see {@link #measurementTime}). */
         static final double DEFAULT_MEASURE_SECONDS = 1.0;
+
+        /** Seconds of interleaved pairs in {@link PerfRunner#compare}, at least (see {@link #pairedTime}). */
+        static final double DEFAULT_PAIRED_SECONDS = 30.0;
 
         /** The run-to-run noise assumed (in %) until a benchmark has enough history to measure its own. */
         static final double DEFAULT_RUN_NOISE = 10.0;
@@ -1018,6 +1037,17 @@ public final class PerfRunner implements AutoCloseable {
          */
         public Builder measurementTime(java.time.Duration time) {
             this.measureSeconds = checkSeconds("PERF_MEASURE_SECONDS",
+                    Objects.requireNonNull(time, "time is null").toNanos() / 1e9);
+            return this;
+        }
+
+        /**
+         * The least time the interleaved pairs of {@link PerfRunner#compare} take ({@code PERF_PAIRED_SECONDS},
+         * default 30 s, wall time): pairs continue past {@link #pairs} until it has passed, up to
+         * {@value PerfRunner#MAX_TIMED_ITERATIONS} pairs. {@code Duration.ZERO}: exactly {@link #pairs}.
+         */
+        public Builder pairedTime(java.time.Duration time) {
+            this.pairedSeconds = checkSeconds("PERF_PAIRED_SECONDS",
                     Objects.requireNonNull(time, "time is null").toNanos() / 1e9);
             return this;
         }

@@ -34,7 +34,7 @@ class VerdictFeaturesTest {
         return PerfRunner.builder(PerfSettings.of(Map.of(), env, Map.of())).store(store)
                 .reporter(new ConsoleReporter(new PrintStream(console, true, StandardCharsets.UTF_8)))
                 .warmupIterations(1).warmupTime(java.time.Duration.ZERO).measuredIterations(5)
-                .measurementTime(java.time.Duration.ZERO);
+                .measurementTime(java.time.Duration.ZERO).pairedTime(java.time.Duration.ZERO);
     }
 
     private static Benchmark sleeping(String name, long millis) {
@@ -64,6 +64,22 @@ class VerdictFeaturesTest {
         }
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("counting_slow")
                 .contains("PERFORMANCE REGRESSION DETECTED").contains("paired with counting_fast");
+    }
+
+    @Test
+    void pairedModeRunsMorePairsUntilItsTimeHasPassed() {
+        try (PerfRunner r = runner(Map.of(), new InMemoryBaselineStore()).pairs(3)
+                .pairedTime(java.time.Duration.ofMillis(1500)).build()) {
+            PairedComparison c = r.compare(sleeping("fast", 5), sleeping("slow", 10));
+            // 1.5 s of pairs of at least 15 ms (the first five also settle the heap): more than the 3 asked for.
+            assertThat(c.pairs()).isBetween(6, PerfRunner.MAX_TIMED_ITERATIONS);
+            assertThat(c.baselineSamples().get(Metric.THROUGHPUT)).hasSize(c.pairs());
+            assertThat(c.candidateSamples().get(Metric.DURATION)).hasSize(c.pairs());
+            // The heap is measured in the first measuredIterations (5) pairs only, on both sides alike.
+            assertThat(c.baselineSamples().get(Metric.MEMORY)).hasSize(Math.min(5, c.pairs()));
+            assertThat(c.candidateSamples().get(Metric.MEMORY)).hasSize(Math.min(5, c.pairs()));
+            assertThat(c.notes().get(0)).contains(c.pairs() + " interleaved pairs");
+        }
     }
 
     @Test
