@@ -34,7 +34,7 @@ clean-baselines:
 
 # A/A pairs and injected 5/10/20% slowdowns, each run a JVM of its own, as a user runs the suites: a CPU-and-memory
 # workload and the PostgreSQL loader (POSTGRES_HOST, else an embedded server). The guide's default dataset size
-# (PERF_TEST_SIZE=50000 unless given on the command line); about 20-25 minutes on a 2-core machine (README).
+# (PERF_TEST_SIZE=50000 unless given on the command line); under 30 minutes on a 2-core machine (README).
 validate-verdicts:
 	PERF_TEST_SIZE=$(if $(filter command line environment,$(origin PERF_TEST_SIZE)),$(PERF_TEST_SIZE),50000) \
 	$(AS_USER) $(MVN) -q -pl perf-examples -am verify -Dtest=VerdictValidationBenchmark -Dgroups=validation \

@@ -15,7 +15,9 @@ import org.apache.arrow.memory.BufferAllocator;
  *       allocator. The live heap before is read after collecting garbage; the peak live heap during the body is
  *       the largest heap that survived a collection while it ran, or, when none ran, the heap that survives the
  *       collection right after it (so transient garbage never counts, and a short body that needed less than the
- *       young generation shows only what it kept). Off-heap Arrow memory is exact;</li>
+ *       young generation shows only what it kept). Off-heap Arrow memory is exact. Settling the heap costs full
+ *       collections, so only the runner's memory iterations (the first measured ones) do it; the others report
+ *       no heap figure;</li>
  *   <li>allocated bytes: the sum over all threads of {@code ThreadMXBean.getThreadAllocatedBytes} growth (threads
  *       that ended during the body are not counted);</li>
  *   <li>CPU: the process CPU time, all threads.</li>

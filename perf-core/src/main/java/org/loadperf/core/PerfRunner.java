@@ -28,7 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs {@link Benchmark}s: warm-up iterations, then measured ones, each timed and memory-probed; compares the
+ * Runs {@link Benchmark}s: warm-up iterations, then measured ones, each timed (the first
+ * {@link Builder#measuredIterations} also measure the heap); compares the
  * samples with the baseline in a {@link BaselineStore}; records the run; tells the {@link Reporter}s.
  *
  * <pre>{@code
@@ -486,7 +487,10 @@ public final class PerfRunner implements AutoCloseable {
      * wall time have passed (at most {@link #MAX_TIMED_ITERATIONS} samples in all). Why by time: the noise that
      * decides a verdict between separate runs is the machine's, which changes over seconds; five iterations of a
      * 0.1 s load see one moment of it, more spread over a second or two average several (measured: README,
-     * "Verdicts you can trust").
+     * "Verdicts you can trust"). Only the first {@code iterations} (the memory iterations) settle the heap around
+     * the body: two to eight full collections, tens of milliseconds per iteration (2 s of the verdict validation's
+     * 0.07 s CPU workload gave 12-18 samples with them on every iteration, 19-26 without), and they start every
+     * body on an empty young generation, hiding the collections a load's own garbage costs in steady state.
      */
     private void measure(Benchmark benchmark, List<IterationProbe.Sample> samples, List<Double> speeds, int atLeast,
                          double seconds, long t0) {
@@ -671,8 +675,9 @@ public final class PerfRunner implements AutoCloseable {
             Verdict v;
             if (adjustment.isPresent()) {
                 SpeedAdjustment adj = adjustment.get();
-                v = verdicts.compare(m, baseSamples, baseFigure, adj.apply(current), t.of(m), adj.noise());
                 Verdict uncorrected = verdicts.compare(m, baseSamples, baseFigure, current, t.of(m), noise);
+                v = SpeedAdjustment.guard(verdicts.compare(m, baseSamples, baseFigure, adj.apply(current), t.of(m),
+                        adj.noise()), uncorrected);
                 // Said whenever it decides something, so that a reader sees what the raw figures alone said.
                 if (v.status() != uncorrected.status() || v.status() != Verdict.Status.OK) {
                     notes.add(adj.describe(m) + "; uncorrected: " + uncorrected.status() + String.format(

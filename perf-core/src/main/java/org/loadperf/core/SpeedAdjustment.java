@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.loadperf.api.BenchmarkRecord;
 import org.loadperf.api.Metric;
+import org.loadperf.api.Verdict;
 
 /**
  * A correction for how fast the machine itself was during two runs, learned from the benchmark's own history.
@@ -90,6 +91,28 @@ record SpeedAdjustment(double sensitivity, double factor, double speedChangePerc
         RunToRunNoise residual = new RunToRunNoise(100.0 * Math.sqrt(residualVariance), n + 1, true, 1);
         return Optional.of(new SpeedAdjustment(beta, factor, 100.0 * (baselineSpeed / currentSpeed - 1.0),
                 100.0 * Math.sqrt(rawVariance), residual));
+    }
+
+    /**
+     * The verdict of a corrected comparison, given what the uncorrected one said: a correction may explain a change
+     * away, but it alone never makes a REGRESSION. When the figures as measured are within the threshold (the
+     * uncorrected verdict OK or IMPROVED), a corrected REGRESSION is INCONCLUSIVE. Why: the speed of the reference
+     * slices and the benchmark's can part for a run (measured: a CPU workload whose run met a machine 13% faster by
+     * the slices, its own figures unchanged, came out a 16.8% REGRESSION after the correction; README, "The
+     * validation"), and a false alarm costs more than a late one.
+     */
+    static Verdict guard(Verdict corrected, Verdict uncorrected) {
+        if (corrected.status() != Verdict.Status.REGRESSION || uncorrected.status() == Verdict.Status.REGRESSION
+                || uncorrected.status() == Verdict.Status.INCONCLUSIVE) {
+            return corrected;
+        }
+        return new Verdict(corrected.metric(), Verdict.Status.INCONCLUSIVE, corrected.regressionPercent(),
+                corrected.baseline(), corrected.current(), corrected.confidenceBound(), corrected.confidence(),
+                corrected.thresholdPercent(), corrected.noisePercent(), corrected.minDetectablePercent(),
+                corrected.method(), corrected.message() + String.format(Locale.ROOT, "; a regression only after the "
+                        + "machine-speed correction: as measured, %s is %.1f%% %s, within the threshold, so this is "
+                        + "not called a REGRESSION", corrected.metric().displayName(),
+                Math.abs(uncorrected.regressionPercent()), uncorrected.regressionPercent() >= 0 ? "worse" : "better"));
     }
 
     /** The current samples as they would have been at the baseline run's machine speed. */

@@ -116,6 +116,34 @@ class SpeedAdjustmentTest {
         assertThat(found.status()).isEqualTo(Status.REGRESSION);
         Verdict missed = engine.compare(Metric.THROUGHPUT, baseSamples, baseThroughput, slowCode, five, raw);
         assertThat(missed.status()).isEqualTo(Status.INCONCLUSIVE);
+        // The raw figures already say "past the threshold, not sure": the corrected REGRESSION stands.
+        assertThat(SpeedAdjustment.guard(found, missed)).isSameAs(found);
+    }
+
+    @Test
+    void theCorrectionAloneNeverMakesARegression() {
+        List<BenchmarkRecord> h = history(1.0, 0.01, 8);
+        BenchmarkRecord base = h.get(11);
+        double baseSpeed = MachineCalibration.number(base.fingerprint(), MachineCalibration.RUN_SPEED_KEY);
+        double baseThroughput = base.value(Metric.THROUGHPUT).getAsDouble();
+        VerdictEngine engine = new VerdictEngine(0.99);
+        Threshold five = new Threshold(Metric.THROUGHPUT, 5);
+        List<Double> baseSamples = List.of(0.99, 1.0, 1.0, 1.01, 1.0).stream().map(x -> x * baseThroughput).toList();
+        RunToRunNoise raw = RunToRunNoise.estimate(Metric.THROUGHPUT, h, 1000, MACHINE, 20, 5, 10);
+        // The slices say the machine was 15% faster, the benchmark's own figures did not move.
+        SpeedAdjustment a = estimate(Metric.THROUGHPUT, h, baseSpeed * 1.15).orElseThrow();
+        Verdict corrected = engine.compare(Metric.THROUGHPUT, baseSamples, baseThroughput, a.apply(baseSamples), five,
+                a.noise());
+        Verdict uncorrected = engine.compare(Metric.THROUGHPUT, baseSamples, baseThroughput, baseSamples, five, raw);
+        assertThat(corrected.status()).isEqualTo(Status.REGRESSION);
+        assertThat(uncorrected.status()).isEqualTo(Status.OK);
+        Verdict guarded = SpeedAdjustment.guard(corrected, uncorrected);
+        assertThat(guarded.status()).isEqualTo(Status.INCONCLUSIVE);
+        assertThat(guarded.regressionPercent()).isEqualTo(corrected.regressionPercent());
+        assertThat(guarded.message()).contains("a regression only after the machine-speed correction")
+                .contains("as measured, throughput is 0.0% worse");
+        // Anything but a REGRESSION passes through.
+        assertThat(SpeedAdjustment.guard(uncorrected, corrected)).isSameAs(uncorrected);
     }
 
     @Test

@@ -43,7 +43,8 @@ import org.loadperf.postgres.PostgresTestServer;
  *
  * <p>Not part of {@code mvn verify} nor of {@code make test-performance} (tag {@code validation}, and its name
  * matches no surefire default pattern): {@code make validate-verdicts}. Pairs per scenario:
- * {@code PERF_VALIDATION_PAIRS} (default 20), paired-mode runs {@code PERF_VALIDATION_PAIRED_RUNS} (default 5);
+ * {@code PERF_VALIDATION_PAIRS} (default 20), paired-mode runs {@code PERF_VALIDATION_PAIRED_RUNS} (default 3: each
+ * takes about a minute, 30 s of pairs per benchmark, and the whole validation stays under half an hour);
  * dataset: {@code PERF_TEST_SIZE}.
  */
 @Tag("validation")
@@ -86,7 +87,7 @@ class VerdictValidationBenchmark {
         PerfSettings settings = PerfSettings.load();
         int rows = settings.testSize();
         int pairs = settings.getInt("PERF_VALIDATION_PAIRS", 20);
-        int pairedRuns = settings.getInt("PERF_VALIDATION_PAIRED_RUNS", 5);
+        int pairedRuns = settings.getInt("PERF_VALIDATION_PAIRED_RUNS", 3);
         PostgresTestServer pg = PostgresTestServer.shared();
         List<String> server = List.of("-DPOSTGRES_HOST=" + pg.host(), "-DPOSTGRES_PORT=" + pg.port(),
                 "-DPOSTGRES_DB=" + pg.database(), "-DPOSTGRES_USER=" + pg.user());
@@ -131,14 +132,16 @@ class VerdictValidationBenchmark {
             count(tallies, base, next, 0, i, rows, guideSeconds);
             base = next;
         }
-        for (int slowdown : SLOWDOWNS) {
-            for (int i = 0; i < pairedRuns; i++) {
+        // Scenarios in turn, so that the machine's slow and fast quarters of an hour meet all of them alike.
+        for (int i = 0; i < pairedRuns; i++) {
+            for (int slowdown : SLOWDOWNS) {
                 Run run = child(store, slowdown, server, "paired");
                 for (Line c : run.lines().values()) {
                     tally(tallies, "paired mode (1 JVM, interleaved)|" + c.key() + "|"
                             + slowdown, run.wallSeconds(), c.status(), c.anyRegression());
-                    System.out.printf(Locale.ROOT, "  %3d%% paired %2d %-30s %-12s change %6.1f%% bound %6.1f%%%n",
-                            slowdown, i + 1, c.key(), c.status(), c.change(), c.lower());
+                    System.out.printf(Locale.ROOT, "  %3d%% paired %2d %-30s %-12s change %6.1f%% bound %6.1f%%, "
+                            + "%d pairs%n", slowdown, i + 1, c.key(), c.status(), c.change(), c.lower(),
+                            c.samples().length);
                 }
             }
         }
