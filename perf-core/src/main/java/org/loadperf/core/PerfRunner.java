@@ -414,8 +414,7 @@ public final class PerfRunner implements AutoCloseable {
                     // (measured: README, "Verdicts you can trust"), so 10 pairs bound a change only to +-10%; finding
                     // a 10% change 19 times in 20 takes 60-100.
                     long start = System.nanoTime();
-                    for (int i = 1; i <= pairs || ((System.nanoTime() - start) / 1e9 < pairedSeconds
-                            && i <= MAX_TIMED_ITERATIONS); i++) {
+                    for (int i = 1; goesOn(i - 1, pairs, start, pairedSeconds, MAX_TIMED_ITERATIONS); i++) {
                         int total = Math.max(i, pairs);
                         if (order.nextBoolean()) {
                             a.add(iteration(baseline, i, false, t0, total));
@@ -471,8 +470,7 @@ public final class PerfRunner implements AutoCloseable {
         int i = 0;
         // Wall time, beforeEach and afterEach included, so that a tiny body with a slow per-iteration set-up cannot
         // stretch the warm-up beyond its time.
-        while (i < warmups
-                || (warmups > 0 && (System.nanoTime() - start) / 1e9 < warmupSeconds && i < MAX_TIMED_WARMUPS)) {
+        while (goesOn(i, warmups, start, warmups > 0 ? warmupSeconds : 0, MAX_TIMED_WARMUPS)) {
             i++;
             iteration(benchmark, i, true, t0, Math.max(i, warmups));
             if (i <= SPEED_WARMUPS) {
@@ -497,11 +495,20 @@ public final class PerfRunner implements AutoCloseable {
         long start = System.nanoTime();
         int before = samples.size();
         int i = 0;
-        while (i < atLeast || ((System.nanoTime() - start) / 1e9 < seconds && before + i < MAX_TIMED_ITERATIONS)) {
+        while (goesOn(i, atLeast, start, seconds, MAX_TIMED_ITERATIONS - before)) {
             i++;
             samples.add(iteration(benchmark, before + i, false, t0, before + Math.max(i, atLeast)));
             timeSpeed(speeds);
         }
+    }
+
+    /**
+     * Whether a loop of warm-ups, measured iterations or pairs that has done {@code done} since {@code start}
+     * ({@link System#nanoTime()}) goes on: always until {@code atLeast}, then while {@code seconds} of wall time
+     * have not passed and fewer than {@code cap} are done.
+     */
+    private static boolean goesOn(int done, int atLeast, long start, double seconds, int cap) {
+        return done < atLeast || ((System.nanoTime() - start) / 1e9 < seconds && done < cap);
     }
 
     /**
