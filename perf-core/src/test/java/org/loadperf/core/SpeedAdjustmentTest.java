@@ -89,32 +89,43 @@ class SpeedAdjustmentTest {
         assertThat(estimate(Metric.THROUGHPUT, history(-1.0, 0.005, 7), 1e6)).isEmpty();
     }
 
+    /**
+     * Twelve runs whose throughput follows the machine's speed (sensitivity 1, 1% noise of their own), the last one
+     * the baseline with five samples around its figure; comparisons at 99% against a 5% threshold.
+     */
+    private static final class Followed {
+        final List<BenchmarkRecord> h = history(1.0, 0.01, 8);
+        final BenchmarkRecord base = h.get(11);
+        final double baseSpeed = MachineCalibration.number(base.fingerprint(), MachineCalibration.RUN_SPEED_KEY);
+        final double baseThroughput = base.value(Metric.THROUGHPUT).getAsDouble();
+        final List<Double> baseSamples = List.of(0.99, 1.0, 1.0, 1.01, 1.0).stream().map(x -> x * baseThroughput)
+                .toList();
+        final RunToRunNoise raw = RunToRunNoise.estimate(Metric.THROUGHPUT, h, 1000, MACHINE, 20, 5, 10);
+        private final VerdictEngine engine = new VerdictEngine(0.99);
+        private final Threshold five = new Threshold(Metric.THROUGHPUT, 5);
+
+        Verdict compare(List<Double> current, RunToRunNoise noise) {
+            return engine.compare(Metric.THROUGHPUT, baseSamples, baseThroughput, current, five, noise);
+        }
+    }
+
     @Test
     void aSlowMomentOfTheMachineIsNotARegressionButASlowerCodeStillIs() {
-        List<BenchmarkRecord> h = history(1.0, 0.01, 8);
-        BenchmarkRecord base = h.get(11);
-        double baseSpeed = MachineCalibration.number(base.fingerprint(), MachineCalibration.RUN_SPEED_KEY);
-        double baseThroughput = base.value(Metric.THROUGHPUT).getAsDouble();
-        VerdictEngine engine = new VerdictEngine(0.99);
-        Threshold five = new Threshold(Metric.THROUGHPUT, 5);
-        List<Double> baseSamples = List.of(0.99, 1.0, 1.0, 1.01, 1.0).stream().map(x -> x * baseThroughput).toList();
-        RunToRunNoise raw = RunToRunNoise.estimate(Metric.THROUGHPUT, h, 1000, MACHINE, 20, 5, 10);
+        Followed f = new Followed();
         // Same code, the machine 20% slower during this run: 20% fewer rows/s.
-        List<Double> slowMachine = baseSamples.stream().map(x -> x * 0.8).toList();
-        Verdict uncorrected = engine.compare(Metric.THROUGHPUT, baseSamples, baseThroughput, slowMachine, five, raw);
+        List<Double> slowMachine = f.baseSamples.stream().map(x -> x * 0.8).toList();
+        Verdict uncorrected = f.compare(slowMachine, f.raw);
         assertThat(uncorrected.regressionPercent()).isCloseTo(20.0, within(0.5));
-        SpeedAdjustment a = estimate(Metric.THROUGHPUT, h, baseSpeed * 0.8).orElseThrow();
-        Verdict corrected = engine.compare(Metric.THROUGHPUT, baseSamples, baseThroughput, a.apply(slowMachine), five,
-                a.noise());
+        SpeedAdjustment a = estimate(Metric.THROUGHPUT, f.h, f.baseSpeed * 0.8).orElseThrow();
+        Verdict corrected = f.compare(a.apply(slowMachine), a.noise());
         assertThat(corrected.status()).isEqualTo(Status.OK);
         assertThat(Math.abs(corrected.regressionPercent())).isLessThan(3.0);
         // Code 10% slower on a machine as fast as during the baseline: found, with the smaller residual noise.
-        SpeedAdjustment same = estimate(Metric.THROUGHPUT, h, baseSpeed).orElseThrow();
-        List<Double> slowCode = baseSamples.stream().map(x -> x / 1.1).toList();
-        Verdict found = engine.compare(Metric.THROUGHPUT, baseSamples, baseThroughput, same.apply(slowCode), five,
-                same.noise());
+        SpeedAdjustment same = estimate(Metric.THROUGHPUT, f.h, f.baseSpeed).orElseThrow();
+        List<Double> slowCode = f.baseSamples.stream().map(x -> x / 1.1).toList();
+        Verdict found = f.compare(same.apply(slowCode), same.noise());
         assertThat(found.status()).isEqualTo(Status.REGRESSION);
-        Verdict missed = engine.compare(Metric.THROUGHPUT, baseSamples, baseThroughput, slowCode, five, raw);
+        Verdict missed = f.compare(slowCode, f.raw);
         assertThat(missed.status()).isEqualTo(Status.INCONCLUSIVE);
         // The raw figures already say "past the threshold, not sure": the corrected REGRESSION stands.
         assertThat(SpeedAdjustment.guard(found, missed)).isSameAs(found);
@@ -122,19 +133,11 @@ class SpeedAdjustmentTest {
 
     @Test
     void theCorrectionAloneNeverMakesARegression() {
-        List<BenchmarkRecord> h = history(1.0, 0.01, 8);
-        BenchmarkRecord base = h.get(11);
-        double baseSpeed = MachineCalibration.number(base.fingerprint(), MachineCalibration.RUN_SPEED_KEY);
-        double baseThroughput = base.value(Metric.THROUGHPUT).getAsDouble();
-        VerdictEngine engine = new VerdictEngine(0.99);
-        Threshold five = new Threshold(Metric.THROUGHPUT, 5);
-        List<Double> baseSamples = List.of(0.99, 1.0, 1.0, 1.01, 1.0).stream().map(x -> x * baseThroughput).toList();
-        RunToRunNoise raw = RunToRunNoise.estimate(Metric.THROUGHPUT, h, 1000, MACHINE, 20, 5, 10);
+        Followed f = new Followed();
         // The slices say the machine was 15% faster, the benchmark's own figures did not move.
-        SpeedAdjustment a = estimate(Metric.THROUGHPUT, h, baseSpeed * 1.15).orElseThrow();
-        Verdict corrected = engine.compare(Metric.THROUGHPUT, baseSamples, baseThroughput, a.apply(baseSamples), five,
-                a.noise());
-        Verdict uncorrected = engine.compare(Metric.THROUGHPUT, baseSamples, baseThroughput, baseSamples, five, raw);
+        SpeedAdjustment a = estimate(Metric.THROUGHPUT, f.h, f.baseSpeed * 1.15).orElseThrow();
+        Verdict corrected = f.compare(a.apply(f.baseSamples), a.noise());
+        Verdict uncorrected = f.compare(f.baseSamples, f.raw);
         assertThat(corrected.status()).isEqualTo(Status.REGRESSION);
         assertThat(uncorrected.status()).isEqualTo(Status.OK);
         Verdict guarded = SpeedAdjustment.guard(corrected, uncorrected);
