@@ -45,7 +45,8 @@ import org.loadperf.postgres.PostgresTestServer;
  * matches no surefire default pattern): {@code make validate-verdicts}. Pairs per scenario:
  * {@code PERF_VALIDATION_PAIRS} (default 20), paired-mode runs {@code PERF_VALIDATION_PAIRED_RUNS} (default 3: each
  * takes about a minute, 30 s of pairs per benchmark, and the whole validation stays under half an hour);
- * dataset: {@code PERF_TEST_SIZE}.
+ * unchanged runs before the first pair {@code PERF_VALIDATION_SEED_RUNS} (default 0: the store starts empty, so the
+ * first pairs' verdicts use the assumed run-to-run noise, as a new benchmark's do); dataset: {@code PERF_TEST_SIZE}.
  */
 @Tag("validation")
 class VerdictValidationBenchmark {
@@ -88,13 +89,15 @@ class VerdictValidationBenchmark {
         int rows = settings.testSize();
         int pairs = settings.getInt("PERF_VALIDATION_PAIRS", 20);
         int pairedRuns = settings.getInt("PERF_VALIDATION_PAIRED_RUNS", 3);
+        int seedRuns = settings.getInt("PERF_VALIDATION_SEED_RUNS", 0);
         PostgresTestServer pg = PostgresTestServer.shared();
         List<String> server = List.of("-DPOSTGRES_HOST=" + pg.host(), "-DPOSTGRES_PORT=" + pg.port(),
                 "-DPOSTGRES_DB=" + pg.database(), "-DPOSTGRES_USER=" + pg.user());
         Path dir = Files.createTempDirectory("verdict-validation");
         Path store = dir.resolve("performance_benchmarks.json");
         System.out.printf(Locale.ROOT, "%nVerdict validation: %,d rows, %d pairs per scenario, store %s, "
-                + "PostgreSQL %s:%d%s%n", rows, pairs, store, pg.host(), pg.port(), pg.embedded() ? " (embedded)" : "");
+                + "PostgreSQL %s:%d%s, %d seed runs%n", rows, pairs, store, pg.host(), pg.port(),
+                pg.embedded() ? " (embedded)" : "", seedRuns);
 
         // The guide's single run: one JVM, one un-warmed iteration, no confirmation.
         List<Double> guideCost = new ArrayList<>();
@@ -118,7 +121,14 @@ class VerdictValidationBenchmark {
         // test), then the next unchanged run compares with it in the store itself (A/A) and becomes the next
         // pair's baseline. Half the JVMs of a baseline per comparison, and the later scenarios of a pair meet a
         // baseline half a minute old, as real baselines are older still.
+        // Seed runs: a store that already holds history, so that even the first pairs' verdicts use a measured
+        // run-to-run noise rather than the assumed one.
         Run base = child(store, 0, server);
+        List<Run> unchanged = new ArrayList<>(List.of(base));
+        for (int i = 0; i < seedRuns; i++) {
+            base = child(store, 0, server);
+            unchanged.add(base);
+        }
         for (int i = 0; i < pairs; i++) {
             for (int slowdown : SLOWDOWNS) {
                 if (slowdown == 0) {
@@ -131,7 +141,10 @@ class VerdictValidationBenchmark {
             Run next = child(store, 0, server);
             count(tallies, base, next, 0, i, rows, guideSeconds);
             base = next;
+            unchanged.add(base);
         }
+        String noise = runToRunNoise(unchanged);
+        System.out.print(noise);
         // Scenarios in turn, so that the machine's slow and fast quarters of an hour meet all of them alike.
         for (int i = 0; i < pairedRuns; i++) {
             for (int slowdown : SLOWDOWNS) {
@@ -145,7 +158,7 @@ class VerdictValidationBenchmark {
                 }
             }
         }
-        String table = table(tallies, guideSeconds);
+        String table = table(tallies, guideSeconds) + noise;
         System.out.println(table);
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target", "verdict-validation.txt"), String.format(Locale.ROOT,
@@ -176,6 +189,37 @@ class VerdictValidationBenchmark {
                     c.firstLook(), c.uncorrected(), c.change(), c.lower(), guideChange, median(c.samples()),
                     c.warmups(), b.speed(), c.speed());
         }
+    }
+
+    /**
+     * How much the unchanged runs' figures (median throughput) differed from one run to the next: the root mean
+     * square of the successive differences of their logs, in %, as is and after a least-squares fit on the runs'
+     * machine speeds (the slope through the origin, as {@code SpeedAdjustment} fits it): the noise every verdict
+     * between separate JVMs has to see through.
+     */
+    static String runToRunNoise(List<Run> runs) {
+        StringBuilder sb = new StringBuilder();
+        for (String key : runs.get(0).lines().keySet()) {
+            double sxy = 0;
+            double sxx = 0;
+            double syy = 0;
+            int n = runs.size() - 1;
+            for (int i = 1; i <= n; i++) {
+                Line a = runs.get(i - 1).lines().get(key);
+                Line b = runs.get(i).lines().get(key);
+                double dy = Math.log(median(b.samples()) / median(a.samples()));
+                double dx = Math.log(b.speed() / a.speed());
+                sxy += dx * dy;
+                sxx += dx * dx;
+                syy += dy * dy;
+            }
+            double beta = sxx > 0 ? sxy / sxx : Double.NaN;
+            sb.append(String.format(Locale.ROOT, "run-to-run noise of the %d unchanged runs, %s: %.1f%%, after a "
+                    + "fit on the machine's speed %.1f%% (beta %.2f)%n", runs.size(), key,
+                    n > 0 ? 100 * Math.sqrt(syy / n) : Double.NaN,
+                    n > 1 && sxx > 0 ? 100 * Math.sqrt(Math.max(0, syy - beta * sxy) / (n - 1)) : Double.NaN, beta));
+        }
+        return sb.toString();
     }
 
     private static List<String> with(List<String> base, String... more) {
