@@ -144,7 +144,6 @@ class VerdictValidationBenchmark {
             unchanged.add(base);
         }
         String noise = runToRunNoise(unchanged);
-        System.out.print(noise);
         // Scenarios in turn, so that the machine's slow and fast quarters of an hour meet all of them alike.
         for (int i = 0; i < pairedRuns; i++) {
             for (int slowdown : SLOWDOWNS) {
