@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.loadperf.api.loader.Secrets;
 
 /**
  * The settings of a performance run, with the guide's names ({@code POSTGRES_HOST}, {@code PERF_TEST_SIZE}, ...).
@@ -26,8 +27,6 @@ public final class PerfSettings {
 
     /** The guide's default dataset size. */
     public static final int DEFAULT_TEST_SIZE = 50_000;
-
-    private static final List<String> SECRET_WORDS = List.of("PASSWORD", "PASSWD", "SECRET", "TOKEN", "CREDENTIAL");
 
     private final Function<String, String> systemProperties;
     private final Function<String, String> environment;
@@ -96,16 +95,13 @@ public final class PerfSettings {
             int eq = line.indexOf('=');
             String key = eq > 0 ? line.substring(0, eq).strip() : "";
             if (!key.matches("[A-Za-z_][A-Za-z0-9_.]*")) {
-                throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected KEY=value, got '"
-                        + maskLine(lines.get(i)) + "'");
+                // The line itself is not shown: a line that is not KEY=value may be a secret value on its own.
+                throw new IllegalArgumentException(file + ":" + (i + 1) + ": expected KEY=value"
+                        + (key.isEmpty() ? "" : "; '" + key + "' is not a valid name") + " (the line is not shown)");
             }
             out.put(key, unquote(line.substring(eq + 1).strip(), file, i + 1));
         }
         return out;
-    }
-
-    private static String maskLine(String line) {
-        return isSecret(line) ? line.replaceAll("=.*", "=***") : line;
     }
 
     private static String unquote(String raw, Path file, int line) {
@@ -155,7 +151,7 @@ public final class PerfSettings {
             try {
                 return Integer.parseInt(v.strip().replace("_", "").replace(",", ""));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("Setting " + name + " must be an integer, got '" + v + "'");
+                throw new IllegalArgumentException("Setting " + name + " must be an integer, got " + shown(name, v));
             }
         }).orElse(dflt);
     }
@@ -169,7 +165,8 @@ public final class PerfSettings {
         return get(name).map(v -> switch (v.strip().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "1", "on" -> true;
             case "false", "no", "0", "off" -> false;
-            default -> throw new IllegalArgumentException("Setting " + name + " must be true or false, got '" + v + "'");
+            default -> throw new IllegalArgumentException("Setting " + name + " must be true or false, got "
+                    + shown(name, v));
         }).orElse(dflt);
     }
 
@@ -201,9 +198,14 @@ public final class PerfSettings {
         return sb.toString();
     }
 
+    /** Whether the setting holds a secret: the rule loaders use for names no key declares. */
     static boolean isSecret(String name) {
-        String n = name.toUpperCase(Locale.ROOT);
-        return SECRET_WORDS.stream().anyMatch(n::contains);
+        return Secrets.isSecretName(name);
+    }
+
+    /** A setting's value for an error message: quoted, or a note when the setting is secret. */
+    static String shown(String name, String value) {
+        return isSecret(name) ? "a value that is not shown (" + name + " is secret)" : "'" + value + "'";
     }
 
     /** The {@code .env.test} values and the well-known settings that are set, secrets masked. */

@@ -76,4 +76,26 @@ class PerfSettingsTest {
         assertThat(s.toString()).doesNotContain("hunter2").doesNotContain("s3cret").contains("POSTGRES_USER=ford")
                 .contains("POSTGRES_PASSWORD=***");
     }
+
+    @Test
+    void aBadLineIsNeverEchoedForItMayBeASecretOnItsOwn(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve(".env.test");
+        Files.writeString(file, "POSTGRES_PASSWORD=\nhunter2-on-its-own-line\nmy-pass word=x\n");
+        assertThatThrownBy(() -> PerfSettings.parseDotEnv(file))
+                .hasMessageContaining(file + ":2").hasMessageNotContaining("hunter2");
+        Files.writeString(file, "my-key=hunter2\n");
+        assertThatThrownBy(() -> PerfSettings.parseDotEnv(file))
+                .hasMessageContaining(file + ":1").hasMessageContaining("'my-key' is not a valid name")
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void aBadValueOfASecretSettingIsNeverShown() {
+        PerfSettings s = PerfSettings.of(Map.of(), Map.of("REDIS_AUTH_TOKEN", "hunter2", "PERF_TEST_SIZE", "abc"),
+                Map.of());
+        assertThatThrownBy(() -> s.getInt("REDIS_AUTH_TOKEN", 0)).hasMessageContaining("REDIS_AUTH_TOKEN")
+                .hasMessageNotContaining("hunter2");
+        assertThatThrownBy(() -> s.getBoolean("REDIS_AUTH_TOKEN", false)).hasMessageNotContaining("hunter2");
+        assertThatThrownBy(s::testSize).hasMessageContaining("PERF_TEST_SIZE").hasMessageContaining("'abc'");
+    }
 }

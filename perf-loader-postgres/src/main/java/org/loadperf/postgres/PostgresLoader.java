@@ -87,8 +87,8 @@ final class PostgresLoader implements Loader {
         try {
             this.pool = new HikariDataSource(hc);
         } catch (RuntimeException e) {
-            throw new LoaderException(scrub("Cannot connect to PostgreSQL at " + config.address() + " (database '"
-                    + config.database() + "', user '" + config.user() + "'): " + rootMessage(e)));
+            throw new LoaderException("Cannot connect to PostgreSQL at " + config.address() + " (database '"
+                    + config.database() + "', user '" + config.user() + "'): " + rootMessage(e));
         }
         LOG.info("PostgreSQL loader connected to {} (database {}, pool of {}, batch_size {}, parallelism {})",
                 config.address(), config.database(), config.maxConnections(), config.batchSize(),
@@ -335,8 +335,8 @@ final class PostgresLoader implements Loader {
                                     long firstRow, long rows, String reason, Exception cause) {
         String range = rows > 0 ? " (rows " + firstRow + ".." + (firstRow + rows - 1) + " of the load)"
                 : " (starting at row " + firstRow + " of the load)";
-        return new LoaderException(scrub("Loading batch " + batchNo + range + " into " + plan.qualifiedName()
-                + " failed: " + reason + ". " + target.committedNote(progress)), cause);
+        return new LoaderException("Loading batch " + batchNo + range + " into " + plan.qualifiedName()
+                + " failed: " + reason + ". " + target.committedNote(progress), config.secrets().safeCause(cause));
     }
 
     private String reason(Throwable e) {
@@ -345,13 +345,13 @@ final class PostgresLoader implements Loader {
         }
         if (e instanceof SQLException s && s.getSQLState() != null
                 && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P"))) {
-            return "the connection to PostgreSQL at " + config.address() + " was lost (" + oneLine(s.getMessage())
+            return "the connection to PostgreSQL at " + config.address() + " was lost (" + driverText(s.getMessage())
                     + ")";
         }
         if (e instanceof IOException) {
-            return "I/O error talking to PostgreSQL at " + config.address() + " (" + oneLine(e.getMessage()) + ")";
+            return "I/O error talking to PostgreSQL at " + config.address() + " (" + driverText(e.getMessage()) + ")";
         }
-        return oneLine(e.getMessage());
+        return driverText(e.getMessage());
     }
 
     private static String oneLine(String s) {
@@ -393,8 +393,8 @@ final class PostgresLoader implements Loader {
                     throw e;
                 }
             } catch (SQLException e) {
-                throw new LoaderException(scrub("Loading into " + plan.qualifiedName() + " failed before the first"
-                        + " batch: " + reason(e)), e);
+                throw new LoaderException("Loading into " + plan.qualifiedName() + " failed before the first"
+                        + " batch: " + reason(e), config.secrets().safeCause(e));
             }
         }
 
@@ -797,7 +797,8 @@ final class PostgresLoader implements Loader {
                         + " exactly the key_columns " + keys + "; the table has none");
             }
         } catch (SQLException e) {
-            throw new LoaderException(scrub("Preparing table " + qualified + " failed: " + reason(e)), e);
+            throw new LoaderException("Preparing table " + qualified + " failed: " + reason(e),
+                    config.secrets().safeCause(e));
         }
         String ordinal = "__loadperf_row";
         while (names.contains(ordinal)) {
@@ -897,7 +898,7 @@ final class PostgresLoader implements Loader {
                 return rs.next() ? rs.getLong(1) : 0L;
             }
         } catch (SQLException e) {
-            LOG.warn("Cannot read the size of {}: {}", plan.qualifiedName(), e.getMessage());
+            LOG.warn("Cannot read the size of {}: {}", plan.qualifiedName(), driverText(e.getMessage()));
             return 0L;
         }
     }
@@ -932,17 +933,16 @@ final class PostgresLoader implements Loader {
         }
     }
 
-    private static String rootMessage(Throwable e) {
+    private String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
             t = t.getCause();
         }
-        return oneLine(t.getMessage() != null ? t.getMessage() : t.toString());
+        return driverText(t.getMessage() != null ? t.getMessage() : t.toString());
     }
 
-    /** Removes the password from a message, whatever produced it. */
-    private String scrub(String message) {
-        String pw = config.password();
-        return pw.isEmpty() ? message : message.replace(pw, "***");
+    /** The driver's or server's words on one line, withheld whole when a secret stands in them. */
+    private String driverText(String message) {
+        return config.secrets().detail(oneLine(message));
     }
 }

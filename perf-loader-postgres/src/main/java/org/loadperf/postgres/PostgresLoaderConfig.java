@@ -1,10 +1,12 @@
 package org.loadperf.postgres;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.loadperf.api.loader.ConfigKey;
 import org.loadperf.api.loader.LoaderConfig;
 import org.loadperf.api.loader.LoaderException;
+import org.loadperf.api.loader.Secrets;
 
 /**
  * The PostgreSQL loader's configuration: every key declared once with its default and description, parsed and
@@ -61,6 +63,18 @@ record PostgresLoaderConfig(String host, int port, String database, String user,
                     + ") exceeds 'max_connections' (" + c.maxConnections + "); raise max_connections or lower parallelism");
         }
         return c;
+    }
+
+    /** The password and the secret-named connection_params values, kept out of every message. */
+    Secrets secrets() {
+        List<String> values = new ArrayList<>();
+        values.add(password);
+        connectionParams.forEach((k, v) -> {
+            if (Secrets.isSecretName(k)) {
+                values.add(v);
+            }
+        });
+        return Secrets.of(values);
     }
 
     /** {@code host:port}, for messages. */

@@ -406,6 +406,25 @@ class PostgresLoaderTest {
         });
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"e", "127", "o", "refused"})
+    void a_short_password_neither_garbles_the_message_nor_shows_where_it_stands(String password) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        LoaderConfig config = LoaderConfig.of(Map.of("host", "127.0.0.1", "port", port, "database", "test",
+                "user", "someone", "password", password));
+        assertThatThrownBy(() -> new PostgresLoaderProvider().create(config))
+                .isInstanceOf(LoaderException.class)
+                .hasMessageStartingWith("Cannot connect to PostgreSQL at 127.0.0.1:" + port
+                        + " (database 'test', user 'someone'): ")
+                .hasMessageNotContaining("***")
+                .satisfies(e -> assertThat(e.getMessage().substring(e.getMessage().indexOf("): ")))
+                        .doesNotContainPattern("(^|[^A-Za-z0-9])" + java.util.regex.Pattern.quote(password)
+                                + "($|[^A-Za-z0-9])"));
+    }
+
     private static String stackText(Throwable e) {
         java.io.StringWriter w = new java.io.StringWriter();
         e.printStackTrace(new java.io.PrintWriter(w));

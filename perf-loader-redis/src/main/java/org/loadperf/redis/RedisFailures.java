@@ -1,7 +1,9 @@
 package org.loadperf.redis;
 
+import java.util.List;
 import java.util.Locale;
 import org.loadperf.api.loader.LoaderException;
+import org.loadperf.api.loader.Secrets;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
@@ -38,18 +40,20 @@ final class RedisFailures {
         if (cause != null && cause.getMessage() != null) {
             detail += " (" + scrub(cause.getMessage(), config) + ")";
         }
+        Throwable safeCause = secrets(config).safeCause(e);
         if (e instanceof JedisConnectionException) {
-            return new LoaderException(what + " failed: cannot talk to " + config.endpoint() + ": " + detail, e);
+            return new LoaderException(what + " failed: cannot talk to " + config.endpoint() + ": " + detail,
+                    safeCause);
         }
-        return new LoaderException(what + " failed at " + config.endpoint() + ": " + detail, e);
+        return new LoaderException(what + " failed at " + config.endpoint() + ": " + detail, safeCause);
     }
 
-    /** {@code message} with every occurrence of the password masked. */
+    /** The client's or server's {@code message}, withheld whole when the password stands in it (never masked). */
     static String scrub(String message, RedisLoaderConfig config) {
-        String password = config.password();
-        if (message == null || password == null || password.isEmpty()) {
-            return message;
-        }
-        return message.replace(password, "***");
+        return secrets(config).detail(message);
+    }
+
+    private static Secrets secrets(RedisLoaderConfig config) {
+        return config.password() == null ? Secrets.none() : Secrets.of(List.of(config.password()));
     }
 }

@@ -135,4 +135,20 @@ class RedisAuthTest {
         }
         assertThat(server.keys("auth_ok:")).hasSize(4);
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"e", "127", "o", "connect"})
+    void aShortPasswordNeitherGarblesTheMessageNorShowsWhereItStands(String password) throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        LoaderConfig config = LoaderConfig.of(Map.of("host", "127.0.0.1", "port", port, "password", password));
+        Throwable t = catchThrowable(() -> new RedisLoaderProvider().create(config));
+        String prefix = "connecting failed: cannot talk to Redis at 127.0.0.1:" + port + "/0: ";
+        assertThat(t).isInstanceOf(LoaderException.class).hasMessageStartingWith(prefix)
+                .hasMessageNotContaining("***");
+        assertThat(everything(t).replace(prefix, ""))
+                .doesNotContainPattern("(^|[^A-Za-z0-9])" + java.util.regex.Pattern.quote(password) + "($|[^A-Za-z0-9])");
+    }
 }

@@ -5,10 +5,10 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.loadperf.api.Api;
@@ -24,12 +24,15 @@ import org.loadperf.api.Api;
 @Api(status = Api.Status.STABLE, since = "0.1")
 public final class LoaderConfig {
 
-    private static final List<String> SECRET_WORDS =
-            List.of("password", "passwd", "secret", "token", "credential", "access.key", "accesskey", "sas");
-
     private final Map<String, Object> values;
+    /** The keys declared {@link ConfigKey#secret()}, known once {@link #validate} has seen the declarations. */
+    private final Set<String> secretKeys;
 
     private LoaderConfig(Map<String, ?> values) {
+        this(values, Set.of());
+    }
+
+    private LoaderConfig(Map<String, ?> values, Set<String> secretKeys) {
         Map<String, Object> copy = new LinkedHashMap<>();
         values.forEach((k, v) -> {
             Objects.requireNonNull(k, "configuration key is null");
@@ -38,6 +41,7 @@ public final class LoaderConfig {
             }
         });
         this.values = Collections.unmodifiableMap(copy);
+        this.secretKeys = Set.copyOf(secretKeys);
     }
 
     /** A configuration of {@code values}; entries with a null value count as not given. */
@@ -58,7 +62,7 @@ public final class LoaderConfig {
         } else {
             copy.put(key, value);
         }
-        return new LoaderConfig(copy);
+        return new LoaderConfig(copy, secretKeys);
     }
 
     /** The values as given. */
@@ -74,7 +78,9 @@ public final class LoaderConfig {
     /**
      * Checks this configuration against the keys {@code loaderName} accepts.
      *
-     * @throws LoaderException naming every unknown key (with the known ones), missing required key and bad value
+     * @return this configuration, which from now on also masks the values of the keys declared secret
+     * @throws LoaderException naming every unknown key (with the known ones), missing required key and bad value;
+     *                         the value of a secret key is never shown
      */
     public LoaderConfig validate(String loaderName, Collection<? extends ConfigKey<?>> keys) {
         Map<String, ConfigKey<?>> known = new LinkedHashMap<>();
@@ -97,13 +103,19 @@ public final class LoaderConfig {
             try {
                 key.parse(raw);
             } catch (RuntimeException e) {
-                problems.add("'" + key.name() + "': " + e.getMessage());
+                problems.add("'" + key.name() + "': " + secretsOf(key, raw).detail(e.getMessage()));
             }
         }
         if (!problems.isEmpty()) {
             throw new LoaderException("Invalid " + loaderName + " configuration: " + String.join("; ", problems));
         }
-        return this;
+        return new LoaderConfig(values, Secrets.secretKeys(keys));
+    }
+
+    /** The values a parse error of {@code key} must not show: a secret key's value, a map's secret entries. */
+    private Secrets secretsOf(ConfigKey<?> key, Object raw) {
+        return key.isSecret() ? Secrets.of(List.of(String.valueOf(raw)))
+                : Secrets.of(LoaderConfig.of(Map.of(key.name(), raw)), List.of());
     }
 
     /**
@@ -125,14 +137,21 @@ public final class LoaderConfig {
         try {
             return Optional.of(key.parse(raw));
         } catch (RuntimeException e) {
-            throw new LoaderException("Configuration key '" + key.name() + "': " + e.getMessage(), e);
+            String problem = secretsOf(key, raw).detail(e.getMessage());
+            throw new LoaderException("Configuration key '" + key.name() + "': " + problem,
+                    key.isSecret() ? null : e);
         }
     }
 
-    /** Whether a key's value must be masked: its name says it holds a password, secret or token. */
+    /**
+     * Whether a name that no key declares holds a secret.
+     *
+     * @deprecated the rule lives in {@link Secrets#isSecretName(String)}; declared keys are secret by
+     *             {@link ConfigKey#secret()}
+     */
+    @Deprecated
     public static boolean isSecretName(String key) {
-        String k = key.toLowerCase(Locale.ROOT);
-        return SECRET_WORDS.stream().anyMatch(k::contains);
+        return Secrets.isSecretName(key);
     }
 
     @Override
@@ -145,20 +164,24 @@ public final class LoaderConfig {
         return values.hashCode();
     }
 
-    /** The keys and values, with every secret value shown as {@code ***}. */
+    /**
+     * The keys and values, every secret value shown as {@code ***}: the keys declared secret (once validated) and,
+     * since an unvalidated configuration cannot know its declarations, every key or map entry with a
+     * {@link Secrets#isSecretName secret name}.
+     */
     @Override
     public String toString() {
         return values.entrySet().stream().map(e -> e.getKey() + "=" + mask(e.getKey(), e.getValue()))
                 .collect(Collectors.joining(", ", "LoaderConfig{", "}"));
     }
 
-    private static Object mask(String key, Object value) {
-        if (isSecretName(key)) {
+    private Object mask(String key, Object value) {
+        if (secretKeys.contains(key) || Secrets.isSecretName(key)) {
             return "***";
         }
         if (value instanceof Map<?, ?> m) {
             Map<Object, Object> masked = new LinkedHashMap<>();
-            m.forEach((k, v) -> masked.put(k, mask(String.valueOf(k), v)));
+            m.forEach((k, v) -> masked.put(k, Secrets.isSecretName(String.valueOf(k)) ? "***" : v));
             return masked;
         }
         return value;
