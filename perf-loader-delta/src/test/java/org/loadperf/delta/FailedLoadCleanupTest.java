@@ -113,6 +113,33 @@ class FailedLoadCleanupTest {
     }
 
     @Test
+    void anInterruptedLoadStopsBeforeItsNextChunkAndDeletesItsFiles() throws Exception {
+        Path table = DeltaTables.freshDir("failed-interrupt");
+        Map<String, Object> options = Map.of("max_rows_per_file", 5, "optimize_after_write", false);
+        try (RowsReader first = new RowsReader(allocator, 0, 1, ROWS, List.of("a"), 0);
+             Loader l = loader(table, options)) {
+            l.loadTable(first, "t", LoadMode.APPEND);
+        }
+        Set<String> before = tree(table);
+        // A caller bounds a load by interrupting its thread (Future.cancel(true)); here the source does it.
+        try (RowsReader r = new RowsReader(allocator, 100, 4, ROWS, List.of("a"), 0, List.of(), b -> {
+                 if (b == 3) {
+                     Thread.currentThread().interrupt();
+                 }
+             });
+             Loader l = loader(table, options)) {
+            assertThatThrownBy(() -> l.loadTable(r, "t", LoadMode.APPEND)).isInstanceOf(LoaderException.class)
+                    .hasMessageContaining("interrupted at batch 3").hasMessageContaining("nothing was committed");
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(tree(table)).isEqualTo(before);
+        assertThat(DeltaTables.version(table)).isZero();
+        assertThat(DeltaTables.rows(table)).hasSize(ROWS);
+    }
+
+    @Test
     void aLoadLosingItsCommitToAConcurrentSchemaChangeDeletesOnlyItsOwnFiles() throws Exception {
         Path table = DeltaTables.freshDir("failed-conflict");
         Map<String, Object> options = Map.of("max_rows_per_file", 5, "optimize_after_write", false);
