@@ -181,6 +181,31 @@ class InputValidationTest {
         }
         assertThat(adds.keySet()).isEqualTo(new TreeSet<>(expectedDirs.values()));
         assertThat(log).contains("\"path\":\"p=a%252Fb/").contains("\"path\":\"p=100%2525/");
+
+        // A second load and a compaction (Kernel's writer) write into the same directories.
+        try (RowsReader r = new RowsReader(allocator, 1000, 1, 22, values, 0);
+             Loader l = loader(table, Map.of("optimize_after_write", false))) {
+            l.loadTable(r, "t", LoadMode.APPEND);
+            assertThat(((DeltaLoader) l).optimize().committed()).isTrue();
+        }
+        Set<String> after;
+        try (Stream<Path> s = Files.list(table)) {
+            after = s.map(f -> f.getFileName().toString()).filter(n -> !n.equals("_delta_log"))
+                    .collect(Collectors.toCollection(TreeSet::new));
+        }
+        assertThat(after).isEqualTo(dirs);
+        List<Map<String, Object>> rows = DeltaTables.rows(table);
+        assertThat(rows).hasSize(66);
+        for (Map<String, Object> row : rows) {
+            String p = values.get((int) ((Long) row.get("id") % values.size()));
+            assertThat(row.get("p")).isEqualTo("".equals(p) ? null : p);
+        }
+        for (Row f : TableMaintenance.scanFiles(DeltaTables.ENGINE, DeltaTables.snapshot(table))) {
+            Path file = FailedLoadCleanupTest.local(KernelActions.fileStatus(f).getPath());
+            assertThat(file).exists();
+            assertThat(file.getParent().getFileName().toString())
+                    .isEqualTo(expectedDirs.get(KernelActions.partitionValues(f).get("p")));
+        }
     }
 
     private void loadOneRow(Path table, Schema schema, Map<String, Object> options) {
