@@ -64,7 +64,8 @@ final class ArrowParquetWriter {
     private static final int MAX_ROWS_BETWEEN_SIZE_CHECKS = 1_000;
 
     private final Configuration conf;
-    private final String directory;
+    private final Path directory;
+    private final WrittenFiles written;
     private final StructType schema;
     private final MessageType parquetSchema;
     private final List<Column> statsColumns;
@@ -94,10 +95,11 @@ final class ArrowParquetWriter {
     // The chunk the nodes are bound to.
     private FieldVector[] boundVectors;
 
-    ArrowParquetWriter(Configuration conf, String directory, StructType schema, List<Column> statsColumns,
-                       long targetFileSize, OptionalLong maxRowsPerFile) {
+    ArrowParquetWriter(Configuration conf, Path directory, WrittenFiles written, StructType schema,
+                       List<Column> statsColumns, long targetFileSize, OptionalLong maxRowsPerFile) {
         this.conf = conf;
         this.directory = directory;
+        this.written = written;
         this.schema = schema;
         this.parquetSchema = ParquetSchemas.toParquet(schema);
         this.statsColumns = statsColumns;
@@ -180,7 +182,7 @@ final class ArrowParquetWriter {
         return files;
     }
 
-    /** Stops without finishing the open file; what was written is never committed (vacuum deletes it). */
+    /** Stops without finishing the open file; the load deletes what was written ({@link WrittenFiles}). */
     void abort() {
         try {
             if (columnStore != null) {
@@ -201,7 +203,8 @@ final class ArrowParquetWriter {
     }
 
     private void open() throws IOException {
-        path = new Path(new Path(directory), String.format("%s-%03d.parquet", UUID.randomUUID(), fileNo++));
+        path = new Path(directory, String.format("%s-%03d.parquet", UUID.randomUUID(), fileNo++));
+        written.file(path);
         file = new ParquetFileWriter(outputFile(path), parquetSchema,
                 ParquetFileWriter.Mode.CREATE, rowGroupSize, maxPaddingSize, null, props);
         file.start();
@@ -229,14 +232,14 @@ final class ArrowParquetWriter {
         return new OutputFile() {
             @Override
             public PositionOutputStream create(long blockSizeHint) throws IOException {
-                Files.createDirectories(local.getParent());
+                written.createDirectories(local.getParent());
                 return new LocalOutputStream(Files.newOutputStream(local,
                         StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
             }
 
             @Override
             public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
-                Files.createDirectories(local.getParent());
+                written.createDirectories(local.getParent());
                 return new LocalOutputStream(Files.newOutputStream(local));
             }
 

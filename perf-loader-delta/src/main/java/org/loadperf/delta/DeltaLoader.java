@@ -32,6 +32,8 @@ import io.delta.kernel.types.TimestampType;
 import io.delta.kernel.utils.CloseableIterable;
 import io.delta.kernel.utils.CloseableIterator;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -45,6 +47,7 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
@@ -80,12 +83,51 @@ final class DeltaLoader implements Loader {
         conf.set("parquet.compression", config.parquetCodec());
         conf.set("delta.kernel.default.parquet.writer.targetMaxFileSize", Long.toString(config.targetFileSize));
         this.engine = DefaultEngine.create(conf);
-        this.table = Table.forPath(engine, config.tablePath);
+        this.table = Table.forPath(engine, resolveLocal(config.tablePath, conf));
         this.maintenance = new TableMaintenance(engine, table, conf, config);
         // Storage option values are credentials as often as not (account keys, SAS tokens): only keys are logged.
         LOG.info("Delta Lake loader for {} (compression {}, target file size {} bytes, partition_by {}, "
                         + "storage option keys {})", config.tablePath, config.compression, config.targetFileSize,
                 config.partitionBy, config.storageOptions.keySet());
+    }
+
+    /**
+     * A local table path with {@code ..} in it, resolved as the operating system would: {@code ..} is the parent of
+     * the real directory before it (symbolic links followed), and a {@code ..} after a directory that does not exist
+     * fails, naming both, before anything is written. Hadoop's paths drop {@code x/..} as text, which would put the
+     * table somewhere else than the path says. Paths without {@code ..} and other file systems are left as they are.
+     */
+    static String resolveLocal(String tablePath, Configuration conf) {
+        URI uri;
+        try {
+            uri = new URI(tablePath);
+        } catch (URISyntaxException e) {
+            uri = null; // not a URI (e.g. spaces): a plain local path
+        }
+        String scheme = uri == null ? null : uri.getScheme();
+        boolean local = scheme == null ? FileSystem.getDefaultUri(conf).getScheme() == null
+                || "file".equals(FileSystem.getDefaultUri(conf).getScheme()) : "file".equals(scheme);
+        String path = scheme == null ? tablePath : uri.getPath();
+        if (!local || path == null || !java.util.Arrays.asList(path.split("/")).contains("..")) {
+            return tablePath;
+        }
+        java.nio.file.Path given = java.nio.file.Paths.get(path);
+        java.nio.file.Path cur = given.isAbsolute() ? given.getRoot() : java.nio.file.Paths.get("").toAbsolutePath();
+        for (java.nio.file.Path name : given) {
+            if (name.toString().equals("..")) {
+                java.nio.file.Path real;
+                try {
+                    real = cur.toRealPath();
+                } catch (IOException e) {
+                    throw new LoaderException("table_path '" + tablePath + "' goes up ('..') from " + cur
+                            + ", which does not exist (" + e.getClass().getSimpleName() + "); nothing was written");
+                }
+                cur = real.getParent() == null ? real : real.getParent();
+            } else if (!name.toString().equals(".")) {
+                cur = cur.resolve(name);
+            }
+        }
+        return scheme == null ? cur.toString() : cur.toUri().toString();
     }
 
     @Override
@@ -169,60 +211,67 @@ final class DeltaLoader implements Loader {
                     + config.tablePath);
         }
         long start = System.nanoTime();
-        VectorSchemaRoot root = source.root();
-        StructType incoming = ArrowDeltaTypes.toDelta(root.getSchema());
-        Snapshot snapshot = latestSnapshot();
-        TransactionBuilder builder;
-        StructType tableSchema;
-        if (snapshot == null) {
-            checkPartitionColumns(incoming, config.partitionBy);
-            tableSchema = incoming;
-            builder = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
-                    .withSchema(engine, incoming).withPartitionColumns(engine, config.partitionBy);
-        } else {
-            List<StructField> added = checkAgainstTable(incoming, snapshot.getSchema(),
-                    snapshot.getPartitionColumnNames());
-            if (added.isEmpty()) {
-                tableSchema = snapshot.getSchema();
-                builder = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE);
-            } else {
-                tableSchema = widened(snapshot.getSchema(), added);
-                builder = null;
-            }
-        }
-        Transaction txn;
-        if (builder != null) {
-            txn = builder.build(engine);
-        } else {
-            // Kernel 4.0.0's builder cannot widen the schema of a table without column mapping: the transaction
-            // whose commit carries the new metaData is built from Kernel's internals (see KernelActions).
-            String names = newColumnNames(tableSchema, snapshot.getSchema());
-            txn = KernelActions.widenSchema(engine, table, snapshot, ENGINE_INFO, tableSchema, names);
-            LOG.info("Widening the schema of {} at version {} by nullable column(s) {} in this load's commit",
-                    config.tablePath, snapshot.getVersion(), names);
-        }
-        Row txnState = txn.getTransactionState(engine);
-        List<String> partitionColumns = txn.getPartitionColumns(engine);
-        long prepared = System.nanoTime();
-        int[] sourceIndex = sourceIndexes(tableSchema, root);
-        int[] partitionIndex = partitionColumns.stream().mapToInt(tableSchema::indexOf).toArray();
-
+        // Every data file this load creates is recorded before it exists, and deleted again unless it is committed.
+        WrittenFiles written = new WrittenFiles(conf);
         Map<List<Object>, PartitionWriter> writers = new LinkedHashMap<>(16, 0.75f, true);
-        List<Row> actions = new ArrayList<>();
-        long rows = 0;
-        long bytes = 0;
-        long batches = 0;
-        boolean committed = false;
+        long readVersion = -1;
+        boolean commitAttempted = false;
+        Prepared load;
         try {
+            VectorSchemaRoot root = source.root();
+            StructType incoming = ArrowDeltaTypes.toDelta(root.getSchema());
+            ColumnNames.check(incoming, config.tablePath);
+            Snapshot snapshot = latestSnapshot();
+            readVersion = snapshot == null ? -1 : snapshot.getVersion();
+            TransactionBuilder builder;
+            StructType tableSchema;
+            if (snapshot == null) {
+                checkPartitionColumns(incoming, config.partitionBy);
+                tableSchema = incoming;
+                builder = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
+                        .withSchema(engine, incoming).withPartitionColumns(engine, config.partitionBy);
+            } else {
+                List<StructField> added = checkAgainstTable(incoming, snapshot.getSchema(),
+                        snapshot.getPartitionColumnNames());
+                if (added.isEmpty()) {
+                    tableSchema = snapshot.getSchema();
+                    builder = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE);
+                } else {
+                    tableSchema = widened(snapshot.getSchema(), added);
+                    builder = null;
+                }
+            }
+            Transaction txn;
+            if (builder != null) {
+                txn = builder.build(engine);
+            } else {
+                // Kernel 4.0.0's builder cannot widen the schema of a table without column mapping: the transaction
+                // whose commit carries the new metaData is built from Kernel's internals (see KernelActions).
+                String names = newColumnNames(tableSchema, snapshot.getSchema());
+                txn = KernelActions.widenSchema(engine, table, snapshot, ENGINE_INFO, tableSchema, names);
+                LOG.info("Widening the schema of {} at version {} by nullable column(s) {} in this load's commit",
+                        config.tablePath, snapshot.getVersion(), names);
+            }
+            Row txnState = txn.getTransactionState(engine);
+            List<String> partitionColumns = txn.getPartitionColumns(engine);
+            long prepared = System.nanoTime();
+            int[] sourceIndex = sourceIndexes(tableSchema, root);
+            int[] partitionIndex = partitionColumns.stream().mapToInt(tableSchema::indexOf).toArray();
+
+            List<Row> actions = new ArrayList<>();
+            long rows = 0;
+            long bytes = 0;
+            long batches = 0;
             while (source.next()) {
                 int n = root.getRowCount();
                 batches++;
                 bytes += arrowBytes(root);
                 for (int offset = 0; offset < n; offset += config.batchSize) {
+                    checkNotInterrupted(batches);
                     int len = Math.min(config.batchSize, n - offset);
                     checkNotNull(root, tableSchema, sourceIndex, offset, len, batches);
                     distribute(root, sourceIndex, offset, len, partitionColumns, partitionIndex, tableSchema, writers,
-                            actions, txnState);
+                            actions, txnState, written);
                     rows += len;
                 }
             }
@@ -230,7 +279,7 @@ final class DeltaLoader implements Loader {
                 actions.addAll(w.finish());
             }
             writers.clear();
-            long written = System.nanoTime();
+            long writeDone = System.nanoTime();
             long filesAdded = actions.size();
             long filesRemoved = 0;
             if (mode == LoadMode.OVERWRITE && snapshot != null) {
@@ -247,63 +296,118 @@ final class DeltaLoader implements Loader {
                 version = snapshot.getVersion();
                 LOG.info("Nothing to commit to {}: the load had no rows", config.tablePath);
             } else {
+                checkNotInterrupted(batches);
+                commitAttempted = true;
                 TransactionCommitResult result = commit(txn, actions);
-                committed = true;
                 version = result.getVersion();
                 hooks = runHooks(result);
             }
-            long commitDone = System.nanoTime();
-            Map<String, Object> metadata = new LinkedHashMap<>();
-            TableMaintenance.Compaction compaction = config.optimizeAfterWrite ? maintenance.optimize() : null;
-            long vacuumed = config.vacuumAfterWrite ? maintenance.vacuum() : 0;
-            long maintained = System.nanoTime();
-            TableMaintenance.TableStats stats = maintenance.stats();
-            double seconds = (System.nanoTime() - start) / 1e9;
-            metadata.put("batches_processed", batches);
-            metadata.put("rows_loaded", rows);
-            metadata.put("columns", root.getSchema().getFields().size());
-            metadata.put("avg_batch_size", batches == 0 ? 0.0 : (double) rows / batches);
-            metadata.put("table_size_bytes", stats.bytes());
-            metadata.put("table_size_mb", stats.bytes() / (1024.0 * 1024.0));
-            metadata.put("throughput_rows_per_sec", seconds > 0 ? rows / seconds : 0.0);
-            metadata.put("write_mode", mode.name().toLowerCase(java.util.Locale.ROOT));
-            metadata.put("table_version", stats.version());
-            metadata.put("commit_version", version);
-            metadata.put("total_files", stats.files());
-            metadata.put("total_size_bytes", stats.bytes());
-            metadata.put("files_added", filesAdded);
-            metadata.put("files_removed", filesRemoved);
-            metadata.put("partition_columns", partitionColumns);
-            metadata.put("storage_backend", storageBackend());
-            metadata.put("compression", config.compression);
-            metadata.put("post_commit_hooks", hooks);
-            metadata.put("prepare_seconds", (prepared - start) / 1e9);
-            metadata.put("write_seconds", (written - prepared) / 1e9);
-            metadata.put("commit_seconds", (commitDone - written) / 1e9);
-            metadata.put("maintenance_seconds", (maintained - commitDone) / 1e9);
-            if (compaction != null) {
-                metadata.put("optimize_files_before", compaction.filesBefore());
-                metadata.put("optimize_files_after", compaction.filesAfter());
-                metadata.put("optimize_version", compaction.version());
-            }
-            if (config.vacuumAfterWrite) {
-                metadata.put("vacuum_files_deleted", vacuumed);
-            }
-            return new LoadResult(rows, bytes, seconds, tableName, type(), metadata);
+            load = new Prepared(root, rows, bytes, batches, filesAdded, filesRemoved, version, hooks,
+                    partitionColumns, prepared, writeDone, System.nanoTime());
         } catch (RuntimeException e) {
             for (PartitionWriter w : writers.values()) {
                 w.abort();
             }
-            if (committed) {
-                throw e;
-            }
-            if (e instanceof LoaderException) {
-                throw new LoaderException(e.getMessage() + " (nothing was committed to " + config.tablePath + ")",
-                        e);
-            }
-            throw new LoaderException("Delta load into " + config.tablePath + " failed, nothing was committed: " + e,
-                    e);
+            throw failed(e, written, readVersion, commitAttempted);
         }
+        return finish(load, start, tableName, mode);
+    }
+
+    /** What a committed load did, for its result. */
+    private record Prepared(VectorSchemaRoot root, long rows, long bytes, long batches, long filesAdded,
+                            long filesRemoved, long version, List<String> hooks, List<String> partitionColumns,
+                            long prepared, long written, long committed) {
+    }
+
+    /** After the commit: compaction, vacuum and the result. A failure here says that the load itself stands. */
+    private LoadResult finish(Prepared load, long start, String tableName, LoadMode mode) {
+        TableMaintenance.Compaction compaction;
+        long vacuumed;
+        TableMaintenance.TableStats stats;
+        try {
+            compaction = config.optimizeAfterWrite ? maintenance.optimize() : null;
+            vacuumed = config.vacuumAfterWrite ? maintenance.vacuum() : 0;
+            stats = maintenance.stats();
+        } catch (RuntimeException e) {
+            throw new LoaderException("The load of " + load.rows() + " rows into " + config.tablePath
+                    + " was committed as version " + load.version() + ", but the maintenance after it failed: "
+                    + (e instanceof LoaderException ? e.getMessage() : e.toString()), e);
+        }
+        long maintained = System.nanoTime();
+        long rows = load.rows();
+        long batches = load.batches();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("batches_processed", batches);
+        metadata.put("rows_loaded", rows);
+        metadata.put("columns", load.root().getSchema().getFields().size());
+        metadata.put("avg_batch_size", batches == 0 ? 0.0 : (double) rows / batches);
+        metadata.put("table_size_bytes", stats.bytes());
+        metadata.put("table_size_mb", stats.bytes() / (1024.0 * 1024.0));
+        metadata.put("throughput_rows_per_sec", seconds > 0 ? rows / seconds : 0.0);
+        metadata.put("write_mode", mode.name().toLowerCase(java.util.Locale.ROOT));
+        metadata.put("table_version", stats.version());
+        metadata.put("commit_version", load.version());
+        metadata.put("total_files", stats.files());
+        metadata.put("total_size_bytes", stats.bytes());
+        metadata.put("files_added", load.filesAdded());
+        metadata.put("files_removed", load.filesRemoved());
+        metadata.put("partition_columns", load.partitionColumns());
+        metadata.put("storage_backend", storageBackend());
+        metadata.put("compression", config.compression);
+        metadata.put("post_commit_hooks", load.hooks());
+        metadata.put("prepare_seconds", (load.prepared() - start) / 1e9);
+        metadata.put("write_seconds", (load.written() - load.prepared()) / 1e9);
+        metadata.put("commit_seconds", (load.committed() - load.written()) / 1e9);
+        metadata.put("maintenance_seconds", (maintained - load.committed()) / 1e9);
+        if (compaction != null) {
+            metadata.put("optimize_files_before", compaction.filesBefore());
+            metadata.put("optimize_files_after", compaction.filesAfter());
+            metadata.put("optimize_version", compaction.version());
+        }
+        if (config.vacuumAfterWrite) {
+            metadata.put("vacuum_files_deleted", vacuumed);
+        }
+        return new LoadResult(rows, load.bytes(), seconds, tableName, type(), metadata);
+    }
+
+    /** An interrupted thread stops the load before its next chunk and before its commit. */
+    private void checkNotInterrupted(long batch) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new LoaderException("The load into " + config.tablePath + " was interrupted at batch " + batch);
+        }
+    }
+
+    /**
+     * The exception for a load that did not commit, after deleting the files it wrote. A commit that failed in an
+     * unknown state (not a lost conflict) may still have landed: its files are deleted only if no commit after the
+     * version the load read references them.
+     */
+    private LoaderException failed(RuntimeException e, WrittenFiles written, long readVersion,
+                                   boolean commitAttempted) {
+        int files = written.count();
+        if (commitAttempted && !(e.getCause() instanceof io.delta.kernel.exceptions.ConcurrentWriteException)) {
+            try {
+                if (written.referencedAfter(tablePath(), readVersion)) {
+                    return new LoaderException("The commit of the load into " + config.tablePath + " failed, but "
+                            + "the log references its files after version " + readVersion + ", so it may be "
+                            + "committed; its files are kept: " + e, e);
+                }
+            } catch (IOException | RuntimeException check) {
+                return new LoaderException("The commit of the load into " + config.tablePath + " failed (" + e
+                        + ") and its log cannot be read to tell whether it landed (" + check + "); its " + files
+                        + " data files are kept (a vacuum removes them if they are not committed)", e);
+            }
+        }
+        String problems = written.deleteAll();
+        String cleanup = problems.isEmpty() ? ""
+                : "; of its " + files + " data files some could not be deleted (a vacuum removes them): " + problems;
+        if (e instanceof LoaderException) {
+            return new LoaderException(e.getMessage() + " (nothing was committed to " + config.tablePath + cleanup
+                    + ")", e);
+        }
+        return new LoaderException("Delta load into " + config.tablePath + " failed, nothing was committed: " + e
+                + cleanup, e);
     }
 
     private Snapshot latestSnapshot() {
@@ -515,13 +619,13 @@ final class DeltaLoader implements Loader {
      */
     private void distribute(VectorSchemaRoot root, int[] sourceIndex, int offset, int n, List<String> partitionColumns,
                             int[] partitionIndex, StructType schema, Map<List<Object>, PartitionWriter> writers,
-                            List<Row> actions, Row txnState) {
+                            List<Row> actions, Row txnState, WrittenFiles written) {
         FieldVector[] columns = new FieldVector[sourceIndex.length];
         for (int i = 0; i < columns.length; i++) {
             columns[i] = sourceIndex[i] < 0 ? null : root.getVector(sourceIndex[i]);
         }
         if (partitionColumns.isEmpty()) {
-            writer(List.of(), Map.of(), "table", writers, actions, txnState, schema)
+            writer(List.of(), Map.of(), "table", writers, actions, txnState, schema, written)
                     .write(new PartitionWriter.Chunk(columns, offset, n, null, n));
             return;
         }
@@ -551,14 +655,14 @@ final class DeltaLoader implements Loader {
                 values.put(partitionColumns.get(k), literal(t, key.get(k)));
                 label.add(partitionColumns.get(k) + "=" + key.get(k));
             }
-            writer(key, values, label.toString(), writers, actions, txnState, schema)
+            writer(key, values, label.toString(), writers, actions, txnState, schema, written)
                     .write(new PartitionWriter.Chunk(columns, offset, n, g.getValue(), counts.get(key)[0]));
         }
     }
 
     private PartitionWriter writer(List<Object> key, Map<String, Literal> values, String label,
                                    Map<List<Object>, PartitionWriter> writers, List<Row> actions, Row txnState,
-                                   StructType tableSchema) {
+                                   StructType tableSchema, WrittenFiles written) {
         PartitionWriter w = writers.get(key);
         if (w == null) {
             if (writers.size() >= MAX_OPEN_PARTITION_WRITERS) {
@@ -567,7 +671,7 @@ final class DeltaLoader implements Loader {
                 it.remove();
                 actions.addAll(eldest.finish());
             }
-            w = new PartitionWriter(engine, txnState, conf, tableSchema, values, config, label);
+            w = new PartitionWriter(engine, txnState, conf, tableSchema, values, config, label, written);
             writers.put(key, w);
         }
         return w;
@@ -594,7 +698,10 @@ final class DeltaLoader implements Loader {
         } else if (t instanceof DoubleType) {
             return v.getDouble(r);
         } else if (t instanceof StringType) {
-            return v.getString(r);
+            // Delta reads an empty partition value as null; Spark and Hive write it as null
+            // (__HIVE_DEFAULT_PARTITION__), and so does the loader.
+            String s = v.getString(r);
+            return s.isEmpty() ? null : s;
         } else if (t instanceof BinaryType) {
             return ByteBuffer.wrap(v.getBinary(r));
         } else if (t instanceof DecimalType) {

@@ -12,12 +12,14 @@ import io.delta.kernel.types.StructType;
 import io.delta.kernel.utils.CloseableIterator;
 import io.delta.kernel.utils.DataFileStatus;
 import java.io.IOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.loadperf.api.loader.LoaderException;
 
 /**
@@ -42,7 +44,8 @@ final class PartitionWriter {
     private long rows;
 
     PartitionWriter(Engine engine, Row txnState, Configuration conf, StructType tableSchema,
-                    Map<String, Literal> partitionValues, DeltaLoaderConfig config, String label) {
+                    Map<String, Literal> partitionValues, DeltaLoaderConfig config, String label,
+                    WrittenFiles written) {
         this.engine = engine;
         this.txnState = txnState;
         this.label = label;
@@ -59,8 +62,9 @@ final class PartitionWriter {
             }
             tableIndex[i] = t;
         }
-        this.writer = new ArrowParquetWriter(conf, context.getTargetDirectory(), physical,
-                context.getStatisticsColumns(), config.targetFileSize, config.maxRowsPerFile);
+        // The target directory is a URI (escaped): as a path string it would be escaped a second time on disk.
+        this.writer = new ArrowParquetWriter(conf, new Path(URI.create(context.getTargetDirectory())), written,
+                physical, context.getStatisticsColumns(), config.targetFileSize, config.maxRowsPerFile);
     }
 
     /**
@@ -102,7 +106,7 @@ final class PartitionWriter {
         return actions;
     }
 
-    /** Drops the open file; files of this partition are never committed. */
+    /** Drops the open file; the load deletes the files of this partition ({@link WrittenFiles}). */
     void abort() {
         writer.abort();
     }

@@ -10,6 +10,8 @@ import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.MapValue;
 import io.delta.kernel.data.Row;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.defaults.engine.hadoopio.HadoopFileIO;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.TableNotFoundException;
 import io.delta.kernel.expressions.Column;
@@ -123,57 +125,87 @@ final class TableMaintenance {
         if (small.isEmpty()) {
             return new Compaction(files.size(), files.size(), snapshot.getVersion(), false);
         }
-        Transaction txn = table.createTransactionBuilder(engine, DeltaLoader.ENGINE_INFO, Operation.MANUAL_UPDATE)
-                .build(engine);
-        Row txnState = txn.getTransactionState(engine);
-        StructType schema = snapshot.getSchema();
-        List<String> partitionColumns = snapshot.getPartitionColumnNames();
-        StructType dataSchema = new StructType();
-        for (StructField f : schema.fields()) {
-            if (!partitionColumns.contains(f.getName())) {
-                dataSchema = dataSchema.add(f);
-            }
-        }
-        List<Column> statsColumns = io.delta.kernel.internal.TransactionImpl.getStatisticsColumns(txnState);
-        List<Row> actions = new ArrayList<>();
-        long now = System.currentTimeMillis();
+        String tablePath = table.getPath(engine);
+        // Kernel's writer names its files itself: a recording file IO learns each name before the file exists, so a
+        // compaction that does not commit deletes what it wrote, also a file a failed read left half written.
+        WrittenFiles written = new WrittenFiles(conf);
+        Engine writer = DefaultEngine.create(written.recording(new HadoopFileIO(conf)));
+        boolean commitAttempted = false;
         long removed = 0;
         long added = 0;
-        String tablePath = table.getPath(engine);
-        for (List<Row> group : small.values()) {
-            MapValue partitionValues = KernelActions.partitionValuesMap(group.get(0));
-            String dir = new Path(KernelActions.fileStatus(group.get(0)).getPath()).getParent().toString();
-            List<FileStatus> inputs = new ArrayList<>();
-            for (Row f : group) {
-                inputs.add(KernelActions.fileStatus(f));
-                actions.add(KernelActions.remove(f, false, now));
-                removed++;
-            }
-            try (CloseableIterator<ColumnarBatch> data = engine.getParquetHandler().readParquetFiles(
-                    DeltaLoader.toIteratorOf(inputs), dataSchema, Optional.empty());
-                 CloseableIterator<DataFileStatus> written = engine.getParquetHandler().writeParquetFiles(dir,
-                         data.map(b -> new FilteredColumnarBatch(b, Optional.empty())), statsColumns)) {
-                while (written.hasNext()) {
-                    actions.add(KernelActions.addRearranged(schema, tablePath, written.next(), partitionValues));
-                    added++;
-                }
-            } catch (IOException e) {
-                throw new LoaderException("Compaction of " + tablePath + " failed while rewriting " + inputs.size()
-                        + " files in " + dir + ": " + e.getMessage() + " (nothing was committed)", e);
-            }
-        }
         TransactionCommitResult result;
         try {
+            Transaction txn = table.createTransactionBuilder(engine, DeltaLoader.ENGINE_INFO,
+                    Operation.MANUAL_UPDATE).build(engine);
+            Row txnState = txn.getTransactionState(engine);
+            StructType schema = snapshot.getSchema();
+            List<String> partitionColumns = snapshot.getPartitionColumnNames();
+            StructType dataSchema = new StructType();
+            for (StructField f : schema.fields()) {
+                if (!partitionColumns.contains(f.getName())) {
+                    dataSchema = dataSchema.add(f);
+                }
+            }
+            List<Column> statsColumns = io.delta.kernel.internal.TransactionImpl.getStatisticsColumns(txnState);
+            List<Row> actions = new ArrayList<>();
+            long now = System.currentTimeMillis();
+            for (List<Row> group : small.values()) {
+                MapValue partitionValues = KernelActions.partitionValuesMap(group.get(0));
+                String dir = new Path(KernelActions.fileStatus(group.get(0)).getPath()).getParent().toString();
+                List<FileStatus> inputs = new ArrayList<>();
+                for (Row f : group) {
+                    inputs.add(KernelActions.fileStatus(f));
+                    actions.add(KernelActions.remove(f, false, now));
+                    removed++;
+                }
+                try (CloseableIterator<ColumnarBatch> data = engine.getParquetHandler().readParquetFiles(
+                        DeltaLoader.toIteratorOf(inputs), dataSchema, Optional.empty());
+                     CloseableIterator<DataFileStatus> out = writer.getParquetHandler().writeParquetFiles(dir,
+                             data.map(b -> new FilteredColumnarBatch(b, Optional.empty())), statsColumns)) {
+                    while (out.hasNext()) {
+                        actions.add(KernelActions.addRearranged(schema, tablePath, out.next(), partitionValues));
+                        added++;
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException("rewriting " + inputs.size() + " files in " + dir + ": "
+                            + e.getMessage(), e);
+                }
+            }
+            commitAttempted = true;
             result = txn.commit(engine, CloseableIterable.inMemoryIterable(DeltaLoader.toIterator(actions)));
-        } catch (io.delta.kernel.exceptions.ConcurrentWriteException e) {
-            throw new LoaderException("Compaction of " + tablePath + " lost to a concurrent writer: " + e.getMessage(),
-                    e);
+        } catch (RuntimeException e) {
+            throw failed(e, written, snapshot.getVersion(), commitAttempted, tablePath);
         }
         new HookRunner(engine, tablePath).run(result);
         long after = files.size() - removed + added;
         LOG.info("Compacted {} small files into {} in {} (version {}, {} ms)", removed, added, tablePath,
                 result.getVersion(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         return new Compaction(files.size(), after, result.getVersion(), true);
+    }
+
+    /** The exception for a compaction that did not commit, after deleting the files it wrote. */
+    private static LoaderException failed(RuntimeException e, WrittenFiles written, long readVersion,
+                                          boolean commitAttempted, String tablePath) {
+        String what = e instanceof io.delta.kernel.exceptions.ConcurrentWriteException
+                ? "lost to a concurrent writer: " + e.getMessage() : e.toString();
+        int files = written.count();
+        if (commitAttempted && !(e instanceof io.delta.kernel.exceptions.ConcurrentWriteException)) {
+            try {
+                if (written.referencedAfter(tablePath, readVersion)) {
+                    return new LoaderException("Compaction of " + tablePath + " failed in its commit (" + what
+                            + "), but the log references its files after version " + readVersion
+                            + ", so it may be committed; its files are kept", e);
+                }
+            } catch (IOException | RuntimeException check) {
+                return new LoaderException("Compaction of " + tablePath + " failed in its commit (" + what + ") and"
+                        + " its log cannot be read to tell whether it landed (" + check + "); its " + files
+                        + " files are kept (a vacuum removes them if they are not committed)", e);
+            }
+        }
+        String problems = written.deleteAll();
+        return new LoaderException("Compaction of " + tablePath + " failed, " + what + " (nothing was committed"
+                + (problems.isEmpty() ? "" : "; some of its " + files + " files could not be deleted (a vacuum "
+                + "removes them): " + problems) + ")", e);
     }
 
     /**
