@@ -52,6 +52,7 @@ import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
 import org.loadperf.api.loader.LoaderException;
+import org.loadperf.api.loader.Secrets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +84,13 @@ final class DeltaLoader implements Loader {
         conf.set("parquet.compression", config.parquetCodec());
         conf.set("delta.kernel.default.parquet.writer.targetMaxFileSize", Long.toString(config.targetFileSize));
         this.engine = DefaultEngine.create(conf);
-        this.table = Table.forPath(engine, resolveLocal(config.tablePath, conf));
+        try {
+            this.table = Table.forPath(engine, resolveLocal(config.tablePath, conf));
+        } catch (LoaderException e) {
+            throw withoutSecrets(e);
+        } catch (RuntimeException e) {
+            throw withoutSecrets(new LoaderException("Cannot open the Delta table at " + config.tablePath + ": " + e, e));
+        }
         this.maintenance = new TableMaintenance(engine, table, conf, config);
         // Storage option values are credentials as often as not (account keys, SAS tokens): only keys are logged.
         LOG.info("Delta Lake loader for {} (compression {}, target file size {} bytes, partition_by {}, "
@@ -204,6 +211,26 @@ final class DeltaLoader implements Loader {
     }
 
     private LoadResult load(Source source, String tableName, LoadMode mode) {
+        try {
+            return loadUnguarded(source, tableName, mode);
+        } catch (RuntimeException e) {
+            throw withoutSecrets(e);
+        }
+    }
+
+    /**
+     * {@code e}, or when a message in it holds a secret storage option's value (a file system's echo of its
+     * credentials), a failure that says so instead of showing it.
+     */
+    RuntimeException withoutSecrets(RuntimeException e) {
+        if (config.secrets.safeCause(e) != null) {
+            return e;
+        }
+        return new LoaderException("Delta load into " + config.tablePath + " failed with " + e.getClass().getSimpleName()
+                + "; " + Secrets.WITHHELD.substring(1, Secrets.WITHHELD.length() - 1) + " (a storage option)");
+    }
+
+    private LoadResult loadUnguarded(Source source, String tableName, LoadMode mode) {
         if (!supportedModes().contains(mode)) {
             throw new LoaderException("Load mode " + mode + " is not supported by the Delta Lake loader (supported: "
                     + supportedModes() + "): Delta Kernel 4.0.0 has no row-level MERGE/UPDATE and no deletion "

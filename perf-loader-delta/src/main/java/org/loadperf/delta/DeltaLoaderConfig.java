@@ -8,6 +8,7 @@ import java.util.OptionalLong;
 import org.loadperf.api.loader.ConfigKey;
 import org.loadperf.api.loader.LoaderConfig;
 import org.loadperf.api.loader.LoaderException;
+import org.loadperf.api.loader.Secrets;
 
 /**
  * The Delta Lake loader's configuration: every key declared once with its default and description, validated at
@@ -61,6 +62,8 @@ final class DeltaLoaderConfig {
     final OptionalLong maxRowsPerFile;
     final String compression;
     final int batchSize;
+    /** The secret-named storage_options values, kept out of every message. */
+    final Secrets secrets;
 
     private DeltaLoaderConfig(LoaderConfig config) {
         tablePath = config.get(TABLE_PATH).trim();
@@ -75,6 +78,7 @@ final class DeltaLoaderConfig {
         maxRowsPerFile = maxRows.isPresent() ? OptionalLong.of(maxRows.get()) : OptionalLong.empty();
         compression = config.get(COMPRESSION).trim().toLowerCase(Locale.ROOT);
         batchSize = config.get(BATCH_SIZE);
+        secrets = Secrets.of(config, KEYS);
     }
 
     /**
@@ -88,6 +92,10 @@ final class DeltaLoaderConfig {
         StringBuilder problems = new StringBuilder();
         if (c.tablePath.isEmpty()) {
             problems.append("'table_path': must not be empty; ");
+        } else if (c.tablePath.matches("(?s)[A-Za-z][A-Za-z0-9+.-]*://[^/]*@.*")) {
+            // The path is named in every message and log line: credentials in it would travel with it.
+            problems.append("'table_path': credentials in the URI (user-info before '@', not shown) are not "
+                    + "supported; give them in storage_options (e.g. fs.s3a.access.key, fs.s3a.secret.key); ");
         }
         if (!CODECS.contains(c.compression)) {
             problems.append("'compression': must be one of ").append(String.join(", ", CODECS)).append(", got '")
