@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.loadperf.api.Benchmark;
 import org.loadperf.api.BenchmarkRecord;
 import org.loadperf.api.Metric;
 import org.loadperf.api.Thresholds;
@@ -282,5 +283,70 @@ class ChangePointsTest {
         List<BenchmarkRecord> larger = records(Metric.MEMORY, values, null);
         assertThat(after(larger, 32, Status.OK, new ArrayList<>()).message())
                 .containsPattern("^sustained 150\\.[0-9]% more memory since c0000030");
+    }
+
+    @Test
+    void theHtmlReportMarksTheRunWhereAShiftBegan() {
+        InMemoryBaselineStore store = new InMemoryBaselineStore();
+        for (int i = 0; i < 18; i++) {
+            double throughput = (i < 12 ? 100_000 : 90_000) * (i % 2 == 0 ? 1.01 : 0.99);
+            store.record(ReportFixtures.result("steady_load", "redis", 10_000, throughput, 20,
+                    String.format("%08x", 0xabc00 + i), ReportFixtures.at(i + 1), List.of()).toRecord(), true);
+        }
+        String page = HtmlReport.render(store, List.of());
+        assertThat(page).containsPattern("\"change\":\"sustained 10\\.[0-9]% slower since 000abc0c \\(p=[^)]+, 6 "
+                + "runs\\): 100,000 -.u003e 90,000 rows/s\",\"change_worse\":true");
+        assertThat(page.split("\"change\":", -1)).hasSize(3); // throughput and duration; memory did not change
+    }
+
+    @Test
+    void theRunnerReportsANewShiftOnceAndAnAcknowledgedOneNotAgain() {
+        // allocation per row is steady enough on any machine that one real run sits on the seeded level
+        Benchmark b = Benchmark.builder("allocating", "counting").datasetSize(1000).body(ctx -> {
+            sink = new byte[1 << 20];
+            return 1000;
+        }).build();
+        for (boolean acknowledge : new boolean[] {false, true}) {
+            InMemoryBaselineStore first = new InMemoryBaselineStore();
+            run(first, b, false);
+            BenchmarkRecord measured = first.history(b.key()).get(0);
+            double level = measured.value(Metric.ALLOCATED_BYTES_PER_ROW).getAsDouble();
+            InMemoryBaselineStore store = new InMemoryBaselineStore();
+            for (int i = 0; i < 32; i++) { // 30 runs at 60% of the level, then 2 at it: this run is the third
+                double v = level * (i < 30 ? 0.6 : 1.0) * (i % 2 == 0 ? 1.002 : 0.998);
+                Map<Metric, Double> values = new EnumMap<>(measured.values());
+                values.put(Metric.ALLOCATED_BYTES_PER_ROW, v);
+                store.record(new BenchmarkRecord(b.testName(), b.loaderType(), 1000, values, Map.of(),
+                        T0.plusHours(i).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), String.format("c%07d", i),
+                        false, "local", measured.fingerprint(), Map.of()), true);
+            }
+            Verdict v = run(store, b, acknowledge);
+            if (acknowledge) {
+                assertThat(v.status()).isEqualTo(Status.OK);
+                assertThat(v.message()).startsWith("acknowledged regression (a bigger buffer on purpose): sustained ");
+            } else {
+                assertThat(v.status()).isEqualTo(Status.REGRESSION);
+                assertThat(v.method()).isEqualTo("change-point");
+                assertThat(v.message()).containsPattern("^sustained [0-9.]+% more allocation per row since c0000030 "
+                        + "\\(p=[^)]+, 3 runs\\)");
+            }
+            // the next run finds the same change point in its history: it does not fire again
+            assertThat(run(store, b, false).status()).isEqualTo(Status.OK);
+        }
+    }
+
+    private static volatile byte[] sink;
+
+    private static Verdict run(InMemoryBaselineStore store, Benchmark b, boolean acknowledge) {
+        try (PerfRunner runner = PerfRunner.builder(PerfSettings.of(Map.of(), Map.of(), Map.of())).store(store)
+                .reporter(new org.loadperf.api.Reporter() { })
+                .comparedMetrics(java.util.EnumSet.of(Metric.ALLOCATED_BYTES_PER_ROW)).confirm(false)
+                .speedCorrection(false).warmupIterations(1).warmupTime(java.time.Duration.ZERO)
+                .measuredIterations(5).measurementTime(java.time.Duration.ZERO).build()) {
+            if (acknowledge) {
+                runner.acknowledge(b.key(), "a bigger buffer on purpose");
+            }
+            return runner.run(b).verdict(Metric.ALLOCATED_BYTES_PER_ROW).orElseThrow();
+        }
     }
 }
