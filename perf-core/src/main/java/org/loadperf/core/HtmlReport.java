@@ -37,6 +37,8 @@ import org.loadperf.api.Verdict;
  *   <li>per benchmark, a chart of throughput and one of memory over the runs kept in the store's history, by
  *       commit, each point with the spread of its samples; runs at another dataset size than the latest are left
  *       out (and counted), since their figures do not compare;</li>
+ *   <li>change points ({@link ChangePoints}): a dashed line at the run where a sustained shift began, red when
+ *       it is worse, green when better, with its size, commit and p-value;</li>
  *   <li>marked points: for runs of this run, their verdict against the baseline; for earlier runs, the verdict
  *       recomputed against the run before them with the default thresholds (the store keeps samples, not
  *       verdicts);</li>
@@ -94,6 +96,7 @@ final class HtmlReport {
             b.put("hidden_runs", history.size() - runs.size());
             b.put("verdict", now != null ? ConsoleReporter.verdictSummary(now) : null);
             b.put("status", now != null ? ConsoleReporter.worstStatus(now).name() : null);
+            Map<Metric, Map<Integer, ChangePoint>> changes = changePoints(runs, last);
             ArrayNode list = b.putArray("runs");
             for (int i = 0; i < runs.size(); i++) {
                 BenchmarkRecord run = runs.get(i);
@@ -112,6 +115,12 @@ final class HtmlReport {
                         number(v, "min", s.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN));
                         number(v, "max", s.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
                         v.put("n", s.size());
+                    }
+                    ChangePoint change = changes.get(m).get(i);
+                    if (change != null) {
+                        v.put("change", change.describe() + ": " + fmt(change.meanBefore()) + " -> "
+                                + fmt(change.meanAfter()) + " " + m.unit());
+                        v.put("change_worse", change.isWorse());
                     }
                     Optional<Verdict> mark = isCurrent ? now.verdict(m)
                             : i == 0 ? Optional.empty() : compare(engine, m, runs.get(i - 1), run);
@@ -165,6 +174,31 @@ final class HtmlReport {
         }
         m.appendTail(page);
         return page.toString();
+    }
+
+    /**
+     * The change points of each charted metric by the index in {@code runs} of the run where each began (the search
+     * skips runs of another machine and busy runs, so its own indexes differ).
+     */
+    private static Map<Metric, Map<Integer, ChangePoint>> changePoints(List<BenchmarkRecord> runs,
+                                                                       BenchmarkRecord last) {
+        Map<Metric, Map<Integer, ChangePoint>> out = new java.util.EnumMap<>(Metric.class);
+        for (Metric m : CHARTED) {
+            Map<Integer, ChangePoint> byRun = new java.util.HashMap<>();
+            out.put(m, byRun);
+            if (last.value(m).isEmpty()) {
+                continue;
+            }
+            List<BenchmarkRecord> searched = ChangePoints.comparable(m, runs, last.datasetSize(), last.fingerprint());
+            for (ChangePoint c : ChangePoints.find(m, searched)) {
+                byRun.put(runs.indexOf(searched.get(c.index())), c);
+            }
+        }
+        return out;
+    }
+
+    private static String fmt(double v) {
+        return Math.abs(v) >= 100 ? ConsoleReporter.number(v) : String.format(Locale.ROOT, "%.3g", v);
     }
 
     private static String testOf(Map<String, BenchmarkRecord> baselines, Map<String, BenchmarkResult> current,

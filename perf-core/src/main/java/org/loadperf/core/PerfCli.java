@@ -23,6 +23,9 @@ import org.loadperf.api.Metric;
  *   report [--dir D]   rebuild index.html from the store's history (default directory: PERF_REPORT_DIR,
  *                      else target/perf-report)
  *   reset [--yes]      remove every baseline and all history, after confirmation (or --yes)
+ *   changes [--test T] [--loader L]
+ *                      the change points (sustained shifts) in each benchmark's history, per metric: the commit
+ *                      where each began, its date, size and p-value (see {@link ChangePoints})
  *   --store PATH       the store (default: PERF_STORE, else performance_benchmarks.json here)
  * </pre>
  * Run through Maven ({@code mvn -q -pl perf-core -am compile exec:java -Dexec.args="summary"}) or with perf-core
@@ -35,10 +38,14 @@ public final class PerfCli {
               summary           one line per benchmark: "<loader_type>: <throughput> rows/sec"
               report            rebuild index.html from the store's history
               reset             remove every baseline and all history (asks first)
+              changes           sustained shifts in each benchmark's history: commit where each began,
+                                date, size, p-value
             Options:
               --store PATH      the baseline store (default: PERF_STORE, else ./performance_benchmarks.json)
               --dir PATH        report: where index.html goes (default: PERF_REPORT_DIR, else target/perf-report)
               --yes, -y         reset: do not ask
+              --test NAME       changes: only benchmarks of this test name
+              --loader TYPE     changes: only benchmarks of this loader type
             """;
 
     private PerfCli() {
@@ -58,6 +65,8 @@ public final class PerfCli {
         String command = null;
         String store = null;
         String dir = null;
+        String test = null;
+        String loader = null;
         boolean yes = false;
         List<String> rest = new ArrayList<>(List.of(args));
         try {
@@ -72,6 +81,20 @@ public final class PerfCli {
                     } else {
                         dir = rest.remove(0);
                     }
+                } else if (a.equals("--test") || a.equals("--loader")) {
+                    if (rest.isEmpty() || rest.get(0).startsWith("-")) {
+                        throw new IllegalArgumentException(a + " needs a " + (a.equals("--test") ? "test name"
+                                : "loader type"));
+                    }
+                    if (a.equals("--test")) {
+                        test = rest.remove(0);
+                    } else {
+                        loader = rest.remove(0);
+                    }
+                } else if (a.startsWith("--test=")) {
+                    test = a.substring("--test=".length());
+                } else if (a.startsWith("--loader=")) {
+                    loader = a.substring("--loader=".length());
                 } else if (a.startsWith("--store=")) {
                     store = a.substring("--store=".length());
                 } else if (a.startsWith("--dir=")) {
@@ -104,6 +127,7 @@ public final class PerfCli {
                 case "summary" -> summary(s, out);
                 case "report" -> report(s, dir != null ? Path.of(dir) : ReportWriter.directoryOf(settings), out);
                 case "reset" -> reset(s, yes, in, out);
+                case "changes" -> changes(s, test, loader, out, err);
                 default -> {
                     err.println("PerfCli: unknown command '" + command + "'");
                     err.print(USAGE);
@@ -138,6 +162,77 @@ public final class PerfCli {
         out.println("Wrote " + index + " (" + count + " benchmark" + (count == 1 ? "" : "s") + " from " + store.path()
                 + ")");
         return 0;
+    }
+
+    /** The metrics {@code changes} searches, where the history has them. */
+    static final List<Metric> SEARCHED = List.of(Metric.THROUGHPUT, Metric.DURATION, Metric.MEMORY,
+            Metric.ALLOCATED_BYTES_PER_ROW);
+
+    private static int changes(JsonFileBaselineStore store, String test, String loader, PrintStream out,
+                               PrintStream err) {
+        Map<String, BenchmarkRecord> all = store.baselines();
+        List<String> keys = all.keySet().stream().sorted().filter(k -> (test == null
+                || all.get(k).testName().equals(test)) && (loader == null || all.get(k).loaderType().equals(loader)))
+                .toList();
+        if (all.isEmpty()) {
+            out.println("No benchmarks in " + store.path());
+            return 0;
+        }
+        if (keys.isEmpty()) {
+            err.println("PerfCli changes: no benchmark" + (test != null ? " of test '" + test + "'" : "")
+                    + (loader != null ? " with loader '" + loader + "'" : "") + " in " + store.path() + "; known: "
+                    + String.join(", ", all.keySet().stream().sorted().toList()));
+            return 1;
+        }
+        for (String key : keys) {
+            List<BenchmarkRecord> history = store.history(key);
+            if (history.isEmpty()) {
+                history = List.of(all.get(key));
+            }
+            BenchmarkRecord last = history.get(history.size() - 1);
+            out.println(key + String.format(Locale.ROOT, " (%d run%s kept, latest %s at %,d rows)", history.size(),
+                    history.size() == 1 ? "" : "s", last.gitCommit(), last.datasetSize()));
+            for (String line : changeLines(history, last)) {
+                out.println("  " + line);
+            }
+        }
+        return 0;
+    }
+
+    /** One line per change point of every searched metric (or why there are none) in runs comparable to {@code last}. */
+    static List<String> changeLines(List<BenchmarkRecord> history, BenchmarkRecord last) {
+        List<String> lines = new ArrayList<>();
+        org.loadperf.api.Thresholds thresholds = org.loadperf.api.Thresholds.defaults();
+        for (Metric m : SEARCHED) {
+            if (last.value(m).isEmpty()) {
+                continue;
+            }
+            List<BenchmarkRecord> runs = ChangePoints.comparable(m, history, last.datasetSize(), last.fingerprint());
+            if (runs.size() < 2 * ChangePoints.MIN_SEGMENT) {
+                lines.add(String.format(Locale.ROOT, "%s: %d comparable run%s, too few to search (%d needed)",
+                        m.displayName(), runs.size(), runs.size() == 1 ? "" : "s", 2 * ChangePoints.MIN_SEGMENT));
+                continue;
+            }
+            List<ChangePoint> found = ChangePoints.find(m, runs);
+            if (found.isEmpty()) {
+                lines.add(String.format(Locale.ROOT, "%s: no change point in %d runs", m.displayName(), runs.size()));
+            }
+            for (ChangePoint c : found) {
+                String verdict = !c.isWorse() ? ""
+                        : c.explainedByMachine() ? String.format(Locale.ROOT, "; the machine ran %.1f%% slower too",
+                        -c.speedChange())
+                        : c.regressionPercent() > thresholds.of(m).percent()
+                        ? String.format(Locale.ROOT, "; beyond the %.0f%% threshold", thresholds.of(m).percent())
+                        : "";
+                lines.add(String.format(Locale.ROOT, "%s: %s, %s: %s -> %s %s%s", m.displayName(), c.describe(),
+                        c.timestamp(), figure(c.meanBefore()), figure(c.meanAfter()), m.unit(), verdict));
+            }
+        }
+        return lines;
+    }
+
+    private static String figure(double v) {
+        return Math.abs(v) >= 1000 ? ConsoleReporter.number(v) : String.format(Locale.ROOT, "%.4g", v);
     }
 
     private static int reset(JsonFileBaselineStore store, boolean yes, InputStream in, PrintStream out) {

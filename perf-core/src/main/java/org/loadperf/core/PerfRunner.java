@@ -242,7 +242,15 @@ public final class PerfRunner implements AutoCloseable {
                 phase("teardown", benchmark, () -> benchmark.teardown().run(setupContext));
             }
         }
-        Evaluation ev = evaluation;
+        // A sustained shift in the history may carry the REGRESSION one noisy run could not (ChangePointVerdicts).
+        BenchmarkRecord draft = new BenchmarkResult(benchmark.testName(), benchmark.loaderType(),
+                benchmark.datasetSize(), warmed, evaluation.samples(), evaluation.summaries(), List.of(), started,
+                evaluation.git().commit(), evaluation.git().dirty(), environment, evaluation.fingerprint(), List.of())
+                .toRecord();
+        Evaluation ev = new Evaluation(evaluation.samples(), evaluation.summaries(), ChangePointVerdicts.apply(
+                evaluation.verdicts(), store.history(benchmark.key()), draft, store.baseline(benchmark.key()),
+                benchmark.thresholds().orElse(thresholds), evaluation.notes()), evaluation.notes(),
+                evaluation.fingerprint(), evaluation.git());
         String ackReason = acknowledgements.get(benchmark.key());
         Map<String, Object> extras = new java.util.LinkedHashMap<>();
         List<Verdict> verdictList = ev.verdicts();

@@ -109,4 +109,34 @@ class PerfCliTest {
         assertThat(cli("", Map.of(), "--help")).isZero();
         assertThat(out()).contains("summary", "report", "reset");
     }
+
+    @Test
+    void changesPrintsTheChangePointsOfEachBenchmarkWithTheCommitWhereTheyBegan() {
+        JsonFileBaselineStore store = JsonFileBaselineStore.at(storeFile);
+        for (int i = 0; i < 18; i++) {
+            double throughput = (i < 12 ? 100_000 : 90_000) * (i % 2 == 0 ? 1.01 : 0.99);
+            store.record(ReportFixtures.result("steady_load", "redis", 10_000, throughput, 20,
+                    String.format("%08x", 0xabc00 + i), ReportFixtures.at(i + 1), List.of()).toRecord(), true);
+        }
+        assertThat(cli("", Map.of(), "changes", "--store", storeFile.toString(), "--test", "steady_load")).isZero();
+        assertThat(out()).startsWith("redis_steady_load (18 runs kept, latest 000abc11 at 10,000 rows)\n")
+                .containsPattern("  throughput: sustained 10\\.[0-9]% slower since 000abc0c \\(p=[0-9.e-]+, 6 runs\\), "
+                        + "2025-07-14T12:00:00Z: 100,000 -> 90,000 rows/s; beyond the 5% threshold\n")
+                .containsPattern("  duration: sustained 1[01]\\.[0-9]% slower since 000abc0c .*; beyond the 10% "
+                        + "threshold\n")
+                .contains("  memory: no change point in 18 runs\n")
+                .doesNotContain("postgresql");
+
+        out.reset();
+        assertThat(cli("", Map.of(), "changes", "--store", storeFile.toString(), "--loader", "postgresql")).isZero();
+        assertThat(out()).contains("postgresql_large_table_loading_performance (1 run kept")
+                .contains("  throughput: 1 comparable run, too few to search (6 needed)");
+
+        assertThat(cli("", Map.of(), "changes", "--store", storeFile.toString(), "--test", "nope")).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("no benchmark of test 'nope'")
+                .contains("known: postgresql_large_table_loading_performance, redis_steady_load, "
+                        + "redis_throughput_comparison");
+        assertThat(cli("", Map.of(), "changes", "--test")).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--test needs a test name");
+    }
 }
