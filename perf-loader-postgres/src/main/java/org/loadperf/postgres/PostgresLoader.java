@@ -53,6 +53,9 @@ import org.slf4j.LoggerFactory;
  * above 1, APPEND batches are encoded by the caller's thread and copied by that many pooled connections at once
  * (OVERWRITE and UPSERT stay sequential: one transaction, and last-wins order, need it).
  *
+ * <p>No call blocks without bound: each call on a connection runs under a {@link Watchdog} that aborts the
+ * connection after {@code load_timeout_seconds}, and connecting is bounded by {@code connect_timeout_seconds}.
+ *
  * <p>Safe for use by one thread at a time per {@code loadTable}; concurrent calls each take their own pooled
  * connections.
  */
