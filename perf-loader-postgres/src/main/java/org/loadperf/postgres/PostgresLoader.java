@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -52,6 +53,9 @@ import org.slf4j.LoggerFactory;
  * above 1, APPEND batches are encoded by the caller's thread and copied by that many pooled connections at once
  * (OVERWRITE and UPSERT stay sequential: one transaction, and last-wins order, need it).
  *
+ * <p>No call blocks without bound: each call on a connection runs under a {@link Watchdog} that aborts the
+ * connection after {@code load_timeout_seconds}, and connecting is bounded by {@code connect_timeout_seconds}.
+ *
  * <p>Safe for use by one thread at a time per {@code loadTable}; concurrent calls each take their own pooled
  * connections.
  */
@@ -68,6 +72,7 @@ final class PostgresLoader implements Loader {
 
     private final PostgresLoaderConfig config;
     private final HikariDataSource pool;
+    private final Watchdog watchdog;
     private volatile boolean closed;
 
     PostgresLoader(PostgresLoaderConfig config) {
@@ -83,7 +88,12 @@ final class PostgresLoader implements Loader {
         hc.setPoolName("loadperf-postgres-" + POOL_IDS.incrementAndGet());
         hc.setMaximumPoolSize(config.maxConnections());
         hc.setMinimumIdle(1);
-        config.connectionParams().forEach(hc::addDataSourceProperty);
+        // Waiting for a pooled connection is one more call bounded by the load timeout.
+        long poolWaitMillis = Math.max(250L, config.loadTimeoutSeconds() * 1000L);
+        hc.setConnectionTimeout(poolWaitMillis);
+        hc.setValidationTimeout(Math.min(5000L, poolWaitMillis));
+        driverProperties(config).forEach(hc::addDataSourceProperty);
+        this.watchdog = new Watchdog(config.loadTimeoutSeconds(), config.server());
         try {
             this.pool = new HikariDataSource(hc);
         } catch (RuntimeException e) {
@@ -93,6 +103,20 @@ final class PostgresLoader implements Loader {
         LOG.info("PostgreSQL loader connected to {} (database {}, pool of {}, batch_size {}, parallelism {})",
                 config.address(), config.database(), config.maxConnections(), config.batchSize(),
                 config.parallelism());
+    }
+
+    /**
+     * pgJDBC's timeouts, unless {@code connection_params} sets them: connecting and logging in each take at most
+     * {@code connect_timeout_seconds} (a frozen server accepts TCP connections but never answers the login), and
+     * no read waits for ever (a backstop behind the watchdog, which fires first and also ends stuck writes).
+     */
+    private static Map<String, String> driverProperties(PostgresLoaderConfig config) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("connectTimeout", String.valueOf(config.connectTimeoutSeconds()));
+        p.put("loginTimeout", String.valueOf(config.connectTimeoutSeconds()));
+        p.put("socketTimeout", String.valueOf(config.loadTimeoutSeconds() + config.connectTimeoutSeconds()));
+        p.putAll(config.connectionParams());
+        return p;
     }
 
     @Override
@@ -253,8 +277,8 @@ final class PostgresLoader implements Loader {
         void close();
     }
 
-    /** A failed batch: its number, its rows and why. */
-    private record BatchFailure(int batchNo, long firstRow, long rows, Exception cause) {
+    /** A failed batch: its number, its rows, why, and whether it failed awaiting its commit (outcome unknown). */
+    private record BatchFailure(int batchNo, long firstRow, long rows, Exception cause, boolean atCommit) {
     }
 
     /**
@@ -340,6 +364,9 @@ final class PostgresLoader implements Loader {
     }
 
     private String reason(Throwable e) {
+        if (e instanceof Watchdog.ServerTimeoutException) {
+            return oneLine(e.getMessage());
+        }
         if (e instanceof WorkerFailedIo) {
             return "a parallel COPY worker failed";
         }
@@ -365,12 +392,16 @@ final class PostgresLoader implements Loader {
         private final TablePlan plan;
         private final boolean singleTransaction;
         private final Connection conn;
+        private final Watchdog.Watch watch;
         private final CopyManager copyApi;
         private CopyIn copy;
+        private String sendStep = "";
         private int committedBatches;
         private long committedRows;
+        private int committingBatch;
         private final BinaryCopyEncoder.Sink sink = (bytes, length) -> {
-            copy.writeToCopy(bytes, 0, length);
+            CopyIn c = copy;
+            watch().run(sendStep, () -> c.writeToCopy(bytes, 0, length));
             return bytes;
         };
 
@@ -379,17 +410,17 @@ final class PostgresLoader implements Loader {
             this.singleTransaction = singleTransaction;
             try {
                 this.conn = connection();
+                this.watch = watchdog.watch(conn);
                 try {
-                    conn.setAutoCommit(false);
+                    watch.run("starting a transaction", () -> conn.setAutoCommit(false));
                     this.copyApi = conn.unwrap(PGConnection.class).getCopyAPI();
                     if (singleTransaction) {
-                        try (Statement st = conn.createStatement()) {
-                            st.execute(plan.truncateSql());
-                        }
+                        watch.run("emptying " + plan.qualifiedName() + " for OVERWRITE (TRUNCATE)",
+                                () -> execute(conn, plan.truncateSql()));
                     }
                 } catch (SQLException | RuntimeException e) {
-                    rollbackQuietly(conn);
-                    closeQuietly(conn);
+                    rollbackQuietly(watch);
+                    release(watch);
                     throw e;
                 }
             } catch (SQLException e) {
@@ -398,16 +429,21 @@ final class PostgresLoader implements Loader {
             }
         }
 
+        private Watchdog.Watch watch() {
+            return watch;
+        }
+
         @Override
         public void startBatch(int batchNo, long firstRow) throws SQLException {
             if (plan.mode() == LoadMode.UPSERT) {
-                try (Statement st = conn.createStatement()) {
+                watch.run("creating the staging table of batch " + batchNo, () -> {
                     for (String sql : plan.stageSql()) {
-                        st.execute(sql);
+                        execute(conn, sql);
                     }
-                }
+                });
             }
-            copy = copyApi.copyIn(plan.copySql());
+            copy = watch.call("starting the COPY of batch " + batchNo, () -> copyApi.copyIn(plan.copySql()));
+            sendStep = "sending the rows of batch " + batchNo + " (COPY data)";
         }
 
         @Override
@@ -419,14 +455,15 @@ final class PostgresLoader implements Loader {
         public void endBatch(int batchNo, long firstRow, long rows) throws SQLException {
             CopyIn c = copy;
             copy = null;
-            c.endCopy();
+            watch.run("ending the COPY of batch " + batchNo, c::endCopy);
             if (plan.mode() == LoadMode.UPSERT) {
-                try (Statement st = conn.createStatement()) {
-                    st.executeUpdate(plan.mergeSql());
-                }
+                watch.run("merging batch " + batchNo + " (INSERT ... ON CONFLICT)",
+                        () -> execute(conn, plan.mergeSql()));
             }
             if (!singleTransaction) {
-                conn.commit();
+                committingBatch = batchNo;
+                watch.run("committing batch " + batchNo, conn::commit);
+                committingBatch = 0;
                 committedBatches++;
                 committedRows += rows;
             }
@@ -435,21 +472,26 @@ final class PostgresLoader implements Loader {
         @Override
         public void complete() throws SQLException {
             if (singleTransaction) {
-                conn.commit();
+                committingBatch = -1;
+                watch.run("committing the OVERWRITE", conn::commit);
+                committingBatch = 0;
             }
         }
 
         @Override
         public void abort() {
             if (copy != null) {
-                try {
-                    copy.cancelCopy();
-                } catch (SQLException | RuntimeException e) {
-                    LOG.debug("Cancelling COPY failed", e);
-                }
+                CopyIn c = copy;
                 copy = null;
+                if (!watch.aborted()) {
+                    try {
+                        watch.run("cancelling the COPY", c::cancelCopy);
+                    } catch (SQLException | RuntimeException e) {
+                        LOG.debug("Cancelling COPY failed", e);
+                    }
+                }
             }
-            rollbackQuietly(conn);
+            rollbackQuietly(watch);
         }
 
         @Override
@@ -460,12 +502,20 @@ final class PostgresLoader implements Loader {
         @Override
         public String committedNote(Progress progress) {
             if (singleTransaction) {
-                return "Nothing was changed: the OVERWRITE runs in one transaction and was rolled back, so the table"
-                        + " keeps its previous rows";
+                return committingBatch != 0
+                        ? "The OVERWRITE's commit was sent but not confirmed: the table holds either its previous rows"
+                        + " or all the new ones, never a mix"
+                        : "Nothing was changed: the OVERWRITE runs in one transaction and was rolled back, so the"
+                        + " table keeps its previous rows";
             }
-            return committedBatches == 0 ? "The batch was rolled back; no batch of this load was committed"
-                    : "The batch was rolled back; the " + committedBatches + " batches before it (" + committedRows
+            String before = committedBatches == 0 ? "no batch before it was committed"
+                    : "the " + committedBatches + " batches before it (" + committedRows
                     + " rows) were committed and stay";
+            return committingBatch != 0
+                    ? "The commit of batch " + committingBatch + " was sent but not confirmed: that batch is stored"
+                    + " whole or not at all; " + before
+                    : "The batch was rolled back; " + (committedBatches == 0
+                    ? "no batch of this load was committed" : before);
         }
 
         @Override
@@ -473,7 +523,7 @@ final class PostgresLoader implements Loader {
             if (copy != null) {
                 abort();
             }
-            closeQuietly(conn);
+            release(watch);
         }
     }
 
@@ -525,10 +575,11 @@ final class PostgresLoader implements Loader {
         }
 
         private void work(BlockingQueue<Message> queue) {
-            Connection conn = null;
+            Watchdog.Watch watch = null;
             CopyIn copy = null;
             int batchNo = 0;
             long firstRow = 0;
+            boolean committing = false;
             try {
                 while (true) {
                     Message m = queue.take();
@@ -538,9 +589,9 @@ final class PostgresLoader implements Loader {
                     try {
                         if (failure.get() != null) {
                             if (copy != null) {
-                                cancel(copy);
+                                cancel(watch, copy);
                                 copy = null;
-                                rollbackQuietly(conn);
+                                rollbackQuietly(watch);
                             }
                             continue;
                         }
@@ -548,38 +599,48 @@ final class PostgresLoader implements Loader {
                             case START -> {
                                 batchNo = m.batchNo;
                                 firstRow = m.firstRow;
-                                if (conn == null) {
-                                    conn = connection();
-                                    conn.setAutoCommit(false);
+                                if (watch == null) {
+                                    Connection conn = connection();
+                                    watch = watchdog.watch(conn);
+                                    watch.run("starting a transaction", () -> conn.setAutoCommit(false));
                                 }
-                                copy = conn.unwrap(PGConnection.class).getCopyAPI().copyIn(plan.copySql());
+                                CopyManager api = watch.connection().unwrap(PGConnection.class).getCopyAPI();
+                                copy = watch.call("starting the COPY of batch " + batchNo,
+                                        () -> api.copyIn(plan.copySql()));
                             }
-                            case DATA -> copy.writeToCopy(m.bytes, 0, m.length);
+                            case DATA -> {
+                                CopyIn c = copy;
+                                watch.run("sending the rows of batch " + batchNo + " (COPY data)",
+                                        () -> c.writeToCopy(m.bytes, 0, m.length));
+                            }
                             case END -> {
                                 CopyIn c = copy;
                                 copy = null;
-                                c.endCopy();
-                                conn.commit();
+                                watch.run("ending the COPY of batch " + batchNo, c::endCopy);
+                                committing = true;
+                                watch.run("committing batch " + batchNo, watch.connection()::commit);
+                                committing = false;
                                 progress.committedRows.addAndGet(m.rows);
                                 progress.committedBatches.incrementAndGet();
                             }
                             case ABORT -> {
                                 if (copy != null) {
-                                    cancel(copy);
+                                    cancel(watch, copy);
                                     copy = null;
                                 }
-                                rollbackQuietly(conn);
+                                rollbackQuietly(watch);
                             }
                             default -> throw new IllegalStateException("unknown message " + m.kind);
                         }
                     } catch (SQLException | RuntimeException | Error e) {
                         failure.compareAndSet(null, new BatchFailure(batchNo, firstRow, m.rows,
-                                e instanceof Exception ex ? ex : new RuntimeException(e)));
+                                e instanceof Exception ex ? ex : new RuntimeException(e), committing));
+                        committing = false;
                         if (copy != null) {
-                            cancel(copy);
+                            cancel(watch, copy);
                             copy = null;
                         }
-                        rollbackQuietly(conn);
+                        rollbackQuietly(watch);
                     } finally {
                         if (m.bytes != null) {
                             free.add(m.bytes);
@@ -590,18 +651,21 @@ final class PostgresLoader implements Loader {
                 Thread.currentThread().interrupt();
             } finally {
                 if (copy != null) {
-                    cancel(copy);
+                    cancel(watch, copy);
                 }
-                if (conn != null) {
-                    rollbackQuietly(conn);
-                    closeQuietly(conn);
+                if (watch != null) {
+                    rollbackQuietly(watch);
+                    release(watch);
                 }
             }
         }
 
-        private void cancel(CopyIn copy) {
+        private void cancel(Watchdog.Watch watch, CopyIn copy) {
+            if (watch.aborted()) {
+                return;
+            }
             try {
-                copy.cancelCopy();
+                watch.run("cancelling the COPY", copy::cancelCopy);
             } catch (SQLException | RuntimeException e) {
                 LOG.debug("Cancelling COPY failed", e);
             }
@@ -707,9 +771,12 @@ final class PostgresLoader implements Loader {
         @Override
         public String committedNote(Progress p) {
             int batches = p.committedBatches.get();
-            return batches == 0 ? "The batch was rolled back; no batch of this load was committed"
-                    : "The batch was rolled back; " + batches + " other batches (" + p.committedRows.get()
-                    + " rows) were committed by the parallel workers and stay";
+            BatchFailure f = failure.get();
+            String what = f != null && f.atCommit() ? "The commit of batch " + f.batchNo() + " was sent but not"
+                    + " confirmed: that batch is stored whole or not at all; " : "The batch was rolled back; ";
+            return what + (batches == 0 ? "no other batch of this load was committed"
+                    : batches + " other batches (" + p.committedRows.get()
+                    + " rows) were committed by the parallel workers and stay");
         }
 
         @Override
@@ -769,17 +836,20 @@ final class PostgresLoader implements Loader {
         }
         String qualified = TablePlan.qualify(config.schema(), table);
         List<EncoderFactory> factories = new ArrayList<>();
-        try (Connection conn = connection()) {
-            TableInfo info = readTable(conn, table);
+        Watchdog.Watch watch = null;
+        try {
+            Connection conn = connection();
+            watch = watchdog.watch(conn);
+            String catalogStep = "reading the catalog entry of " + qualified;
+            TableInfo info = watch.call(catalogStep, () -> readTable(conn, table));
             if (info == null) {
                 if (!config.createTable()) {
                     throw new LoaderException("Table " + qualified + " does not exist and 'create_table' is false");
                 }
-                try (Statement st = conn.createStatement()) {
-                    st.execute(createSql(qualified, fields, mode == LoadMode.UPSERT ? keys : List.of()));
-                }
+                String ddl = createSql(qualified, fields, mode == LoadMode.UPSERT ? keys : List.of());
+                watch.run("creating table " + qualified, () -> execute(conn, ddl));
                 LOG.info("Created table {} with {} columns", qualified, fields.size());
-                info = readTable(conn, table);
+                info = watch.call(catalogStep, () -> readTable(conn, table));
                 if (info == null) {
                     throw new LoaderException("Table " + qualified + " was created but cannot be found in the catalog");
                 }
@@ -792,13 +862,19 @@ final class PostgresLoader implements Loader {
                 }
                 factories.add(PgTypeMapping.encoderFor(f, column, qualified));
             }
-            if (mode == LoadMode.UPSERT && !hasUniqueIndex(conn, info.oid, keys)) {
+            long oid = info.oid;
+            if (mode == LoadMode.UPSERT && !watch.call("reading the unique indexes of " + qualified,
+                    () -> hasUniqueIndex(conn, oid, keys))) {
                 throw new LoaderException("UPSERT into " + qualified + " needs a primary key or unique constraint on"
                         + " exactly the key_columns " + keys + "; the table has none");
             }
         } catch (SQLException e) {
             throw new LoaderException("Preparing table " + qualified + " failed: " + reason(e),
                     config.secrets().safeCause(e));
+        } finally {
+            if (watch != null) {
+                release(watch);
+            }
         }
         String ordinal = "__loadperf_row";
         while (names.contains(ordinal)) {
@@ -889,48 +965,86 @@ final class PostgresLoader implements Loader {
     }
 
     private long tableSizeBytes(TablePlan plan) {
-        try (Connection conn = connection();
-             PreparedStatement ps = conn.prepareStatement("SELECT pg_total_relation_size(c.oid) FROM pg_class c"
-                     + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
-            ps.setString(1, config.schema());
-            ps.setString(2, plan.table());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : 0L;
-            }
+        Watchdog.Watch watch = null;
+        try {
+            Connection conn = connection();
+            watch = watchdog.watch(conn);
+            return watch.call("reading the size of " + plan.qualifiedName(), () -> {
+                try (PreparedStatement ps = conn.prepareStatement("SELECT pg_total_relation_size(c.oid) FROM"
+                        + " pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND"
+                        + " c.relname = ?")) {
+                    ps.setString(1, config.schema());
+                    ps.setString(2, plan.table());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        return rs.next() ? rs.getLong(1) : 0L;
+                    }
+                }
+            });
         } catch (SQLException e) {
-            LOG.warn("Cannot read the size of {}: {}", plan.qualifiedName(), driverText(e.getMessage()));
+            LOG.warn("Cannot read the size of {}: {}", plan.qualifiedName(), reason(e));
             return 0L;
+        } finally {
+            if (watch != null) {
+                release(watch);
+            }
         }
     }
 
     // --------------------------------------------------------------------------------------------------- helpers
 
+    /** A pooled connection; waits at most load_timeout_seconds (HikariCP's connectionTimeout). */
     private Connection connection() throws SQLException {
         if (closed) {
             throw new LoaderException("The PostgreSQL loader is closed");
         }
-        return pool.getConnection();
+        try {
+            return pool.getConnection();
+        } catch (SQLTransientConnectionException e) {
+            throw new Watchdog.ServerTimeoutException("no connection to PostgreSQL at " + config.server()
+                    + " within load_timeout_seconds (" + config.loadTimeoutSeconds() + " s): all "
+                    + config.maxConnections() + " pooled connections are in use or the server does not answer ("
+                    + rootMessage(e) + ")", e);
+        }
     }
 
-    private static void rollbackQuietly(Connection conn) {
-        if (conn == null) {
+    private static void execute(Connection conn, String sql) throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    private static void rollbackQuietly(Watchdog.Watch watch) {
+        if (watch == null || watch.aborted()) {
             return;
         }
+        Connection conn = watch.connection();
         try {
             if (!conn.isClosed() && !conn.getAutoCommit()) {
-                conn.rollback();
+                watch.run("rolling back", conn::rollback);
             }
         } catch (SQLException | RuntimeException e) {
             LOG.debug("Rollback failed", e);
         }
     }
 
-    private static void closeQuietly(Connection conn) {
-        try {
-            conn.close();
-        } catch (SQLException | RuntimeException e) {
-            LOG.debug("Closing a connection failed", e);
+    /**
+     * Returns the connection to the pool, or evicts it when the watchdog aborted it (HikariCP must not hand out a
+     * closed connection, and closing it through the pool would only log errors).
+     */
+    private void release(Watchdog.Watch watch) {
+        Connection conn = watch.connection();
+        if (!watch.aborted()) {
+            try {
+                watch.run("returning a connection to the pool", conn::close);
+                return;
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("Closing a connection failed", e);
+            }
+            if (!watch.aborted()) {
+                return;
+            }
         }
+        pool.evictConnection(conn);
     }
 
     private String rootMessage(Throwable e) {

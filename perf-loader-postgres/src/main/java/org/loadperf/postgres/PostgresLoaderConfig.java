@@ -3,6 +3,7 @@ package org.loadperf.postgres;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.loadperf.api.loader.ConfigKey;
 import org.loadperf.api.loader.LoaderConfig;
 import org.loadperf.api.loader.LoaderException;
@@ -14,7 +15,8 @@ import org.loadperf.api.loader.Secrets;
  */
 record PostgresLoaderConfig(String host, int port, String database, String user, String password,
                             int maxConnections, int batchSize, Map<String, String> connectionParams, String schema,
-                            boolean createTable, List<String> keyColumns, int parallelism) {
+                            boolean createTable, List<String> keyColumns, int parallelism, int connectTimeoutSeconds,
+                            int loadTimeoutSeconds) {
 
     static final ConfigKey<String> HOST = ConfigKey.string("host", null,
             "PostgreSQL server host name or address").required();
@@ -40,10 +42,21 @@ record PostgresLoaderConfig(String host, int port, String database, String user,
             "columns identifying a row for UPSERT (the table's primary key or a unique constraint)");
     static final ConfigKey<Integer> PARALLELISM = ConfigKey.integer("parallelism", 1, 1, 64,
             "pooled connections that COPY batches at once within one APPEND loadTable");
+    static final ConfigKey<Integer> CONNECT_TIMEOUT_SECONDS = ConfigKey.integer("connect_timeout_seconds", 10, 1,
+            3600, "longest wait for a new connection: TCP connect and login each (pgJDBC connectTimeout and"
+                    + " loginTimeout, unless connection_params sets them)");
+    static final ConfigKey<Integer> LOAD_TIMEOUT_SECONDS = ConfigKey.integer("load_timeout_seconds", 300, 1, 86_400,
+            "longest time one call may wait on the server (a pooled connection, a statement, a COPY write, the end"
+                    + " of a COPY, a commit); past it the connection is aborted and the load fails naming the"
+                    + " server and the batch");
+
+    /** pg_temp (this session's temporary schema), pg_temp_N and pg_toast_temp_N (some session's). */
+    private static final Pattern TEMPORARY_SCHEMA = Pattern.compile("pg_(toast_)?temp(_[0-9]+)?");
 
     /** Every key, in documentation order. */
     static final List<ConfigKey<?>> KEYS = List.of(HOST, PORT, DATABASE, USER, PASSWORD, MAX_CONNECTIONS,
-            BATCH_SIZE, CONNECTION_PARAMS, SCHEMA, CREATE_TABLE, KEY_COLUMNS, PARALLELISM);
+            BATCH_SIZE, CONNECTION_PARAMS, SCHEMA, CREATE_TABLE, KEY_COLUMNS, PARALLELISM, CONNECT_TIMEOUT_SECONDS,
+            LOAD_TIMEOUT_SECONDS);
 
     /**
      * Validates {@code config} (unknown keys, missing required keys and bad values are all reported at once, by
@@ -54,9 +67,16 @@ record PostgresLoaderConfig(String host, int port, String database, String user,
         PostgresLoaderConfig c = new PostgresLoaderConfig(config.get(HOST), config.get(PORT), config.get(DATABASE),
                 config.get(USER), config.get(PASSWORD), config.get(MAX_CONNECTIONS), config.get(BATCH_SIZE),
                 config.get(CONNECTION_PARAMS), config.get(SCHEMA), config.get(CREATE_TABLE),
-                config.get(KEY_COLUMNS), config.get(PARALLELISM));
+                config.get(KEY_COLUMNS), config.get(PARALLELISM), config.get(CONNECT_TIMEOUT_SECONDS),
+                config.get(LOAD_TIMEOUT_SECONDS));
         if (c.host.isBlank()) {
             throw new LoaderException("Invalid PostgresLoader configuration: 'host' must not be blank");
+        }
+        if (TEMPORARY_SCHEMA.matcher(c.schema).matches()) {
+            throw new LoaderException("Invalid PostgresLoader configuration: 'schema' is '" + c.schema + "', a"
+                    + " session's temporary schema: a table there belongs to one pooled connection, other connections"
+                    + " (the loader's next call, parallel workers, your readers) cannot see it, and it vanishes when"
+                    + " that connection closes; name a regular schema");
         }
         if (c.parallelism > c.maxConnections) {
             throw new LoaderException("Invalid PostgresLoader configuration: 'parallelism' (" + c.parallelism
@@ -82,11 +102,17 @@ record PostgresLoaderConfig(String host, int port, String database, String user,
         return host + ":" + port;
     }
 
+    /** {@code host:port/database}, for messages (built from the fields, never from a URL). */
+    String server() {
+        return address() + "/" + database;
+    }
+
     @Override
     public String toString() {
         return "PostgresLoaderConfig{" + address() + "/" + database + ", user=" + user + ", password="
                 + (password.isEmpty() ? "" : "***") + ", max_connections=" + maxConnections + ", batch_size="
                 + batchSize + ", schema=" + schema + ", create_table=" + createTable + ", key_columns=" + keyColumns
-                + ", parallelism=" + parallelism + "}";
+                + ", parallelism=" + parallelism + ", connect_timeout_seconds=" + connectTimeoutSeconds
+                + ", load_timeout_seconds=" + loadTimeoutSeconds + "}";
     }
 }

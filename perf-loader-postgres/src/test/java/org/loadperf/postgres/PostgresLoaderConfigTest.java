@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.loadperf.api.loader.ConfigKey;
 import org.loadperf.api.loader.LoaderConfig;
 import org.loadperf.api.loader.LoaderException;
@@ -21,10 +23,10 @@ class PostgresLoaderConfigTest {
         PostgresLoaderConfig c = PostgresLoaderConfig.from(REQUIRED);
 
         assertThat(c).isEqualTo(new PostgresLoaderConfig("db.example", 5432, "perf", "loader", "", 10, 10_000,
-                Map.of(), "public", true, List.of(), 1));
+                Map.of(), "public", true, List.of(), 1, 10, 300));
         assertThat(PostgresLoaderConfig.KEYS).extracting(ConfigKey::name).containsExactly("host", "port", "database",
                 "user", "password", "max_connections", "batch_size", "connection_params", "schema", "create_table",
-                "key_columns", "parallelism");
+                "key_columns", "parallelism", "connect_timeout_seconds", "load_timeout_seconds");
         assertThat(PostgresLoaderConfig.KEYS).allSatisfy(k -> assertThat(k.description()).isNotBlank());
     }
 
@@ -35,13 +37,14 @@ class PostgresLoaderConfigTest {
                 Map.entry("max_connections", "4"), Map.entry("batch_size", "2500"),
                 Map.entry("connection_params", "sslmode=disable,ApplicationName=perf"),
                 Map.entry("schema", "Staging Area"), Map.entry("create_table", "false"),
-                Map.entry("key_columns", "id, region"), Map.entry("parallelism", "3")));
+                Map.entry("key_columns", "id, region"), Map.entry("parallelism", "3"),
+                Map.entry("connect_timeout_seconds", "4"), Map.entry("load_timeout_seconds", "90")));
 
         PostgresLoaderConfig c = PostgresLoaderConfig.from(text);
 
         assertThat(c).isEqualTo(new PostgresLoaderConfig("10.0.0.7", 6543, "warehouse", "etl", "pw-123", 4, 2500,
                 Map.of("sslmode", "disable", "ApplicationName", "perf"), "Staging Area", false,
-                List.of("id", "region"), 3));
+                List.of("id", "region"), 3, 4, 90));
         assertThat(c.toString()).doesNotContain("pw-123").contains("***");
     }
 
@@ -59,6 +62,27 @@ class PostgresLoaderConfigTest {
                 .hasMessageContaining("'port'")
                 .hasMessageContaining("'batch_size': must be between 1")
                 .message().doesNotContain("hunter2");
+    }
+
+    @Test
+    void timeouts_must_be_positive() {
+        assertThatThrownBy(() -> PostgresLoaderConfig.from(REQUIRED.with("load_timeout_seconds", 0)
+                .with("connect_timeout_seconds", -1)))
+                .isInstanceOf(LoaderException.class)
+                .hasMessageContaining("'load_timeout_seconds': must be between 1")
+                .hasMessageContaining("'connect_timeout_seconds': must be between 1");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pg_temp", "pg_temp_3", "pg_toast_temp_12"})
+    void a_temporary_schema_is_refused_naming_the_key_and_why(String schema) {
+        assertThatThrownBy(() -> PostgresLoaderConfig.from(REQUIRED.with("schema", schema)))
+                .isInstanceOf(LoaderException.class)
+                .hasMessageContaining("'schema' is '" + schema + "'")
+                .hasMessageContaining("temporary schema")
+                .hasMessageContaining("vanishes");
+        assertThat(PostgresLoaderConfig.from(REQUIRED.with("schema", "pg_temporal")).schema())
+                .isEqualTo("pg_temporal");
     }
 
     @Test
