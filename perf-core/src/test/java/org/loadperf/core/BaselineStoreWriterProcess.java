@@ -10,7 +10,10 @@ import java.time.Instant;
  * shared key and to a key of its own, starting only when the test creates the go file, so that both processes
  * write at the same time.
  *
- * <p>Arguments: store file, writer name, count, history limit, ready file (created when started), go file.
+ * <p>Arguments: store file, writer name, count, history limit, ready file (created when started), go file, and
+ * optionally {@code pinned}: then it records the first run of {@code count} new keys with the pinned policy
+ * ({@code proc_pinned<i>}, as {@link JsonFileBaselineStoreTest#twoProcessesSetEachPinnedBaselineOnce} races on
+ * them) and prints {@code baseline proc_pinned<i>} for each run that became the baseline.
  */
 public final class BaselineStoreWriterProcess {
 
@@ -32,6 +35,14 @@ public final class BaselineStoreWriterProcess {
                 throw new IllegalStateException("no go file " + go + " after 2 minutes");
             }
             Thread.sleep(5);
+        }
+        if (args.length > 6 && args[6].equals("pinned")) {
+            for (int i = 0; i < count; i++) {
+                if (store.recordSettingBaselineIfAbsent(JsonFileBaselineStoreTest.run("pinned" + i, "proc", writer, i))) {
+                    System.out.println("baseline proc_pinned" + i);
+                }
+            }
+            return;
         }
         for (int i = 0; i < count; i++) {
             store.record(JsonFileBaselineStoreTest.run("shared", "proc", writer, i), i % 2 == 0);
