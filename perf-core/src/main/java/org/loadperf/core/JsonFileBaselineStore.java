@@ -225,8 +225,9 @@ public final class JsonFileBaselineStore implements BaselineStore {
     }
 
     /**
-     * A {@code performance_benchmarks.json} that cannot be read: not JSON, not a JSON object, or an entry that is
-     * not a benchmark entry. The file is left untouched; fix it or move it away (or {@link #reset()} the store).
+     * A {@code performance_benchmarks.json} that cannot be read: not JSON, not a JSON object, a key twice in one
+     * object, or an entry that is not a benchmark entry (a field missing or of the wrong type, a number out of
+     * range). The file is left untouched; fix it or move it away (or {@link #reset()} the store).
      */
     public static final class CorruptStoreException extends RuntimeException {
 

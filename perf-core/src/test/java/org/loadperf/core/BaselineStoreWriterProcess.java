@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import org.loadperf.api.BenchmarkRecord;
 
 /**
  * The other process of {@link JsonFileBaselineStoreTest#twoProcessesLoseNothing}: writes {@code count} runs to a
@@ -38,7 +39,8 @@ public final class BaselineStoreWriterProcess {
         }
         if (args.length > 6 && args[6].equals("pinned")) {
             for (int i = 0; i < count; i++) {
-                if (store.recordSettingBaselineIfAbsent(JsonFileBaselineStoreTest.run("pinned" + i, "proc", writer, i))) {
+                BenchmarkRecord first = JsonFileBaselineStoreTest.run("pinned" + i, "proc", writer, i);
+                if (store.recordSettingBaselineIfAbsent(first)) {
                     System.out.println("baseline proc_pinned" + i);
                 }
             }

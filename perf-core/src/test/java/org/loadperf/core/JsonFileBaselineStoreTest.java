@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.loadperf.api.BenchmarkRecord;
@@ -617,7 +618,7 @@ class JsonFileBaselineStoreTest {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         Files.write(file(), bytes);
         JsonFileBaselineStore store = JsonFileBaselineStore.at(file());
-        Map<String, org.assertj.core.api.ThrowableAssert.ThrowingCallable> operations = new LinkedHashMap<>();
+        Map<String, ThrowingCallable> operations = new LinkedHashMap<>();
         operations.put("baselines()", store::baselines);
         operations.put("baseline(redis_x)", () -> store.baseline("redis_x"));
         operations.put("baseline(redis_y)", () -> store.baseline("redis_y"));
@@ -627,7 +628,7 @@ class JsonFileBaselineStoreTest {
         operations.put("record(redis_x, keep)", () -> store.record(run("x", "redis", "w", 1), false));
         operations.put("record(redis_y, move)", () -> store.record(run("y", "redis", "w", 1), true));
         operations.put("record(redis_new, keep)", () -> store.record(run("new", "redis", "w", 1), false));
-        for (Map.Entry<String, org.assertj.core.api.ThrowableAssert.ThrowingCallable> op : operations.entrySet()) {
+        for (Map.Entry<String, ThrowingCallable> op : operations.entrySet()) {
             assertThatThrownBy(op.getValue()).as("%s on %s", op.getKey(), text)
                     .isInstanceOf(CorruptStoreException.class)
                     .hasMessageContaining(file().toAbsolutePath().toString())
@@ -643,14 +644,16 @@ class JsonFileBaselineStoreTest {
         Map<String, String> cases = new LinkedHashMap<>();
         cases.put(", \"memory_mb\": \"fast\"", "redis_x.memory_mb");
         cases.put(", \"git_dirty\": \"yes\"", "redis_x.git_dirty");
+        cases.put(", \"cpu_seconds\": 1e999", "redis_x.cpu_seconds"); // no double holds it
         cases.put(", \"machine\": [1]", "redis_x.machine");
         cases.put(", \"samples\": [1.0, 2.0]", "redis_x.samples");
-        cases.put(", \"samples\": {\"throughput_rows_per_sec\": 5.0}", "redis_x.samples.throughput_rows_per_sec");
+        cases.put(", \"samples\": {\"throughput_rows_per_sec\": 5.0}",
+                "redis_x.samples.throughput_rows_per_sec");
         cases.put(", \"samples\": {\"memory_mb\": [1.0, \"x\"]}", "redis_x.samples.memory_mb");
         cases.put(", \"history\": 7", "redis_x.history");
         cases.put(", \"history\": [5]", "redis_x.history[0]");
-        cases.put(", \"history\": [{\"timestamp\": \"t\"}, {\"timestamp\": \"u\", \"duration_seconds\": true}]",
-                "redis_x.history[1].duration_seconds");
+        cases.put(", \"history\": [{\"timestamp\": \"t\"}, "
+                + "{\"timestamp\": \"u\", \"duration_seconds\": true}]", "redis_x.history[1].duration_seconds");
         cases.put(", \"history\": [{\"timestamp\": \"t\", \"samples\": {\"memory_mb\": {}}}]",
                 "redis_x.history[0].samples.memory_mb");
         cases.put(", \"history\": [{\"timestamp\": 17}]", "redis_x.history[0].timestamp");
@@ -658,10 +661,10 @@ class JsonFileBaselineStoreTest {
             assertEveryOperationRefuses(fileWithBadEntry(c.getKey()), c.getValue());
         }
         // a guide field of the wrong type, written where the guide writes it
-        assertEveryOperationRefuses(fileWithBadEntry("").replace("\"throughput_rows_per_sec\": 5.0, \"memory_mb\": 1.0, "
-                + "\"duration_seconds\": 0.2, \"dataset_size\": 1, \"timestamp\": \"t\", \"git_commit\": \"x1\"",
-                "\"throughput_rows_per_sec\": \"fast\", \"memory_mb\": 1.0, \"duration_seconds\": 0.2, "
-                        + "\"dataset_size\": 1, \"timestamp\": \"t\", \"git_commit\": \"x1\""),
+        assertEveryOperationRefuses(fileWithBadEntry("").replace("\"throughput_rows_per_sec\": 5.0, "
+                + "\"memory_mb\": 1.0, \"duration_seconds\": 0.2, \"dataset_size\": 1, \"timestamp\": \"t\", "
+                + "\"git_commit\": \"x1\"", "\"throughput_rows_per_sec\": \"fast\", \"memory_mb\": 1.0, "
+                + "\"duration_seconds\": 0.2, \"dataset_size\": 1, \"timestamp\": \"t\", \"git_commit\": \"x1\""),
                 "redis_x.throughput_rows_per_sec");
     }
 
@@ -675,18 +678,20 @@ class JsonFileBaselineStoreTest {
         cases.put("NaN", "redis_x.dataset_size");
         cases.put("99999999999999999999", "redis_x.dataset_size");
         for (Map.Entry<String, String> c : cases.entrySet()) {
-            String text = fileWithBadEntry("").replace("\"dataset_size\": 1, \"timestamp\": \"t\", \"git_commit\": \"x1\"",
-                    "\"dataset_size\": " + c.getKey() + ", \"timestamp\": \"t\", \"git_commit\": \"x1\"");
+            String text = fileWithBadEntry("").replace("\"dataset_size\": 1, \"timestamp\": \"t\", "
+                    + "\"git_commit\": \"x1\"", "\"dataset_size\": " + c.getKey() + ", \"timestamp\": \"t\", "
+                    + "\"git_commit\": \"x1\"");
             assertThat(text).contains(c.getKey());
             assertEveryOperationRefuses(text, c.getValue());
             assertThatThrownBy(() -> JsonFileBaselineStore.at(file()).baselines()).hasMessageContaining(
                     "whole number");
         }
-        assertEveryOperationRefuses(fileWithBadEntry(", \"history\": [{\"timestamp\": \"t\", \"dataset_size\": 2.5}]"),
-                "redis_x.history[0].dataset_size");
+        assertEveryOperationRefuses(fileWithBadEntry(", \"history\": [{\"timestamp\": \"t\", "
+                + "\"dataset_size\": 2.5}]"), "redis_x.history[0].dataset_size");
 
         // a whole number written as a float is still that number
-        Files.writeString(file(), fileWithBadEntry(", \"history\": [{\"timestamp\": \"t\", \"dataset_size\": 2.0}]")
+        Files.writeString(file(), fileWithBadEntry(", \"history\": [{\"timestamp\": \"t\", "
+                + "\"dataset_size\": 2.0}]")
                 .replace("\"dataset_size\": 1, \"timestamp\": \"t\", \"git_commit\": \"x1\"",
                         "\"dataset_size\": 1E+3, \"timestamp\": \"t\", \"git_commit\": \"x1\""));
         JsonFileBaselineStore store = JsonFileBaselineStore.at(file());
@@ -699,15 +704,15 @@ class JsonFileBaselineStoreTest {
         String good = "{\"test_name\": \"x\", \"loader_type\": \"redis\", \"throughput_rows_per_sec\": 5.0, "
                 + "\"dataset_size\": 1, \"timestamp\": \"t\"}";
         Map<String, String> cases = new LinkedHashMap<>();
-        cases.put("{\n  \"redis_x\": " + good + ",\n  \"redis_y\": " + good.replace("\"x\"", "\"y\"") + ",\n  \"redis_x\": "
-                + good + "\n}\n", "redis_x");
+        cases.put("{\n  \"redis_x\": " + good + ",\n  \"redis_y\": " + good.replace("\"x\"", "\"y\"")
+                + ",\n  \"redis_x\": " + good + "\n}\n", "redis_x");
         cases.put("{\n  \"redis_x\": {\"test_name\": \"x\", \"loader_type\": \"redis\",\n \"dataset_size\": 1,\n"
                 + " \"timestamp\": \"t\", \"dataset_size\": 2}\n}\n", "redis_x.dataset_size");
         for (Map.Entry<String, String> c : cases.entrySet()) {
             byte[] bytes = c.getKey().getBytes(StandardCharsets.UTF_8);
             Files.write(file(), bytes);
             JsonFileBaselineStore store = JsonFileBaselineStore.at(file());
-            for (org.assertj.core.api.ThrowableAssert.ThrowingCallable op : List.<org.assertj.core.api.ThrowableAssert.ThrowingCallable>of(
+            for (ThrowingCallable op : List.<ThrowingCallable>of(
                     () -> store.record(run("x", "redis", "w", 1), true),
                     () -> store.record(run("z", "redis", "w", 1), false), store::baselines,
                     () -> store.history("redis_x"))) {
