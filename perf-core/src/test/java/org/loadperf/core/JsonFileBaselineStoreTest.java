@@ -402,10 +402,14 @@ class JsonFileBaselineStoreTest {
         assertNoTempFiles();
     }
 
+    /**
+     * Two processes write to one key and to keys of their own at once, and race on the first run of new keys with
+     * the pinned policy ({@link BaselineStoreWriterProcess}).
+     */
     @Test
-    void twoProcessesLoseNothing() throws Exception {
+    void twoProcessesLoseNothingAndSetEachPinnedBaselineOnce() throws Exception {
         int count = 50;
-        runWriterProcesses(count, "mixed");
+        List<String> out = runWriterProcesses(count);
 
         JsonFileBaselineStore store = JsonFileBaselineStore.at(file());
         List<String> shared = store.history("proc_shared").stream().map(BenchmarkRecord::gitCommit).toList();
@@ -420,6 +424,19 @@ class JsonFileBaselineStoreTest {
             assertThat(store.baseline("proc_" + writer).orElseThrow().gitCommit())
                     .isEqualTo(writer + "-" + (count - 1));
         }
+        // of the two first runs of each new key, the one recorded first is the baseline, and only its process was
+        // told that it became the baseline
+        for (int i = 0; i < count; i++) {
+            String key = "proc_pinned" + i;
+            List<BenchmarkRecord> history = store.history(key);
+            assertThat(history).extracting(BenchmarkRecord::gitCommit).as(key)
+                    .containsExactlyInAnyOrder("p1-" + i, "p2-" + i);
+            String first = history.get(0).gitCommit();
+            assertThat(store.baseline(key).orElseThrow().gitCommit()).as(key).isEqualTo(first);
+            String line = "baseline " + key + "\n";
+            assertThat(out.get(0).contains(line)).as(key).isEqualTo(first.startsWith("p1-"));
+            assertThat(out.get(1).contains(line)).as(key).isEqualTo(first.startsWith("p2-"));
+        }
         System.out.println("two processes: shared history switches writer "
                 + IntStream.range(1, shared.size())
                 .filter(i -> shared.get(i).charAt(1) != shared.get(i - 1).charAt(1)).count() + " times");
@@ -427,10 +444,10 @@ class JsonFileBaselineStoreTest {
     }
 
     /**
-     * Runs {@link BaselineStoreWriterProcess} as writers {@code p1} and {@code p2} at once on {@link #file()}, in
-     * {@code mode}, and returns what each printed.
+     * Runs {@link BaselineStoreWriterProcess} as writers {@code p1} and {@code p2} at once on {@link #file()} and
+     * returns what each printed.
      */
-    private List<String> runWriterProcesses(int count, String mode) throws Exception {
+    private List<String> runWriterProcesses(int count) throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = System.getProperty("java.class.path");
         Path go = dir.resolve("go");
@@ -441,7 +458,7 @@ class JsonFileBaselineStoreTest {
             logs.add(log);
             processes.add(new ProcessBuilder(javaBin, "-cp", classpath, BaselineStoreWriterProcess.class.getName(),
                     file().toString(), writer, String.valueOf(count), "1000", dir.resolve(writer + ".ready").toString(),
-                    go.toString(), mode).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+                    go.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start());
         }
         try {
             Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
@@ -509,27 +526,6 @@ class JsonFileBaselineStoreTest {
             assertThat(claimed.stream().filter(c -> c.endsWith("-" + index))).as(key).containsExactly(first);
         }
         assertThat(claimed).hasSize(keys);
-    }
-
-    /** {@link #concurrentThreadsSetEachPinnedBaselineOnce} with two processes. */
-    @Test
-    void twoProcessesSetEachPinnedBaselineOnce() throws Exception {
-        int keys = 30;
-        List<String> out = runWriterProcesses(keys, "pinned");
-
-        JsonFileBaselineStore store = JsonFileBaselineStore.at(file());
-        for (int i = 0; i < keys; i++) {
-            String key = "proc_pinned" + i;
-            List<BenchmarkRecord> history = store.history(key);
-            assertThat(history).extracting(BenchmarkRecord::gitCommit).as(key)
-                    .containsExactlyInAnyOrder("p1-" + i, "p2-" + i);
-            String first = history.get(0).gitCommit();
-            assertThat(store.baseline(key).orElseThrow().gitCommit()).as(key).isEqualTo(first);
-            // the process whose run is the baseline, and only that one, was told so
-            String line = "baseline " + key + "\n";
-            assertThat(out.get(0).contains(line)).as(key).isEqualTo(first.startsWith("p1-"));
-            assertThat(out.get(1).contains(line)).as(key).isEqualTo(first.startsWith("p2-"));
-        }
     }
 
     private void assertNoTempFiles() throws IOException {
