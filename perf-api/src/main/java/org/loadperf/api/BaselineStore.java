@@ -25,6 +25,22 @@ public interface BaselineStore {
      */
     void record(BenchmarkRecord record, boolean moveBaseline);
 
+    /**
+     * Keeps {@code record} in the history of its key and makes it the baseline only when the key has none yet: the
+     * {@link BaselinePolicy#PINNED} policy. Deciding and writing are one step, so that of concurrent first runs of
+     * a key exactly one becomes its baseline and none moves it afterwards.
+     *
+     * <p>This default decides from {@link #baseline(String)} and then calls {@link #record}: atomic only when
+     * nothing else writes in between. A store shared by threads or processes overrides it.
+     *
+     * @return whether {@code record} became the baseline
+     */
+    default boolean recordSettingBaselineIfAbsent(BenchmarkRecord record) {
+        boolean first = baseline(record.key()).isEmpty();
+        record(record, first);
+        return first;
+    }
+
     /** The kept runs of {@code key}, oldest first (bounded; older runs may have been dropped). */
     List<BenchmarkRecord> history(String key);
 

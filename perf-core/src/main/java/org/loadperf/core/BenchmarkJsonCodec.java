@@ -1,6 +1,7 @@
 package org.loadperf.core;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
@@ -62,10 +63,12 @@ final class BenchmarkJsonCodec {
 
     /**
      * Reads floats as exact decimals so that numbers we do not interpret are written back as they were read, and
-     * accepts the {@code NaN} / {@code Infinity} tokens that Python's {@code json.dump} may have written.
+     * accepts the {@code NaN} / {@code Infinity} tokens that Python's {@code json.dump} may have written. A key
+     * twice in one object is an error: a tree keeps only the last, so a rewrite would silently drop the first.
      */
     static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
                     .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                     .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
                     .build())
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -87,6 +90,11 @@ final class BenchmarkJsonCodec {
 
     /** The entry of {@code record} as the baseline of its key, without history. */
     static ObjectNode entry(BenchmarkRecord record) {
+        if (record.datasetSize() < 0) {
+            // the store could not read it back
+            throw new IllegalArgumentException("dataset_size of " + record.key() + " is " + record.datasetSize()
+                    + "; the store keeps a row count, 0 or more");
+        }
         ObjectNode e = NODES.objectNode();
         e.put(TEST_NAME, record.testName());
         e.put(LOADER_TYPE, record.loaderType());
@@ -236,7 +244,7 @@ final class BenchmarkJsonCodec {
                 extras.put(f.getKey(), plain(f.getValue()));
             }
         }
-        return new BenchmarkRecord(testName, loaderType, longValue(e, DATASET_SIZE, 0L, key), metrics(e, key),
+        return new BenchmarkRecord(testName, loaderType, count(e, DATASET_SIZE, 0L, key), metrics(e, key),
                 samples(e, key), text(e, TIMESTAMP, null, key), text(e, GIT_COMMIT, "unknown", key),
                 bool(e, GIT_DIRTY, false, key), text(e, ENVIRONMENT, "local", key), machine(e, key), extras);
     }
@@ -271,7 +279,7 @@ final class BenchmarkJsonCodec {
             }
         }
         return new BenchmarkRecord(text(entry, TEST_NAME, null, key), text(entry, LOADER_TYPE, null, key),
-                longValue(h, DATASET_SIZE, longValue(entry, DATASET_SIZE, 0L, key), where), metrics(h, where),
+                count(h, DATASET_SIZE, count(entry, DATASET_SIZE, 0L, key), where), metrics(h, where),
                 samples(h, where), text(h, TIMESTAMP, null, where), text(h, GIT_COMMIT, "unknown", where),
                 bool(h, GIT_DIRTY, false, where), text(h, ENVIRONMENT, text(entry, ENVIRONMENT, "local", key), where),
                 machine(h, where), extras);
@@ -337,7 +345,13 @@ final class BenchmarkJsonCodec {
             throw new MalformedEntryException("'" + field + "' is " + v.getNodeType() + " " + v
                     + ", expected a number");
         }
-        return v.doubleValue();
+        double d = v.doubleValue();
+        // NaN and Infinity come only from their own tokens (Python writes them); a decimal must fit a double
+        if (Double.isInfinite(d) && v.isBigDecimal()) {
+            throw new MalformedEntryException("'" + field + "' is " + v + ", out of the range of a number the store "
+                    + "keeps (a double)");
+        }
+        return d;
     }
 
     private static String text(ObjectNode node, String name, String dflt, String where) {
@@ -348,23 +362,26 @@ final class BenchmarkJsonCodec {
             }
             return dflt;
         }
-        if (!v.isValueNode()) {
-            throw new MalformedEntryException("'" + where + "." + name + "' is " + v.getNodeType()
+        if (!v.isTextual()) {
+            throw new MalformedEntryException("'" + where + "." + name + "' is " + v.getNodeType() + " " + v
                     + ", expected a string");
         }
         return v.asText();
     }
 
-    private static long longValue(ObjectNode node, String name, long dflt, String where) {
+    /** A count (dataset_size): a whole number from 0 to {@link Long#MAX_VALUE}; {@code 1000.0} is 1000. */
+    private static long count(ObjectNode node, String name, long dflt, String where) {
         JsonNode v = node.get(name);
         if (v == null || v.isNull()) {
             return dflt;
         }
-        if (!v.isNumber()) {
+        BigDecimal d = v.isBigDecimal() || v.isIntegralNumber() ? v.decimalValue() : null;
+        if (d == null || d.signum() < 0 || d.stripTrailingZeros().scale() > 0
+                || d.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
             throw new MalformedEntryException("'" + where + "." + name + "' is " + v.getNodeType() + " " + v
-                    + ", expected a number");
+                    + ", expected a whole number from 0 to " + Long.MAX_VALUE);
         }
-        return v.longValue();
+        return d.longValueExact();
     }
 
     private static boolean bool(ObjectNode node, String name, boolean dflt, String where) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,6 +21,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.loadperf.core.JsonFileBaselineStore.CorruptStoreException;
 
@@ -66,10 +69,34 @@ final class BenchmarkJsonFile {
             }
             return (ObjectNode) root;
         } catch (JsonProcessingException e) {
-            throw corrupt(file, e.getLocation(), e.getOriginalMessage(), e);
+            throw corrupt(file, e.getLocation(), problem(e), e);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read baseline store " + file + ": " + e, e);
         }
+    }
+
+    /** Jackson's description, except that a duplicate key is named with the path to it. */
+    private static String problem(JsonProcessingException e) {
+        String original = e.getOriginalMessage();
+        if (original != null && original.startsWith("Duplicate field") && e.getProcessor() instanceof JsonParser p) {
+            return "duplicate key '" + path(p.getParsingContext()) + "': a JSON object may hold a key once, and "
+                    + "a rewrite would keep only the last";
+        }
+        return original;
+    }
+
+    /** {@code key.field[index]...} of the parser's position; the key it is reading is the last part. */
+    private static String path(JsonStreamContext context) {
+        List<String> parts = new ArrayList<>();
+        for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+            if (c.inArray()) {
+                parts.add(0, "[" + c.getCurrentIndex() + "]");
+            } else {
+                String name = c.getCurrentName();
+                parts.add(0, (c.getParent() == null || c.getParent().inRoot() ? "" : ".") + name);
+            }
+        }
+        return String.join("", parts);
     }
 
     private static CorruptStoreException corrupt(Path file, JsonLocation location, String problem, Exception cause) {

@@ -51,6 +51,13 @@ public final class InMemoryBaselineStore implements BaselineStore {
     }
 
     @Override
+    public synchronized boolean recordSettingBaselineIfAbsent(BenchmarkRecord record) {
+        boolean first = !baselines.containsKey(record.key());
+        record(record, first);
+        return first;
+    }
+
+    @Override
     public synchronized List<BenchmarkRecord> history(String key) {
         return List.copyOf(history.getOrDefault(key, List.of()));
     }

@@ -43,8 +43,10 @@ import org.slf4j.LoggerFactory;
  * same directory, fsync, atomic rename), so readers, which take no lock, see the old or the new content, never a
  * mix. A file that is not valid JSON makes every operation fail with a {@link CorruptStoreException} naming the
  * file, line and column, and is never written over; {@link #reset()} is the explicit way to discard it. A missing
- * file is an empty store. A valid file whose entry for a key is not a benchmark entry fails the same way, naming
- * the key and field.
+ * file is an empty store. A valid JSON file that the store cannot represent fails the same way, for every key and
+ * every operation, and is never written over: an entry that is not a benchmark entry or a field of the wrong type
+ * (named by key and field, e.g. {@code redis_users.history[3].dataset_size}), or a key twice in one object (named
+ * with its line).
  *
  * <p>Instances are immutable and thread-safe; any number of instances (and processes) may share a file.
  */
@@ -97,35 +99,21 @@ public final class JsonFileBaselineStore implements BaselineStore {
     @Override
     public Optional<BenchmarkRecord> baseline(String key) {
         Objects.requireNonNull(key, "key is null");
-        JsonNode entry = BenchmarkJsonFile.read(file).get(key);
-        return entry == null ? Optional.empty() : Optional.of(decode(() -> BenchmarkJsonCodec.baseline(key, entry)));
+        return Optional.ofNullable(load(BenchmarkJsonFile.read(file)).get(key)).map(Entry::baseline);
     }
 
     @Override
     public Map<String, BenchmarkRecord> baselines() {
-        ObjectNode root = BenchmarkJsonFile.read(file);
         Map<String, BenchmarkRecord> all = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonNode> e : root.properties()) {
-            all.put(e.getKey(), decode(() -> BenchmarkJsonCodec.baseline(e.getKey(), e.getValue())));
-        }
+        load(BenchmarkJsonFile.read(file)).forEach((key, entry) -> all.put(key, entry.baseline()));
         return Collections.unmodifiableMap(all);
     }
 
     @Override
     public List<BenchmarkRecord> history(String key) {
         Objects.requireNonNull(key, "key is null");
-        JsonNode entry = BenchmarkJsonFile.read(file).get(key);
-        if (entry == null) {
-            return List.of();
-        }
-        return decode(() -> {
-            ArrayNode history = BenchmarkJsonCodec.history(key, entry);
-            List<BenchmarkRecord> runs = new ArrayList<>(history.size());
-            for (int i = 0; i < history.size(); i++) {
-                runs.add(BenchmarkJsonCodec.historyRecord((ObjectNode) entry, key, history.get(i), i));
-            }
-            return List.copyOf(runs);
-        });
+        Entry entry = load(BenchmarkJsonFile.read(file)).get(key);
+        return entry == null ? List.of() : entry.history();
     }
 
     /**
@@ -135,34 +123,51 @@ public final class JsonFileBaselineStore implements BaselineStore {
      * <p>The first run of a key always becomes its baseline, whatever {@code moveBaseline} says: there is nothing
      * else to compare with, and an entry without the guide's fields would break the guide's readers.
      *
-     * @throws CorruptStoreException when the file (or this key's entry) cannot be read; the file is left as it is
+     * @throws CorruptStoreException when the file cannot be read, or holds an entry (of any key) that the store
+     *                               cannot represent; the file is left as it is
      * @throws IllegalArgumentException when an extra of the record has the name of a field the store writes
      */
     @Override
-    @SuppressWarnings("try") // the lock is held for the block's duration, never referenced
     public void record(BenchmarkRecord record, boolean moveBaseline) {
+        write(record, moveBaseline);
+    }
+
+    /**
+     * Appends {@code record} to the history of its key and makes it the baseline only when the key has none, in
+     * one read-modify-write under the file's lock: of concurrent first runs, in threads or processes, exactly one
+     * becomes the baseline.
+     */
+    @Override
+    public boolean recordSettingBaselineIfAbsent(BenchmarkRecord record) {
+        return write(record, false);
+    }
+
+    /** {@link #record}; returns whether {@code record} became the baseline. */
+    @SuppressWarnings("try") // the lock is held for the block's duration, never referenced
+    private boolean write(BenchmarkRecord record, boolean moveBaseline) {
         Objects.requireNonNull(record, "record is null");
         String key = record.key();
         ObjectNode fresh = BenchmarkJsonCodec.entry(record);
         ObjectNode run = BenchmarkJsonCodec.historyEntry(record);
+        boolean move;
         try (BaselineFileLock ignored = BaselineFileLock.acquire(file)) {
             ObjectNode root = BenchmarkJsonFile.read(file);
+            load(root); // nothing is rewritten while the file holds what the store cannot represent
             JsonNode old = root.get(key);
-            ArrayNode history = old == null ? fresh.arrayNode() : decode(() -> {
-                BenchmarkJsonCodec.baseline(key, old); // refuse to rewrite an entry we cannot read
-                return BenchmarkJsonCodec.history(key, old);
-            });
+            move = old == null || moveBaseline;
+            ArrayNode history = old == null ? fresh.arrayNode() : BenchmarkJsonCodec.history(key, old);
             history.add(run);
             while (history.size() > historyLimit) {
                 history.remove(0);
             }
-            ObjectNode entry = (old == null || moveBaseline) ? fresh : (ObjectNode) old;
+            ObjectNode entry = move ? fresh : (ObjectNode) old;
             entry.remove(BenchmarkJsonCodec.HISTORY);
             entry.set(BenchmarkJsonCodec.HISTORY, history); // last, after the fields a reader looks for
             root.set(key, entry);
             BenchmarkJsonFile.write(file, root);
         }
-        LOG.debug("Recorded {} in {} (baseline {})", key, file, moveBaseline ? "moved" : "kept");
+        LOG.debug("Recorded {} in {} (baseline {})", key, file, move ? "moved" : "kept");
+        return move;
     }
 
     /**
@@ -191,17 +196,38 @@ public final class JsonFileBaselineStore implements BaselineStore {
         return "JsonFileBaselineStore[" + file + ", historyLimit=" + historyLimit + "]";
     }
 
-    private <T> T decode(java.util.function.Supplier<T> reader) {
-        try {
-            return reader.get();
-        } catch (BenchmarkJsonCodec.MalformedEntryException e) {
-            throw new CorruptStoreException(file, -1, -1, e.getMessage(), e);
-        }
+    /** What the store keeps of one key. */
+    private record Entry(BenchmarkRecord baseline, List<BenchmarkRecord> history) {
     }
 
     /**
-     * A {@code performance_benchmarks.json} that cannot be read: not JSON, not a JSON object, or an entry that is
-     * not a benchmark entry. The file is left untouched; fix it or move it away (or {@link #reset()} the store).
+     * Every entry of {@code root}, baseline and history, in file order. The whole file is read for every
+     * operation, so that one entry the store cannot represent fails reads and writes of every key alike (and a
+     * run fails before its benchmark, not when it is recorded), naming the key and field.
+     */
+    private Map<String, Entry> load(ObjectNode root) {
+        Map<String, Entry> all = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, JsonNode> e : root.properties()) {
+                String key = e.getKey();
+                BenchmarkRecord baseline = BenchmarkJsonCodec.baseline(key, e.getValue());
+                ArrayNode history = BenchmarkJsonCodec.history(key, e.getValue());
+                List<BenchmarkRecord> runs = new ArrayList<>(history.size());
+                for (int i = 0; i < history.size(); i++) {
+                    runs.add(BenchmarkJsonCodec.historyRecord((ObjectNode) e.getValue(), key, history.get(i), i));
+                }
+                all.put(key, new Entry(baseline, List.copyOf(runs)));
+            }
+        } catch (BenchmarkJsonCodec.MalformedEntryException e) {
+            throw new CorruptStoreException(file, -1, -1, e.getMessage(), e);
+        }
+        return all;
+    }
+
+    /**
+     * A {@code performance_benchmarks.json} that cannot be read: not JSON, not a JSON object, a key twice in one
+     * object, or an entry that is not a benchmark entry (a field missing or of the wrong type, a number out of
+     * range). The file is left untouched; fix it or move it away (or {@link #reset()} the store).
      */
     public static final class CorruptStoreException extends RuntimeException {
 

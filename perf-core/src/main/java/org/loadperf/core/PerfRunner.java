@@ -208,6 +208,7 @@ public final class PerfRunner implements AutoCloseable {
      */
     public BenchmarkResult run(Benchmark benchmark) {
         Objects.requireNonNull(benchmark, "benchmark is null");
+        store.baseline(benchmark.key()); // a store that cannot be read fails now, not after the measurement
         OffsetDateTime started = OffsetDateTime.now();
         long t0 = System.nanoTime();
         reporters.forEach(r -> r.benchmarkStarted(benchmark, warmups, iterations));
@@ -747,13 +748,15 @@ public final class PerfRunner implements AutoCloseable {
     }
 
     private void record(BenchmarkResult result, Map<String, Object> extras, boolean forceMove) {
-        boolean hasBaseline = store.baseline(result.key()).isPresent();
-        boolean move = forceMove || switch (policy) {
-            case ALWAYS_UPDATE -> true;
-            case UPDATE_UNLESS_REGRESSED -> !result.hasRegression();
-            case PINNED -> !hasBaseline;
-        };
-        store.record(extras.isEmpty() ? result.toRecord() : result.toRecord().withExtras(extras), move);
+        BenchmarkRecord record = extras.isEmpty() ? result.toRecord() : result.toRecord().withExtras(extras);
+        boolean move;
+        if (policy == BaselinePolicy.PINNED && !forceMove) {
+            // decided by the store while it writes: a baseline read here could be set by another run before the write
+            move = store.recordSettingBaselineIfAbsent(record);
+        } else {
+            move = forceMove || policy == BaselinePolicy.ALWAYS_UPDATE || !result.hasRegression();
+            store.record(record, move);
+        }
         LOG.debug("Recorded {} in {} (baseline {})", result.key(), store.location(), move ? "moved" : "kept");
     }
 

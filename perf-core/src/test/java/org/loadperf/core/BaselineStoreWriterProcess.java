@@ -4,11 +4,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import org.loadperf.api.BenchmarkRecord;
 
 /**
- * The other process of {@link JsonFileBaselineStoreTest#twoProcessesLoseNothing}: writes {@code count} runs to a
+ * The other process of {@link JsonFileBaselineStoreTest#twoProcessesLoseNothingAndSetEachPinnedBaselineOnce}: writes {@code count} runs to a
  * shared key and to a key of its own, starting only when the test creates the go file, so that both processes
  * write at the same time.
+ *
+ * <p>With each of these runs it also records, with the pinned policy, the first run of a new key
+ * ({@code proc_pinned<i>}, which the other process races on) and prints {@code baseline proc_pinned<i>} when its run
+ * became the baseline.
  *
  * <p>Arguments: store file, writer name, count, history limit, ready file (created when started), go file.
  */
@@ -34,6 +39,10 @@ public final class BaselineStoreWriterProcess {
             Thread.sleep(5);
         }
         for (int i = 0; i < count; i++) {
+            BenchmarkRecord first = JsonFileBaselineStoreTest.run("pinned" + i, "proc", writer, i);
+            if (store.recordSettingBaselineIfAbsent(first)) {
+                System.out.println("baseline proc_pinned" + i);
+            }
             store.record(JsonFileBaselineStoreTest.run("shared", "proc", writer, i), i % 2 == 0);
             store.record(JsonFileBaselineStoreTest.run(writer, "proc", writer, i), true);
         }

@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.loadperf.api.BenchmarkRecord;
@@ -401,9 +402,52 @@ class JsonFileBaselineStoreTest {
         assertNoTempFiles();
     }
 
+    /**
+     * Two processes write to one key and to keys of their own at once, and race on the first run of new keys with
+     * the pinned policy ({@link BaselineStoreWriterProcess}).
+     */
     @Test
-    void twoProcessesLoseNothing() throws Exception {
+    void twoProcessesLoseNothingAndSetEachPinnedBaselineOnce() throws Exception {
         int count = 50;
+        List<String> out = runWriterProcesses(count);
+
+        JsonFileBaselineStore store = JsonFileBaselineStore.at(file());
+        List<String> shared = store.history("proc_shared").stream().map(BenchmarkRecord::gitCommit).toList();
+        Set<String> expected = Stream.of("p1", "p2").flatMap(w -> IntStream.range(0, count)
+                .mapToObj(i -> w + "-" + i)).collect(Collectors.toSet());
+        assertThat(shared).hasSize(2 * count).containsExactlyInAnyOrderElementsOf(expected);
+        // each process's own runs are in its order
+        for (String writer : List.of("p1", "p2")) {
+            assertThat(shared.stream().filter(c -> c.startsWith(writer + "-")).toList())
+                    .isEqualTo(IntStream.range(0, count).mapToObj(i -> writer + "-" + i).toList());
+            assertThat(store.history("proc_" + writer)).hasSize(count);
+            assertThat(store.baseline("proc_" + writer).orElseThrow().gitCommit())
+                    .isEqualTo(writer + "-" + (count - 1));
+        }
+        // of the two first runs of each new key, the one recorded first is the baseline, and only its process was
+        // told that it became the baseline
+        for (int i = 0; i < count; i++) {
+            String key = "proc_pinned" + i;
+            List<BenchmarkRecord> history = store.history(key);
+            assertThat(history).extracting(BenchmarkRecord::gitCommit).as(key)
+                    .containsExactlyInAnyOrder("p1-" + i, "p2-" + i);
+            String first = history.get(0).gitCommit();
+            assertThat(store.baseline(key).orElseThrow().gitCommit()).as(key).isEqualTo(first);
+            String line = "baseline " + key + "\n";
+            assertThat(out.get(0).contains(line)).as(key).isEqualTo(first.startsWith("p1-"));
+            assertThat(out.get(1).contains(line)).as(key).isEqualTo(first.startsWith("p2-"));
+        }
+        System.out.println("two processes: shared history switches writer "
+                + IntStream.range(1, shared.size())
+                .filter(i -> shared.get(i).charAt(1) != shared.get(i - 1).charAt(1)).count() + " times");
+        assertNoTempFiles();
+    }
+
+    /**
+     * Runs {@link BaselineStoreWriterProcess} as writers {@code p1} and {@code p2} at once on {@link #file()} and
+     * returns what each printed.
+     */
+    private List<String> runWriterProcesses(int count) throws Exception {
         String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classpath = System.getProperty("java.class.path");
         Path go = dir.resolve("go");
@@ -432,24 +476,56 @@ class JsonFileBaselineStoreTest {
         } finally {
             processes.forEach(Process::destroyForcibly);
         }
-
-        JsonFileBaselineStore store = JsonFileBaselineStore.at(file());
-        List<String> shared = store.history("proc_shared").stream().map(BenchmarkRecord::gitCommit).toList();
-        Set<String> expected = Stream.of("p1", "p2").flatMap(w -> IntStream.range(0, count)
-                .mapToObj(i -> w + "-" + i)).collect(Collectors.toSet());
-        assertThat(shared).hasSize(2 * count).containsExactlyInAnyOrderElementsOf(expected);
-        // each process's own runs are in its order
-        for (String writer : List.of("p1", "p2")) {
-            assertThat(shared.stream().filter(c -> c.startsWith(writer + "-")).toList())
-                    .isEqualTo(IntStream.range(0, count).mapToObj(i -> writer + "-" + i).toList());
-            assertThat(store.history("proc_" + writer)).hasSize(count);
-            assertThat(store.baseline("proc_" + writer).orElseThrow().gitCommit())
-                    .isEqualTo(writer + "-" + (count - 1));
+        List<String> out = new ArrayList<>();
+        for (Path log : logs) {
+            out.add(Files.readString(log));
         }
-        System.out.println("two processes: shared history switches writer "
-                + IntStream.range(1, shared.size())
-                .filter(i -> shared.get(i).charAt(1) != shared.get(i - 1).charAt(1)).count() + " times");
-        assertNoTempFiles();
+        return out;
+    }
+
+    /**
+     * The pinned policy's first run of a key, raced by eight threads (half of them through store instances of
+     * their own): exactly one becomes the baseline, and it is the first run of the history; no later run moved it.
+     */
+    @Test
+    void concurrentThreadsSetEachPinnedBaselineOnce() throws Exception {
+        int threads = 8;
+        int keys = 20;
+        JsonFileBaselineStore store = JsonFileBaselineStore.at(file());
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<List<String>>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            String writer = "t" + t;
+            JsonFileBaselineStore own = t % 2 == 0 ? store : JsonFileBaselineStore.at(dir);
+            done.add(pool.submit(() -> {
+                start.await();
+                List<String> claimed = new ArrayList<>();
+                for (int i = 0; i < keys; i++) {
+                    if (own.recordSettingBaselineIfAbsent(run("pinned" + i, "threads", writer, i))) {
+                        claimed.add(writer + "-" + i);
+                    }
+                }
+                return claimed;
+            }));
+        }
+        start.countDown();
+        List<String> claimed = new ArrayList<>();
+        for (Future<List<String>> f : done) {
+            claimed.addAll(f.get(5, TimeUnit.MINUTES));
+        }
+        pool.shutdown();
+
+        for (int i = 0; i < keys; i++) {
+            String key = "threads_pinned" + i;
+            List<BenchmarkRecord> history = store.history(key);
+            assertThat(history).hasSize(threads);
+            String first = history.get(0).gitCommit();
+            assertThat(store.baseline(key).orElseThrow().gitCommit()).as(key).isEqualTo(first);
+            int index = i;
+            assertThat(claimed.stream().filter(c -> c.endsWith("-" + index))).as(key).containsExactly(first);
+        }
+        assertThat(claimed).hasSize(keys);
     }
 
     private void assertNoTempFiles() throws IOException {
@@ -512,10 +588,139 @@ class JsonFileBaselineStoreTest {
                 .hasMessageContaining("redis_x.throughput_rows_per_sec").hasMessageContaining("fast");
         assertThat(Files.readString(file())).isEqualTo(text);
 
-        // other keys can still be recorded; the bad entry is carried over untouched
-        store.record(run("y", "redis", "w", 1), true);
-        assertThat(tree().get("redis_x").get("throughput_rows_per_sec").asText()).isEqualTo("fast");
-        assertThat(store.baseline("redis_y")).isPresent();
+        // nor is any other key written while the file holds an entry the store cannot represent
+        assertThatThrownBy(() -> store.record(run("y", "redis", "w", 1), true))
+                .isInstanceOf(CorruptStoreException.class)
+                .hasMessageContaining("redis_x.throughput_rows_per_sec");
+        assertThat(Files.readString(file())).isEqualTo(text);
+    }
+
+    /** A valid entry {@code redis_y} beside {@code redis_x}, whose fields are the guide's plus {@code more}. */
+    private static String fileWithBadEntry(String more) {
+        return "{\n  \"redis_y\": {\"test_name\": \"y\", \"loader_type\": \"redis\", "
+                + "\"throughput_rows_per_sec\": 5.0, \"memory_mb\": 1.0, \"duration_seconds\": 0.2, "
+                + "\"dataset_size\": 1, \"timestamp\": \"t\", \"git_commit\": \"y1\", \"environment\": \"local\"},\n"
+                + "  \"redis_x\": {\"test_name\": \"x\", \"loader_type\": \"redis\", "
+                + "\"throughput_rows_per_sec\": 5.0, \"memory_mb\": 1.0, \"duration_seconds\": 0.2, "
+                + "\"dataset_size\": 1, \"timestamp\": \"t\", \"git_commit\": \"x1\", \"environment\": \"local\""
+                + more + "}\n}\n";
+    }
+
+    /**
+     * Every operation, reads and writes of any key alike, fails on {@code text} with an error naming the file and
+     * {@code field}, and the file keeps its bytes.
+     */
+    private void assertEveryOperationRefuses(String text, String field) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        Files.write(file(), bytes);
+        JsonFileBaselineStore store = JsonFileBaselineStore.at(file());
+        Map<String, ThrowingCallable> operations = new LinkedHashMap<>();
+        operations.put("baselines()", store::baselines);
+        operations.put("baseline(redis_x)", () -> store.baseline("redis_x"));
+        operations.put("baseline(redis_y)", () -> store.baseline("redis_y"));
+        operations.put("history(redis_x)", () -> store.history("redis_x"));
+        operations.put("history(redis_y)", () -> store.history("redis_y"));
+        operations.put("record(redis_x, move)", () -> store.record(run("x", "redis", "w", 1), true));
+        operations.put("record(redis_x, keep)", () -> store.record(run("x", "redis", "w", 1), false));
+        operations.put("record(redis_y, move)", () -> store.record(run("y", "redis", "w", 1), true));
+        operations.put("record(redis_new, keep)", () -> store.record(run("new", "redis", "w", 1), false));
+        for (Map.Entry<String, ThrowingCallable> op : operations.entrySet()) {
+            assertThatThrownBy(op.getValue()).as("%s on %s", op.getKey(), text)
+                    .isInstanceOf(CorruptStoreException.class)
+                    .hasMessageContaining(file().toAbsolutePath().toString())
+                    .hasMessageContaining("'" + field + "'")
+                    .hasMessageContaining("left untouched");
+            assertThat(Files.readAllBytes(file())).as("%s on %s", op.getKey(), text).isEqualTo(bytes);
+        }
+        assertNoTempFilesOnly();
+    }
+
+    @Test
+    void entryOfWrongTypesFailsEveryOperationNamingKeyAndFieldAndIsNeverRewritten() throws IOException {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put(", \"memory_mb\": \"fast\"", "redis_x.memory_mb");
+        cases.put(", \"git_dirty\": \"yes\"", "redis_x.git_dirty");
+        cases.put(", \"cpu_seconds\": 1e999", "redis_x.cpu_seconds"); // no double holds it
+        cases.put(", \"machine\": [1]", "redis_x.machine");
+        cases.put(", \"samples\": [1.0, 2.0]", "redis_x.samples");
+        cases.put(", \"samples\": {\"throughput_rows_per_sec\": 5.0}",
+                "redis_x.samples.throughput_rows_per_sec");
+        cases.put(", \"samples\": {\"memory_mb\": [1.0, \"x\"]}", "redis_x.samples.memory_mb");
+        cases.put(", \"history\": 7", "redis_x.history");
+        cases.put(", \"history\": [5]", "redis_x.history[0]");
+        cases.put(", \"history\": [{\"timestamp\": \"t\"}, "
+                + "{\"timestamp\": \"u\", \"duration_seconds\": true}]", "redis_x.history[1].duration_seconds");
+        cases.put(", \"history\": [{\"timestamp\": \"t\", \"samples\": {\"memory_mb\": {}}}]",
+                "redis_x.history[0].samples.memory_mb");
+        cases.put(", \"history\": [{\"timestamp\": 17}]", "redis_x.history[0].timestamp");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            assertEveryOperationRefuses(fileWithBadEntry(c.getKey()), c.getValue());
+        }
+        // a guide field of the wrong type, written where the guide writes it
+        assertEveryOperationRefuses(fileWithBadEntry("").replace("\"throughput_rows_per_sec\": 5.0, "
+                + "\"memory_mb\": 1.0, \"duration_seconds\": 0.2, \"dataset_size\": 1, \"timestamp\": \"t\", "
+                + "\"git_commit\": \"x1\"", "\"throughput_rows_per_sec\": \"fast\", \"memory_mb\": 1.0, "
+                + "\"duration_seconds\": 0.2, \"dataset_size\": 1, \"timestamp\": \"t\", \"git_commit\": \"x1\""),
+                "redis_x.throughput_rows_per_sec");
+    }
+
+    @Test
+    void datasetSizeMustBeAWholeNumberInRange() throws IOException {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("10.9", "redis_x.dataset_size");
+        cases.put("1e30", "redis_x.dataset_size");
+        cases.put("-5", "redis_x.dataset_size");
+        cases.put("\"1000\"", "redis_x.dataset_size");
+        cases.put("NaN", "redis_x.dataset_size");
+        cases.put("99999999999999999999", "redis_x.dataset_size");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            String text = fileWithBadEntry("").replace("\"dataset_size\": 1, \"timestamp\": \"t\", "
+                    + "\"git_commit\": \"x1\"", "\"dataset_size\": " + c.getKey() + ", \"timestamp\": \"t\", "
+                    + "\"git_commit\": \"x1\"");
+            assertThat(text).contains(c.getKey());
+            assertEveryOperationRefuses(text, c.getValue());
+            assertThatThrownBy(() -> JsonFileBaselineStore.at(file()).baselines()).hasMessageContaining(
+                    "whole number");
+        }
+        assertEveryOperationRefuses(fileWithBadEntry(", \"history\": [{\"timestamp\": \"t\", "
+                + "\"dataset_size\": 2.5}]"), "redis_x.history[0].dataset_size");
+
+        // a whole number written as a float is still that number
+        Files.writeString(file(), fileWithBadEntry(", \"history\": [{\"timestamp\": \"t\", "
+                + "\"dataset_size\": 2.0}]")
+                .replace("\"dataset_size\": 1, \"timestamp\": \"t\", \"git_commit\": \"x1\"",
+                        "\"dataset_size\": 1E+3, \"timestamp\": \"t\", \"git_commit\": \"x1\""));
+        JsonFileBaselineStore store = JsonFileBaselineStore.at(file());
+        assertThat(store.baseline("redis_x").orElseThrow().datasetSize()).isEqualTo(1000);
+        assertThat(store.history("redis_x")).singleElement().satisfies(r -> assertThat(r.datasetSize()).isEqualTo(2));
+    }
+
+    @Test
+    void duplicateKeysAreReportedWithTheirLineAndNeverRewritten() throws IOException {
+        String good = "{\"test_name\": \"x\", \"loader_type\": \"redis\", \"throughput_rows_per_sec\": 5.0, "
+                + "\"dataset_size\": 1, \"timestamp\": \"t\"}";
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("{\n  \"redis_x\": " + good + ",\n  \"redis_y\": " + good.replace("\"x\"", "\"y\"")
+                + ",\n  \"redis_x\": " + good + "\n}\n", "redis_x");
+        cases.put("{\n  \"redis_x\": {\"test_name\": \"x\", \"loader_type\": \"redis\",\n \"dataset_size\": 1,\n"
+                + " \"timestamp\": \"t\", \"dataset_size\": 2}\n}\n", "redis_x.dataset_size");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            byte[] bytes = c.getKey().getBytes(StandardCharsets.UTF_8);
+            Files.write(file(), bytes);
+            JsonFileBaselineStore store = JsonFileBaselineStore.at(file());
+            for (ThrowingCallable op : List.<ThrowingCallable>of(
+                    () -> store.record(run("x", "redis", "w", 1), true),
+                    () -> store.record(run("z", "redis", "w", 1), false), store::baselines,
+                    () -> store.history("redis_x"))) {
+                CorruptStoreException e = catchThrowableOfType(CorruptStoreException.class, op);
+                assertThat(e).as(c.getKey()).isNotNull();
+                assertThat(e.line()).as(c.getKey()).isEqualTo(4);
+                assertThat(e).hasMessageContaining("line 4").hasMessageContaining("duplicate")
+                        .hasMessageContaining("'" + c.getValue() + "'")
+                        .hasMessageContaining(file().toAbsolutePath().toString());
+                assertThat(Files.readAllBytes(file())).isEqualTo(bytes);
+            }
+        }
     }
 
     private void assertNoTempFilesOnly() throws IOException {
