@@ -160,10 +160,14 @@ public final class ConsoleReporter implements Reporter {
         out.flush();
     }
 
-    /** {@code v} in {@code format}, or with three significant digits where that format would hide it (0.0016). */
+    /**
+     * {@code v} in {@code format}, or with three significant digits where that format would show it more than 5%
+     * off (0.0016 in two decimals is "0.00").
+     */
     static String small(double v, String format) {
         String plain = String.format(Locale.ROOT, format, v);
-        return v != 0 && Math.abs(v) < 1 && Double.parseDouble(plain) != v ? Figures.format(v) : plain;
+        return Double.isFinite(v) && Math.abs(Double.parseDouble(plain) - v) > 0.05 * Math.abs(v) ? Figures.format(v)
+                : plain;
     }
 
     /**

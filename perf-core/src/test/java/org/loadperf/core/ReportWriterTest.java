@@ -49,7 +49,8 @@ class ReportWriterTest {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         ReportWriter writer = ReportWriter.fromSettings(s, store);
         List<BenchmarkResult> results;
-        try (PerfRunner runner = machine.on(PerfRunner.builder(s)).store(store).warmupIterations(0).measuredIterations(5)
+        try (PerfRunner runner = machine.on(PerfRunner.builder(s)).store(store).warmupIterations(0)
+                .measuredIterations(5)
                 .measurementTime(java.time.Duration.ZERO)
                 .reporter(writer)
                 .reporter(new ConsoleReporter(new PrintStream(console, true, StandardCharsets.UTF_8))
