@@ -273,8 +273,8 @@ class PostgresPerformanceTest {
             assertThat(maxTotal.get()).as("connections opened by the pool").isBetween(1, 5);
             System.out.printf("%s: %d loads of %,d rows in %.3f s (%,.0f rows/s), at most %d pooled connections%n",
                     name, loads, perLoad, seconds, r.median(Metric.THROUGHPUT), maxTotal.get());
-            System.out.printf("%s: the guide's limit for %d loads is 30 s (%.1fx of it used)%n", name, loads,
-                    seconds / 30);
+            System.out.printf("%s: the guide's limit for %d loads is 30 s (%.2f%% of it used)%n", name, loads,
+                    seconds / 30 * 100);
         }
     }
 
