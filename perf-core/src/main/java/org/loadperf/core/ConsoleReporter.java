@@ -121,9 +121,10 @@ public final class ConsoleReporter implements Reporter {
     @Override
     public void benchmarkFinished(BenchmarkResult result) {
         clearLiveLine();
-        out.printf(Locale.ROOT, "  %s: %s rows/s (±%.1f%%), %.1f MB, %.3f s, %,d rows: %s%n", result.key(),
+        out.printf(Locale.ROOT, "  %s: %s rows/s (±%.1f%%), %s MB, %s s, %,d rows: %s%n", result.key(),
                 number(result.median(Metric.THROUGHPUT)), result.summary(Metric.THROUGHPUT).noisePercent(),
-                result.median(Metric.MEMORY), result.median(Metric.DURATION), result.datasetSize(),
+                small(result.median(Metric.MEMORY), "%.1f"), small(result.median(Metric.DURATION), "%.3f"),
+                result.datasetSize(),
                 verdictSummary(result));
         for (Verdict v : result.verdicts()) {
             if (v.status() == Verdict.Status.INCONCLUSIVE || v.status() == Verdict.Status.IMPROVED) {
@@ -159,12 +160,25 @@ public final class ConsoleReporter implements Reporter {
         out.flush();
     }
 
-    /** The guide's warning block for one regressed metric, exactly as the guide prints it. */
+    /**
+     * {@code v} in {@code format}, or with three significant digits where that format would show it more than 5%
+     * off (0.0016 in two decimals is "0.00").
+     */
+    static String small(double v, String format) {
+        String plain = String.format(Locale.ROOT, format, v);
+        return Double.isFinite(v) && Math.abs(Double.parseDouble(plain) - v) > 0.05 * Math.abs(v) ? Figures.format(v)
+                : plain;
+    }
+
+    /**
+     * The guide's warning block for one regressed metric, as the guide prints it, except that figures under 1 keep
+     * three significant digits (the guide's two decimals print 0.0016 MB as "0.00").
+     */
     public static String regressionBlock(BenchmarkResult result, Verdict v) {
         return String.format(Locale.ROOT, "⚠️  PERFORMANCE REGRESSION DETECTED:%n   Test: %s%n   Loader: %s%n"
-                        + "   Metric: %s%n   Regression: %.1f%%%n   Current: %.2f%n   Baseline: %.2f%n",
-                result.testName(), result.loaderType(), v.metric().displayName(), v.regressionPercent(), v.current(),
-                v.baseline());
+                        + "   Metric: %s%n   Regression: %.1f%%%n   Current: %s%n   Baseline: %s%n",
+                result.testName(), result.loaderType(), v.metric().displayName(), v.regressionPercent(),
+                small(v.current(), "%.2f"), small(v.baseline(), "%.2f"));
     }
 
     /** A plain-text table of the results: loader, test, throughput, memory, duration, dataset size, verdict. */
@@ -174,8 +188,7 @@ public final class ConsoleReporter implements Reporter {
             "Verdict"});
         for (BenchmarkResult r : results) {
             rows.add(new String[]{r.loaderType(), r.testName(), number(r.median(Metric.THROUGHPUT)),
-                String.format(Locale.ROOT, "%.1f", r.median(Metric.MEMORY)),
-                String.format(Locale.ROOT, "%.3f", r.median(Metric.DURATION)),
+                small(r.median(Metric.MEMORY), "%.1f"), small(r.median(Metric.DURATION), "%.3f"),
                 String.format(Locale.ROOT, "%,d", r.datasetSize()), verdictSummary(r)});
         }
         int[] width = new int[rows.get(0).length];

@@ -67,6 +67,8 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>PERF_SPEED_CORRECTION</td><td>true</td><td>time the machine's speed between measured iterations
  *       ({@value #SPEED_SLICES} slices of about 5 ms each) and correct for it where the history shows the
  *       benchmark follows it (see {@link SpeedAdjustment})</td></tr>
+ *   <tr><td>PERF_MEMORY_FLOOR_MB</td><td>1</td><td>a memory change smaller than this (MB) is OK, whatever its
+ *       statistics: below what the heap measurement resolves</td></tr>
  *   <tr><td>PERF_ACKNOWLEDGE</td><td></td><td>{@code <key>:<reason>[;...]}: accept a benchmark's regression,
  *       record why, move its baseline</td></tr>
  * </table>
@@ -89,7 +91,7 @@ public final class PerfRunner implements AutoCloseable {
             "perf.thresholdMemory", "perf.thresholdDuration", "perf.env", "perf.testSize", "perf.envFile",
             "perf.acknowledge", "perf.confirm", "perf.runNoise", "perf.noiseWindow", "perf.pairs",
             "perf.reportDir", "perf.warmupSeconds", "perf.speedCorrection", "perf.measureSeconds",
-            "perf.pairedSeconds");
+            "perf.pairedSeconds", "perf.memoryFloorMb");
 
     /**
      * Warm-up iterations beyond which a time-based warm-up stops even if its time has not passed: a body of
@@ -137,6 +139,9 @@ public final class PerfRunner implements AutoCloseable {
     private final int pairs;
     private final boolean speedCorrection;
     private final Map<String, String> acknowledgements;
+    private final double memoryFloorMb;
+    private final java.util.function.LongSupplier clock;
+    private final MachineSensor sensor;
     private final java.util.Random order = new java.util.Random();
     private boolean leakReported;
 
@@ -162,6 +167,9 @@ public final class PerfRunner implements AutoCloseable {
         this.pairs = b.pairs;
         this.speedCorrection = b.speedCorrection;
         this.acknowledgements = new java.util.LinkedHashMap<>(b.acknowledgements);
+        this.memoryFloorMb = b.memoryFloorMb;
+        this.clock = b.clock;
+        this.sensor = b.sensor != null ? b.sensor : MachineSensor.system(b.clock);
     }
 
     static BaselineStore defaultStore(PerfSettings settings) {
@@ -210,7 +218,7 @@ public final class PerfRunner implements AutoCloseable {
         Objects.requireNonNull(benchmark, "benchmark is null");
         store.baseline(benchmark.key()); // a store that cannot be read fails now, not after the measurement
         OffsetDateTime started = OffsetDateTime.now();
-        long t0 = System.nanoTime();
+        long t0 = clock.getAsLong();
         reporters.forEach(r -> r.benchmarkStarted(benchmark, warmups, iterations));
         List<IterationProbe.Sample> samples = new ArrayList<>();
         List<Double> speeds = new ArrayList<>();
@@ -226,15 +234,18 @@ public final class PerfRunner implements AutoCloseable {
             phase("setup", benchmark, () -> benchmark.setup().run(setupContext));
             try {
                 warmed = warmUp(benchmark, t0);
+                MachineSensor.Counters before = sensor.read();
                 measure(benchmark, samples, speeds, iterations, measureSeconds, t0);
-                evaluation = evaluate(benchmark, samples, speeds);
+                Interference machine = Interference.between(before, sensor.read(), speeds);
+                evaluation = evaluate(benchmark, samples, speeds, machine);
                 if (confirm && evaluation.needsConfirmation()) {
                     // A second look in the same process: the verdict is then made from all samples, so a
                     // confirmation cannot raise the false-alarm rate above that of a single look.
                     int firstLook = samples.size();
                     measure(benchmark, samples, speeds, firstLook, 0, t0);
+                    machine = Interference.between(before, sensor.read(), speeds);
                     Evaluation first = evaluation;
-                    evaluation = evaluate(benchmark, samples, speeds);
+                    evaluation = evaluate(benchmark, samples, speeds, machine);
                     evaluation.notes().add(0, "confirmation: the first " + firstLook + " iterations said "
                             + first.describeStatuses() + "; " + firstLook + " more were run in this process and "
                             + "the verdict is made from all " + samples.size());
@@ -254,6 +265,10 @@ public final class PerfRunner implements AutoCloseable {
                 evaluation.fingerprint(), evaluation.git());
         String ackReason = acknowledgements.get(benchmark.key());
         Map<String, Object> extras = new java.util.LinkedHashMap<>();
+        Map<String, Object> interference = ev.machine().toExtras();
+        if (!interference.isEmpty()) {
+            extras.put(Interference.EXTRAS_KEY, interference);
+        }
         List<Verdict> verdictList = ev.verdicts();
         if (ackReason != null) {
             verdictList = acknowledge(benchmark.key(), ackReason, ev, extras);
@@ -404,7 +419,7 @@ public final class PerfRunner implements AutoCloseable {
             throw new IllegalArgumentException("paired benchmarks need different keys, both are " + baseline.key());
         }
         OffsetDateTime started = OffsetDateTime.now();
-        long t0 = System.nanoTime();
+        long t0 = clock.getAsLong();
         reporters.forEach(r -> r.benchmarkStarted(candidate, warmups, pairs));
         List<IterationProbe.Sample> a = new ArrayList<>();
         List<IterationProbe.Sample> b = new ArrayList<>();
@@ -422,7 +437,7 @@ public final class PerfRunner implements AutoCloseable {
                     // Time-based like measure(): one iteration differs from the next by 10-20% on a shared machine
                     // (measured: README, "Verdicts you can trust"), so 10 pairs bound a change only to +-10%; finding
                     // a 10% change 19 times in 20 takes 60-100.
-                    long start = System.nanoTime();
+                    long start = clock.getAsLong();
                     for (int i = 1; goesOn(i - 1, pairs, start, pairedSeconds, MAX_TIMED_ITERATIONS); i++) {
                         int total = Math.max(i, pairs);
                         if (order.nextBoolean()) {
@@ -450,7 +465,8 @@ public final class PerfRunner implements AutoCloseable {
         notes.add("paired with " + baseline.key() + ": " + a.size() + " interleaved pairs in this process, order "
                 + orders.toString().strip());
         for (Metric m : compared) {
-            Verdict v = verdicts.comparePaired(m, sa.get(m), sb.get(m), t.of(m));
+            Verdict v = VerdictEngine.floor(verdicts.comparePaired(m, sa.get(m), sb.get(m), t.of(m)),
+                    memoryFloorMb);
             list.add(v);
             mdeWarning(v).ifPresent(notes::add);
         }
@@ -475,7 +491,7 @@ public final class PerfRunner implements AutoCloseable {
      * @return the warm-up iterations run
      */
     private int warmUp(Benchmark benchmark, long t0) {
-        long start = System.nanoTime();
+        long start = clock.getAsLong();
         int i = 0;
         // Wall time, beforeEach and afterEach included, so that a tiny body with a slow per-iteration set-up cannot
         // stretch the warm-up beyond its time.
@@ -501,7 +517,7 @@ public final class PerfRunner implements AutoCloseable {
      */
     private void measure(Benchmark benchmark, List<IterationProbe.Sample> samples, List<Double> speeds, int atLeast,
                          double seconds, long t0) {
-        long start = System.nanoTime();
+        long start = clock.getAsLong();
         int before = samples.size();
         int i = 0;
         while (goesOn(i, atLeast, start, seconds, MAX_TIMED_ITERATIONS - before)) {
@@ -513,11 +529,11 @@ public final class PerfRunner implements AutoCloseable {
 
     /**
      * Whether a loop of warm-ups, measured iterations or pairs that has done {@code done} since {@code start}
-     * ({@link System#nanoTime()}) goes on: always until {@code atLeast}, then while {@code seconds} of wall time
-     * have not passed and fewer than {@code cap} are done.
+     * (the runner's clock) goes on: always until {@code atLeast}, then while {@code seconds} of wall time have not
+     * passed and fewer than {@code cap} are done.
      */
-    private static boolean goesOn(int done, int atLeast, long start, double seconds, int cap) {
-        return done < atLeast || ((System.nanoTime() - start) / 1e9 < seconds && done < cap);
+    private boolean goesOn(int done, int atLeast, long start, double seconds, int cap) {
+        return done < atLeast || ((clock.getAsLong() - start) / 1e9 < seconds && done < cap);
     }
 
     /**
@@ -529,7 +545,7 @@ public final class PerfRunner implements AutoCloseable {
             return;
         }
         for (int s = 0; s < SPEED_SLICES; s++) {
-            double opsPerSecond = MachineCalibration.slice();
+            double opsPerSecond = sensor.sliceSpeed();
             if (speeds != null) {
                 speeds.add(opsPerSecond);
             }
@@ -548,14 +564,14 @@ public final class PerfRunner implements AutoCloseable {
             if (!warmup) {
                 probe.before();
             }
-            long start = System.nanoTime();
+            long start = clock.getAsLong();
             long rows;
             try {
                 rows = benchmark.body().run(ctx);
             } catch (Exception e) {
                 throw new IllegalStateException("Benchmark " + benchmark.key() + " failed in " + what + ": " + e, e);
             }
-            long nanos = System.nanoTime() - start;
+            long nanos = clock.getAsLong() - start;
             long counted = rows < 0 ? benchmark.datasetSize() : rows;
             sample = warmup ? new IterationProbe.Sample(nanos, counted, 0, 0, 0, 0, 0, false)
                     : probe.after(nanos, counted, allocator);
@@ -570,7 +586,7 @@ public final class PerfRunner implements AutoCloseable {
             }
         }
         double seconds = sample.nanos() / 1e9;
-        double elapsed = (System.nanoTime() - t0) / 1e9;
+        double elapsed = (clock.getAsLong() - t0) / 1e9;
         reporters.forEach(r -> r.iterationFinished(benchmark, index, total, warmup, seconds, elapsed));
         return sample;
     }
@@ -615,7 +631,7 @@ public final class PerfRunner implements AutoCloseable {
     /** What {@link #evaluate} found, before acknowledgement and the build gate. */
     private record Evaluation(Map<Metric, List<Double>> samples, Map<Metric, MetricSummary> summaries,
                               List<Verdict> verdicts, List<String> notes, Map<String, String> fingerprint,
-                              GitInfo git) {
+                              GitInfo git, Interference machine) {
         boolean needsConfirmation() {
             return verdicts.stream().anyMatch(v -> v.status() == Verdict.Status.INCONCLUSIVE
                     || v.status() == Verdict.Status.REGRESSION);
@@ -632,7 +648,8 @@ public final class PerfRunner implements AutoCloseable {
         }
     }
 
-    private Evaluation evaluate(Benchmark benchmark, List<IterationProbe.Sample> runs, List<Double> speeds) {
+    private Evaluation evaluate(Benchmark benchmark, List<IterationProbe.Sample> runs, List<Double> speeds,
+                                Interference machine) {
         Map<Metric, List<Double>> samples = samplesOf(runs);
         Map<Metric, MetricSummary> summaries = new EnumMap<>(Metric.class);
         samples.forEach((m, list) -> summaries.put(m, Statistics.summarize(m, list)));
@@ -663,6 +680,8 @@ public final class PerfRunner implements AutoCloseable {
             }
         }
         List<String> noiseNotes = new ArrayList<>();
+        Optional<Interference.Finding> interference = baseline.isPresent()
+                ? Interference.assess(Interference.fromExtras(baseline.get().extras()), machine) : Optional.empty();
         for (Metric m : compared) {
             if (baseline.isEmpty()) {
                 list.add(noBaseline(m, summaries.get(m).median(), t, "no baseline yet: this run becomes it"));
@@ -704,13 +723,18 @@ public final class PerfRunner implements AutoCloseable {
                 noiseNotes.add(m.displayName() + " " + noise.describe());
                 v = verdicts.compare(m, baseSamples, baseFigure, current, t.of(m), noise);
             }
+            v = Interference.guard(VerdictEngine.floor(v, memoryFloorMb), interference);
             list.add(v);
             mdeWarning(v).ifPresent(notes::add);
+        }
+        if (interference.isPresent() && list.stream().anyMatch(v -> v.status() != Verdict.Status.OK
+                && v.status() != Verdict.Status.NO_BASELINE)) {
+            notes.add("interference: " + interference.get().reason() + " (this run: " + machine.describe() + ")");
         }
         if (!noiseNotes.isEmpty() && list.stream().anyMatch(v -> v.status() != Verdict.Status.OK)) {
             notes.add(String.join("; ", noiseNotes));
         }
-        return new Evaluation(samples, summaries, list, notes, fingerprint, git);
+        return new Evaluation(samples, summaries, list, notes, fingerprint, git, machine);
     }
 
     /** How a metric scales with machine speed: throughput with it, times against it, memory not at all. */
@@ -805,6 +829,9 @@ public final class PerfRunner implements AutoCloseable {
         private int pairs;
         private boolean speedCorrection;
         private final Map<String, String> acknowledgements = new java.util.LinkedHashMap<>();
+        private double memoryFloorMb;
+        private java.util.function.LongSupplier clock = System::nanoTime;
+        private MachineSensor sensor;
 
         private Builder(PerfSettings settings) {
             this.settings = Objects.requireNonNull(settings, "settings is null");
@@ -830,6 +857,8 @@ public final class PerfRunner implements AutoCloseable {
             this.noiseWindow = checkNoiseWindow(settings.getInt("PERF_NOISE_WINDOW", 20));
             this.pairs = checkPairs(settings.getInt("PERF_PAIRS", 10));
             this.speedCorrection = settings.getBoolean("PERF_SPEED_CORRECTION", true);
+            this.memoryFloorMb = checkMemoryFloor(numberSetting("PERF_MEMORY_FLOOR_MB", DEFAULT_MEMORY_FLOOR_MB,
+                    "a number of MB"));
             settings.get("PERF_ACKNOWLEDGE").ifPresent(this::parseAcknowledgements);
         }
 
@@ -842,6 +871,9 @@ public final class PerfRunner implements AutoCloseable {
         /** Seconds of interleaved pairs in {@link PerfRunner#compare}, at least (see {@link #pairedTime}). */
         static final double DEFAULT_PAIRED_SECONDS = 30.0;
 
+        /** The smallest memory change (MB) that can be a REGRESSION: below it the heap figures are not resolved. */
+        static final double DEFAULT_MEMORY_FLOOR_MB = 1.0;
+
         /** The run-to-run noise assumed (in %) until a benchmark has enough history to measure its own. */
         static final double DEFAULT_RUN_NOISE = 10.0;
 
@@ -852,6 +884,48 @@ public final class PerfRunner implements AutoCloseable {
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("Setting " + name + " must be a number of seconds, got '" + v + "'");
             }
+        }
+
+        private double numberSetting(String name, double dflt, String what) {
+            String v = settings.get(name).orElse(null);
+            try {
+                return v == null ? dflt : Double.parseDouble(v.strip());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Setting " + name + " must be " + what + ", got '" + v + "'");
+            }
+        }
+
+        private static double checkMemoryFloor(double mb) {
+            if (!(mb >= 0) || Double.isInfinite(mb)) {
+                throw new IllegalArgumentException("Setting PERF_MEMORY_FLOOR_MB must be a finite number of MB >= 0, "
+                        + "got " + mb);
+            }
+            return mb;
+        }
+
+        /**
+         * The smallest memory change (in MB) that can be called a REGRESSION, INCONCLUSIVE or IMPROVED; a smaller one
+         * is OK (unchanged) whatever its statistics; default {@value #DEFAULT_MEMORY_FLOOR_MB}
+         * ({@code PERF_MEMORY_FLOOR_MB}).
+         */
+        public Builder memoryFloor(double mb) {
+            this.memoryFloorMb = checkMemoryFloor(mb);
+            return this;
+        }
+
+        /**
+         * The clock (nanoseconds, like {@link System#nanoTime()}) that times bodies and decides when time-based
+         * loops stop; tests pass a fake one that their bodies advance.
+         */
+        Builder ticker(java.util.function.LongSupplier ticker) {
+            this.clock = Objects.requireNonNull(ticker, "ticker is null");
+            return this;
+        }
+
+        /** What the runner reads of the machine's interference and speed; tests pass fixed figures. */
+        Builder machineSensor(MachineSensor machineSensor) {
+            this.sensor = Objects.requireNonNull(machineSensor, "machineSensor is null");
+            return this;
         }
 
         private double percentSetting(String name, double dflt) {

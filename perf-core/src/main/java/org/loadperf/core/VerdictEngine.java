@@ -196,6 +196,25 @@ final class VerdictEngine {
     }
 
     /**
+     * {@code v}, or OK when it is a memory verdict whose figures differ by less than {@code floorMb}: below what the
+     * heap measurement resolves (a collection's timing moves a small figure by hundreds of percent), so no
+     * statistics make it a change. Other metrics pass unchanged.
+     */
+    static Verdict floor(Verdict v, double floorMb) {
+        if (v.metric() != Metric.MEMORY || v.status() == Status.OK || v.status() == Status.NO_BASELINE
+                || !(Math.abs(v.current() - v.baseline()) < floorMb)) {
+            return v;
+        }
+        return new Verdict(v.metric(), Status.OK, v.regressionPercent(), v.baseline(), v.current(),
+                v.confidenceBound(), v.confidence(), v.thresholdPercent(), v.noisePercent(), v.minDetectablePercent(),
+                v.method(), String.format(Locale.ROOT, "%s: %s MB -> %s MB, a change of %s MB, under the %s MB floor "
+                        + "of what the measurement resolves (PERF_MEMORY_FLOOR_MB): unchanged, whatever the %s",
+                v.metric().displayName(), Figures.format(v.baseline()), Figures.format(v.current()),
+                Figures.format(Math.abs(v.current() - v.baseline())), Figures.format(floorMb),
+                v.status() == Status.INCONCLUSIVE ? "samples say" : "samples say (" + v.status() + ")"));
+    }
+
+    /**
      * The smallest true change that this comparison finds with 80% probability at its confidence, from the
      * half-width of its one-sided interval: {@code (z_conf + z_0.8) / z_conf * halfWidth}.
      */
@@ -207,12 +226,13 @@ final class VerdictEngine {
     /**
      * The one-sided p-value of "it is not worse at all", the hypothesis a REGRESSION rejects, as far as a verdict
      * lets us tell: the standard error is recovered from the distance between its figure and its bound (normal
-     * approximation). A point comparison (no bound) counts as certain: 0 when it is a regression, 1 otherwise.
+     * approximation). A comparison without a bound (the guide's point comparison of single figures) gives 1: one
+     * figure against one cannot tell a change from noise, so it never fails a build, though it is still reported.
      */
     static double pValue(Verdict v) {
         double bound = v.confidenceBound();
         if (Double.isNaN(bound) || Double.isNaN(v.regressionPercent())) {
-            return v.isRegression() ? 0.0 : 1.0;
+            return 1.0;
         }
         double z = Statistics.inverseNormal(v.confidence());
         double se = (v.regressionPercent() - bound) / z;

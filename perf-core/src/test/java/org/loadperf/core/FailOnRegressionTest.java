@@ -15,16 +15,15 @@ class FailOnRegressionTest {
     /** A user's performance test: run by the test kit below, not by surefire (its name matches no pattern). */
     static class UserPerformanceCase {
         static final InMemoryBaselineStore STORE = new InMemoryBaselineStore();
+        static final FakeMachine MACHINE = new FakeMachine();
 
         private static void run(long millis) {
-            try (PerfRunner runner = PerfRunner.builder(PerfSettings.of(Map.of(),
-                            Map.of("PERF_FAIL_ON_REGRESSION", "true"), Map.of()))
+            try (PerfRunner runner = MACHINE.on(PerfRunner.builder(PerfSettings.of(Map.of(),
+                            Map.of("PERF_FAIL_ON_REGRESSION", "true"), Map.of())))
                     .store(STORE).warmupIterations(0).measuredIterations(5).measurementTime(java.time.Duration.ZERO)
                     .reporter(new org.loadperf.api.Reporter() { }).build()) {
-                runner.run(Benchmark.builder("user_load", "counting").datasetSize(100).body(ctx -> {
-                    Thread.sleep(millis);
-                    return 100;
-                }).build());
+                runner.run(Benchmark.builder("user_load", "counting").datasetSize(100).body(MACHINE.takes(millis, 100))
+                        .build());
             }
         }
 

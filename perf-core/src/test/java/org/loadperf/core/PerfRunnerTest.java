@@ -20,27 +20,26 @@ class PerfRunnerTest {
 
     private final ByteArrayOutputStream console = new ByteArrayOutputStream();
     private final InMemoryBaselineStore store = new InMemoryBaselineStore();
+    private final FakeMachine machine = new FakeMachine();
 
     private PerfRunner.Builder runner() {
-        return PerfRunner.builder(PerfSettings.of(Map.of(), Map.of(), Map.of())).store(store)
+        return machine.on(PerfRunner.builder(PerfSettings.of(Map.of(), Map.of(), Map.of()))).store(store)
                 .reporter(new ConsoleReporter(new PrintStream(console, true, StandardCharsets.UTF_8)))
                 .warmupIterations(1).warmupTime(java.time.Duration.ZERO).measuredIterations(5)
                 .measurementTime(java.time.Duration.ZERO);
     }
 
-    private static Benchmark sleeping(long millis) {
-        return Benchmark.builder("sleep_test", "counting").datasetSize(1000).body(ctx -> {
-            Thread.sleep(millis);
-            return 1000;
-        }).build();
+    /** A benchmark whose iterations take {@code millis} on the fake clock. */
+    private Benchmark sleeping(long millis) {
+        return machine.benchmark("sleep_test", millis);
     }
 
     @Test
     void measuresEveryIterationAndRecordsTheRun() {
         try (PerfRunner r = runner().build()) {
             BenchmarkResult result = r.run(sleeping(20));
-            assertThat(result.samples().get(Metric.DURATION)).hasSize(5).allSatisfy(s -> assertThat(s).isBetween(0.019, 2.0));
-            assertThat(result.median(Metric.THROUGHPUT)).isBetween(500.0, 52_000.0);
+            assertThat(result.samples().get(Metric.DURATION)).hasSize(5).containsOnly(0.02);
+            assertThat(result.median(Metric.THROUGHPUT)).isEqualTo(50_000.0);
             assertThat(result.verdicts()).extracting(Verdict::status).containsOnly(Verdict.Status.NO_BASELINE);
             assertThat(result.gitCommit()).matches("[0-9a-f]{8}|unknown");
             assertThat(store.baseline("counting_sleep_test")).isPresent();
@@ -168,9 +167,9 @@ class PerfRunnerTest {
 
     @Test
     void warmUpRunsUntilItsTimeHasPassedButAtLeastItsIterations() {
-        // 10 ms bodies and 0.3 s of warm-up: many more warm-ups than the minimum of 1.
+        // 10 ms bodies and 0.3 s of warm-up: 30 warm-ups, many more than the minimum of 1.
         try (PerfRunner r = runner().warmupTime(java.time.Duration.ofMillis(300)).build()) {
-            assertThat(r.run(sleeping(10)).warmupIterations()).isBetween(4, 31);
+            assertThat(r.run(sleeping(10)).warmupIterations()).isEqualTo(30);
         }
         // A body longer than the warm-up time: the minimum only.
         try (PerfRunner r = runner().warmupIterations(2).warmupTime(java.time.Duration.ofMillis(30)).build()) {
@@ -184,11 +183,11 @@ class PerfRunnerTest {
 
     @Test
     void measurementRunsUntilItsTimeHasPassedButAtLeastItsIterationsAndAtMostTheCap() {
-        // 10 ms bodies and 1.5 s of measurement (each iteration also times the machine's speed): more samples than
-        // the minimum of 5; the heap is measured in the first 5 only (it settles the heap: full collections).
-        try (PerfRunner r = runner().confirm(false).measurementTime(java.time.Duration.ofMillis(1500)).build()) {
+        // 10 ms bodies and 0.3 s of measurement: 30 samples, more than the minimum of 5; the heap is measured in the
+        // first 5 only (it settles the heap: full collections).
+        try (PerfRunner r = runner().confirm(false).measurementTime(java.time.Duration.ofMillis(300)).build()) {
             BenchmarkResult result = r.run(sleeping(10));
-            assertThat(result.samples().get(Metric.THROUGHPUT)).hasSizeBetween(7, PerfRunner.MAX_TIMED_ITERATIONS);
+            assertThat(result.samples().get(Metric.THROUGHPUT)).hasSize(30);
             assertThat(result.samples().get(Metric.DURATION)).hasSameSizeAs(result.samples().get(Metric.THROUGHPUT));
             assertThat(result.samples().get(Metric.CPU_SECONDS)).hasSameSizeAs(result.samples().get(Metric.THROUGHPUT));
             assertThat(result.samples().get(Metric.MEMORY)).hasSize(5);

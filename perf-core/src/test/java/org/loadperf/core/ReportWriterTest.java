@@ -28,11 +28,11 @@ class ReportWriterTest {
         return PerfSettings.of(Map.of(), env, Map.of());
     }
 
-    private static Benchmark sleeping(String test, long millis) {
-        return Benchmark.builder(test, "counting").datasetSize(1000).body(ctx -> {
-            Thread.sleep(millis);
-            return 1000;
-        }).build();
+    private final FakeMachine machine = new FakeMachine();
+
+    /** A benchmark whose iterations take {@code millis} on the fake clock. */
+    private Benchmark sleeping(String test, long millis) {
+        return machine.benchmark(test, millis);
     }
 
     private static JsonNode json(Path file) throws Exception {
@@ -49,7 +49,8 @@ class ReportWriterTest {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         ReportWriter writer = ReportWriter.fromSettings(s, store);
         List<BenchmarkResult> results;
-        try (PerfRunner runner = PerfRunner.builder(s).store(store).warmupIterations(0).measuredIterations(5)
+        try (PerfRunner runner = machine.on(PerfRunner.builder(s)).store(store).warmupIterations(0)
+                .measuredIterations(5)
                 .measurementTime(java.time.Duration.ZERO)
                 .reporter(writer)
                 .reporter(new ConsoleReporter(new PrintStream(console, true, StandardCharsets.UTF_8))
@@ -120,7 +121,7 @@ class ReportWriterTest {
         Path reports = dir.resolve("default-reports");
         Path storeFile = dir.resolve("store.json");
         PerfSettings s = settings(Map.of("PERF_REPORT_DIR", reports.toString(), "PERF_STORE", storeFile.toString()));
-        try (PerfRunner runner = PerfRunner.builder(s).warmupIterations(0).measuredIterations(2)
+        try (PerfRunner runner = machine.on(PerfRunner.builder(s)).warmupIterations(0).measuredIterations(2)
                 .measurementTime(java.time.Duration.ZERO).build()) {
             runner.run(sleeping("default_reporters", 1));
         }

@@ -30,18 +30,18 @@ class VerdictFeaturesTest {
 
     private final ByteArrayOutputStream console = new ByteArrayOutputStream();
 
+    private final FakeMachine machine = new FakeMachine();
+
     private PerfRunner.Builder runner(Map<String, String> env, org.loadperf.api.BaselineStore store) {
-        return PerfRunner.builder(PerfSettings.of(Map.of(), env, Map.of())).store(store)
+        return machine.on(PerfRunner.builder(PerfSettings.of(Map.of(), env, Map.of()))).store(store)
                 .reporter(new ConsoleReporter(new PrintStream(console, true, StandardCharsets.UTF_8)))
                 .warmupIterations(1).warmupTime(java.time.Duration.ZERO).measuredIterations(5)
                 .measurementTime(java.time.Duration.ZERO).pairedTime(java.time.Duration.ZERO);
     }
 
-    private static Benchmark sleeping(String name, long millis) {
-        return Benchmark.builder(name, "counting").datasetSize(1000).body(ctx -> {
-            Thread.sleep(millis);
-            return 1000;
-        }).build();
+    /** A benchmark whose iterations take {@code millis} on the fake clock. */
+    private Benchmark sleeping(String name, long millis) {
+        return machine.benchmark(name, millis);
     }
 
     // ---- paired mode
@@ -69,10 +69,10 @@ class VerdictFeaturesTest {
     @Test
     void pairedModeRunsMorePairsUntilItsTimeHasPassed() {
         try (PerfRunner r = runner(Map.of(), new InMemoryBaselineStore()).pairs(3)
-                .pairedTime(java.time.Duration.ofMillis(1500)).build()) {
+                .pairedTime(java.time.Duration.ofMillis(300)).build()) {
             PairedComparison c = r.compare(sleeping("fast", 5), sleeping("slow", 10));
-            // 1.5 s of pairs of at least 15 ms (the first five also settle the heap): more than the 3 asked for.
-            assertThat(c.pairs()).isBetween(6, PerfRunner.MAX_TIMED_ITERATIONS);
+            // 0.3 s of pairs of 15 ms: 20 pairs, more than the 3 asked for.
+            assertThat(c.pairs()).isEqualTo(20);
             assertThat(c.baselineSamples().get(Metric.THROUGHPUT)).hasSize(c.pairs());
             assertThat(c.candidateSamples().get(Metric.DURATION)).hasSize(c.pairs());
             // The heap is measured in the first measuredIterations (5) pairs only, on both sides alike.
@@ -216,8 +216,8 @@ class VerdictFeaturesTest {
             assertThat(store.baseline("counting_ack_api").orElseThrow().extras().get("acknowledged").toString())
                     .contains("bigger batches, by design");
         }
-        try (PerfRunner r = PerfRunner.builder(PerfSettings.of(Map.of("perf.acknowledge",
-                        "counting_ack_prop:checksums added"), Map.of(), Map.of())).store(store)
+        try (PerfRunner r = machine.on(PerfRunner.builder(PerfSettings.of(Map.of("perf.acknowledge",
+                        "counting_ack_prop:checksums added"), Map.of(), Map.of()))).store(store)
                 .reporter(new org.loadperf.api.Reporter() { }).build()) {
             BenchmarkResult slow = r.run(sleeping("ack_prop", 40));
             assertThat(slow.hasRegression()).isFalse();

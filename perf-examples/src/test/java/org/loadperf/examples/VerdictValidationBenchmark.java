@@ -47,11 +47,21 @@ import org.loadperf.postgres.PostgresTestServer;
  * takes about a minute, 30 s of pairs per benchmark, and the whole validation stays under half an hour);
  * unchanged runs before the first pair {@code PERF_VALIDATION_SEED_RUNS} (default 0: the store starts empty, so the
  * first pairs' verdicts use the assumed run-to-run noise, as a new benchmark's do); dataset: {@code PERF_TEST_SIZE}.
+ *
+ * <p>Interference ({@code PERF_VALIDATION_BUSY}): {@code false} (default) runs every child on the machine as it is;
+ * {@code true} runs every child under {@code busy-machine} (busy loops on every core that pause and resume at random,
+ * so the machine's speed moves 2x within seconds), with a store of its own; {@code both} does the quiet and then the
+ * busy validation and prints them side by side ({@code make validate-verdicts-busy}). The tool is
+ * {@code BUSY_MACHINE}, else {@code /work/shared/tools/busy-machine}, else {@code ../shared/tools/busy-machine} or
+ * {@code .ci/busy-machine} from the project's root.
  */
 @Tag("validation")
 class VerdictValidationBenchmark {
 
     private static final int[] SLOWDOWNS = {0, 5, 10, 20};
+
+    /** What every child's command starts with: nothing, or the busy-machine tool (one validation at a time). */
+    private static List<String> wrapper = List.of();
 
     /** The rules counted on the same runs; the paired mode has runs of its own. */
     private static final List<String> RULES = List.of("loadperf default", "loadperf, no confirmation",
@@ -90,6 +100,15 @@ class VerdictValidationBenchmark {
         int pairs = settings.getInt("PERF_VALIDATION_PAIRS", 20);
         int pairedRuns = settings.getInt("PERF_VALIDATION_PAIRED_RUNS", 3);
         int seedRuns = settings.getInt("PERF_VALIDATION_SEED_RUNS", 0);
+        String busy = settings.get("PERF_VALIDATION_BUSY", "false").strip();
+        List<String> machines = switch (busy) {
+            case "false" -> List.of("");
+            case "true" -> List.of(" [busy]");
+            case "both" -> List.of("", " [busy]");
+            default -> throw new IllegalArgumentException("Setting PERF_VALIDATION_BUSY must be false, true or both, "
+                    + "got '" + busy + "'");
+        };
+        Path busyMachine = machines.contains(" [busy]") ? busyMachine() : null;
         PostgresTestServer pg = PostgresTestServer.shared();
         List<String> server = List.of("-DPOSTGRES_HOST=" + pg.host(), "-DPOSTGRES_PORT=" + pg.port(),
                 "-DPOSTGRES_DB=" + pg.database(), "-DPOSTGRES_USER=" + pg.user());
@@ -110,12 +129,60 @@ class VerdictValidationBenchmark {
 
         Map<String, Tally> tallies = new LinkedHashMap<>();
         for (int slowdown : SLOWDOWNS) {
-            for (String rule : with(RULES, "paired mode (1 JVM, interleaved)")) {
-                for (String key : List.of(VerdictValidationChild.CPU_KEY, VerdictValidationChild.LOAD_KEY)) {
-                    tallies.put(rule + "|" + key + "|" + slowdown, new Tally());
+            for (String machine : machines) {
+                for (String rule : with(RULES, "paired mode (1 JVM, interleaved)")) {
+                    for (String key : List.of(VerdictValidationChild.CPU_KEY, VerdictValidationChild.LOAD_KEY)) {
+                        tallies.put(rule + machine + "|" + key + "|" + slowdown, new Tally());
+                    }
                 }
             }
         }
+        StringBuilder noise = new StringBuilder();
+        for (String machine : machines) {
+            wrapper = machine.isEmpty() ? List.of() : List.of(busyMachine.toString(), "--");
+            System.out.printf(Locale.ROOT, "%nValidation%s%s%n", machine.isEmpty() ? " on the machine as it is"
+                    : machine, machine.isEmpty() ? "" : " under " + busyMachine);
+            Path where = Files.createDirectories(dir.resolve(machine.isEmpty() ? "quiet" : "busy"));
+            noise.append(validate(tallies, machine, where, server, rows, pairs, pairedRuns, seedRuns, guideSeconds));
+        }
+        wrapper = List.of();
+        String table = table(tallies, guideSeconds) + noise;
+        System.out.println(table);
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target", "verdict-validation.txt"), String.format(Locale.ROOT,
+                "%s, %s %s, java %s, %s cpus, %,d rows, %d pairs, load average at the end %.1f%s%n",
+                java.time.OffsetDateTime.now(), System.getProperty("os.name"), System.getProperty("os.arch"),
+                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), rows, pairs,
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+                busyMachine == null ? "" : ", [busy]: every child under " + busyMachine) + table);
+        assertThat(tallies).isNotEmpty();
+    }
+
+    /** The busy-machine tool: see the class comment. */
+    static Path busyMachine() {
+        List<Path> candidates = new ArrayList<>();
+        String env = System.getenv("BUSY_MACHINE");
+        if (env != null && !env.isBlank()) {
+            candidates.add(Path.of(env));
+        }
+        candidates.add(Path.of("/work/shared/tools/busy-machine"));
+        Path root = Path.of("").toAbsolutePath();
+        while (root != null && !Files.exists(root.resolve(".ci"))) {
+            root = root.getParent();
+        }
+        if (root != null) {
+            candidates.add(root.resolve("../shared/tools/busy-machine").normalize());
+            candidates.add(root.resolve(".ci/busy-machine"));
+        }
+        return candidates.stream().filter(Files::isExecutable).findFirst().orElseThrow(() ->
+                new IllegalStateException("PERF_VALIDATION_BUSY: no busy-machine tool found; tried " + candidates
+                        + " (set BUSY_MACHINE)"));
+    }
+
+    /** One validation (quiet, or every child under busy-machine) into {@code tallies}; returns its noise lines. */
+    private static String validate(Map<String, Tally> tallies, String machine, Path dir, List<String> server, int rows,
+                                   int pairs, int pairedRuns, int seedRuns, double guideSeconds) throws Exception {
+        Path store = dir.resolve("performance_benchmarks.json");
         // Every baseline run serves its pair of every scenario: the slowed runs compare with a copy of the store
         // (so that the history holds only runs of unchanged code, as in CI where the slow commit is the one under
         // test), then the next unchanged run compares with it in the store itself (A/A) and becomes the next
@@ -136,20 +203,20 @@ class VerdictValidationBenchmark {
                 }
                 Path whatIf = dir.resolve("what-if.json");
                 Files.copy(store, whatIf, StandardCopyOption.REPLACE_EXISTING);
-                count(tallies, base, child(whatIf, slowdown, server), slowdown, i, rows, guideSeconds);
+                count(tallies, machine, base, child(whatIf, slowdown, server), slowdown, i, rows, guideSeconds);
             }
             Run next = child(store, 0, server);
-            count(tallies, base, next, 0, i, rows, guideSeconds);
+            count(tallies, machine, base, next, 0, i, rows, guideSeconds);
             base = next;
             unchanged.add(base);
         }
-        String noise = runToRunNoise(unchanged);
+        String noise = runToRunNoise(unchanged).replace("unchanged runs,", "unchanged runs" + machine + ",");
         // Scenarios in turn, so that the machine's slow and fast quarters of an hour meet all of them alike.
         for (int i = 0; i < pairedRuns; i++) {
             for (int slowdown : SLOWDOWNS) {
                 Run run = child(store, slowdown, server, "paired");
                 for (Line c : run.lines().values()) {
-                    tally(tallies, "paired mode (1 JVM, interleaved)|" + c.key() + "|"
+                    tally(tallies, "paired mode (1 JVM, interleaved)" + machine + "|" + c.key() + "|"
                             + slowdown, run.wallSeconds(), c.status(), c.anyRegression());
                     System.out.printf(Locale.ROOT, "  %3d%% paired %2d %-30s %-12s change %6.1f%% bound %6.1f%%, "
                             + "%d pairs%n", slowdown, i + 1, c.key(), c.status(), c.change(), c.lower(),
@@ -157,32 +224,24 @@ class VerdictValidationBenchmark {
                 }
             }
         }
-        String table = table(tallies, guideSeconds) + noise;
-        System.out.println(table);
-        Files.createDirectories(Path.of("target"));
-        Files.writeString(Path.of("target", "verdict-validation.txt"), String.format(Locale.ROOT,
-                "%s, %s %s, java %s, %s cpus, %,d rows, %d pairs, load average at the end %.1f%n",
-                java.time.OffsetDateTime.now(), System.getProperty("os.name"), System.getProperty("os.arch"),
-                System.getProperty("java.version"), Runtime.getRuntime().availableProcessors(), rows, pairs,
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()) + table);
-        assertThat(tallies).isNotEmpty();
+        return noise;
     }
 
     /** Counts the verdicts of {@code cur} against {@code base} under every rule, and prints them. */
-    private static void count(Map<String, Tally> tallies, Run base, Run cur, int slowdown, int pair, int rows,
-                              double guideSeconds) {
+    private static void count(Map<String, Tally> tallies, String machine, Run base, Run cur, int slowdown, int pair,
+                              int rows, double guideSeconds) {
         for (String key : cur.lines().keySet()) {
             Line b = base.lines().get(key);
             Line c = cur.lines().get(key);
             String what = key + "|" + slowdown;
-            tally(tallies, RULES.get(0) + "|" + what, cur.wallSeconds(), c.status(), c.anyRegression());
-            tally(tallies, RULES.get(1) + "|" + what, cur.wallSeconds(), c.firstLook(), false);
-            tally(tallies, RULES.get(2) + "|" + what, cur.wallSeconds(), c.uncorrected(), false);
+            tally(tallies, RULES.get(0) + machine + "|" + what, cur.wallSeconds(), c.status(), c.anyRegression());
+            tally(tallies, RULES.get(1) + machine + "|" + what, cur.wallSeconds(), c.firstLook(), false);
+            tally(tallies, RULES.get(2) + machine + "|" + what, cur.wallSeconds(), c.uncorrected(), false);
             double guideChange = Metric.THROUGHPUT.regressionPercent(rows / b.warmupSeconds(),
                     rows / c.warmupSeconds());
-            tally(tallies, RULES.get(3) + "|" + what, guideSeconds, guideChange > 5 ? "REGRESSION" : "OK",
+            tally(tallies, RULES.get(3) + machine + "|" + what, guideSeconds, guideChange > 5 ? "REGRESSION" : "OK",
                     guideChange > 5);
-            System.out.printf(Locale.ROOT, "  %3d%% run %2d %-30s %-12s (first %-12s, uncorrected %-12s) "
+            System.out.printf(Locale.ROOT, machine + "  %3d%% run %2d %-30s %-12s (first %-12s, uncorrected %-12s) "
                             + "change %6.1f%% bound %6.1f%%  guide %6.1f%%  median %,.0f rows/s, %d warm-ups, "
                             + "machine speed %,.0f -> %,.0f%n", slowdown, pair + 1, key, c.status(),
                     c.firstLook(), c.uncorrected(), c.change(), c.lower(), guideChange, median(c.samples()),
@@ -244,14 +303,14 @@ class VerdictValidationBenchmark {
 
     static String table(Map<String, Tally> tallies, double guideSeconds) {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-                "%nrule                                   | benchmark                       | injected | false alarms"
+                "%nrule                                            | benchmark                       | injected | false alarms"
                         + " | detections | inconclusive | any-metric REGRESSION | s per verdict | cost x guide%n"));
         tallies.forEach((k, t) -> {
             String[] p = k.split("\\|");
             int slowdown = Integer.parseInt(p[2]);
             String reg = t.regressions + "/" + t.runs;
             double per = t.seconds / t.runs;
-            sb.append(String.format(Locale.ROOT, "%-38s | %-31s | %7s%% | %12s | %10s | %12s | %21s | %13.2f | %12.1f%n",
+            sb.append(String.format(Locale.ROOT, "%-47s | %-31s | %7s%% | %12s | %10s | %12s | %21s | %13.2f | %12.1f%n",
                     p[0], p[1], slowdown, slowdown == 0 ? reg : "", slowdown == 0 ? "" : reg,
                     t.inconclusive + "/" + t.runs, t.anyMetric + "/" + t.runs, per, per / guideSeconds));
         });
@@ -267,7 +326,7 @@ class VerdictValidationBenchmark {
 
     private static Run child(Path store, int slowdown, List<String> props, String mode)
             throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(wrapper);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
         cmd.add("-Xmx1g");
