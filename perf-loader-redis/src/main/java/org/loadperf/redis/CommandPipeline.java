@@ -44,22 +44,37 @@ abstract class CommandPipeline implements AutoCloseable {
 
     private final AutoCloseable release;
     final int size;
+    /** Bounds every call that can block; its connections are closed when one runs too long. */
+    final Watchdog.Guard guard;
     long sent;
     long syncs;
 
-    private CommandPipeline(int size, AutoCloseable release) {
+    private CommandPipeline(int size, Watchdog.Guard guard, AutoCloseable release) {
         this.size = size;
+        this.guard = guard;
         this.release = release;
     }
 
-    /** Windowed pipelining on one connection; {@code release} gives the connection back. */
-    static CommandPipeline windowed(Connection connection, int size, AutoCloseable release) {
-        return new Windowed(connection, size, release);
+    /**
+     * Windowed pipelining on one connection; {@code release} gives the connection back. The guard's abort closes the
+     * connection's socket.
+     */
+    static CommandPipeline windowed(Connection connection, int size, Watchdog.Guard guard, AutoCloseable release) {
+        guard.watch(connection::forceDisconnect);
+        return new Windowed(connection, size, guard, release);
     }
 
-    /** A Jedis (cluster) pipeline synced every {@code size} commands; {@code release} closes it. */
-    static CommandPipeline clustered(AbstractPipeline pipeline, int size, AutoCloseable release) {
-        return new Synced(pipeline, size, release);
+    /**
+     * A Jedis (cluster) pipeline synced every {@code size} commands; {@code release} closes it. The caller registers
+     * the pipeline's connections with the guard.
+     */
+    static CommandPipeline clustered(AbstractPipeline pipeline, int size, Watchdog.Guard guard, AutoCloseable release) {
+        return new Synced(pipeline, size, guard, release);
+    }
+
+    /** Whether a call made no progress within the watchdog's limit, so that the connection was closed. */
+    boolean stalled() {
+        return guard.fired();
     }
 
     /** Queues one command; may flush and check earlier replies. */
@@ -95,16 +110,26 @@ abstract class CommandPipeline implements AutoCloseable {
     @Override
     public void close() {
         try {
-            drain();
-        } catch (RuntimeException e) {
-            discard();
-        }
-        try {
+            if (guard.fired()) {
+                discard();
+            } else {
+                guard.enter();
+                try {
+                    drain();
+                } catch (RuntimeException e) {
+                    discard();
+                }
+            }
+            // Releasing may still write (a cluster pipeline syncs what it holds): guarded too.
+            guard.enter();
             release.close();
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        } finally {
+            guard.exit();
+            guard.close();
         }
     }
 
@@ -131,28 +156,33 @@ abstract class CommandPipeline implements AutoCloseable {
         /** Commands of the previous window, sent and flushed, replies not read yet. */
         private int previous;
 
-        Windowed(Connection connection, int size, AutoCloseable release) {
-            super(size, release);
+        Windowed(Connection connection, int size, Watchdog.Guard guard, AutoCloseable release) {
+            super(size, guard, release);
             this.connection = connection;
         }
 
         @Override
         void send(CommandArguments command) {
-            connection.sendCommand(command);
-            sent++;
-            if (++current == size) {
-                if (size == 1) {
-                    sync();
-                    return;
+            guard.enter();
+            try {
+                connection.sendCommand(command);
+                sent++;
+                if (++current == size) {
+                    if (size == 1) {
+                        sync();
+                        return;
+                    }
+                    // getMany flushes the full window first, then reads the previous window's replies.
+                    int toRead = previous;
+                    previous = current;
+                    current = 0;
+                    if (toRead > 0) {
+                        syncs++;
+                        check(connection.getMany(toRead));
+                    }
                 }
-                // getMany flushes the full window first, then reads the previous window's replies.
-                int toRead = previous;
-                previous = current;
-                current = 0;
-                if (toRead > 0) {
-                    syncs++;
-                    check(connection.getMany(toRead));
-                }
+            } finally {
+                guard.exit();
             }
         }
 
@@ -161,7 +191,7 @@ abstract class CommandPipeline implements AutoCloseable {
             int outstanding = previous + current;
             previous = 0;
             current = 0;
-            if (outstanding > 0) {
+            if (outstanding > 0 && !connection.isBroken()) {
                 connection.getMany(outstanding);
             }
         }
@@ -178,7 +208,12 @@ abstract class CommandPipeline implements AutoCloseable {
             current = 0;
             if (outstanding > 0) {
                 syncs++;
-                check(connection.getMany(outstanding));
+                guard.enter();
+                try {
+                    check(connection.getMany(outstanding));
+                } finally {
+                    guard.exit();
+                }
             }
         }
     }
@@ -188,15 +223,20 @@ abstract class CommandPipeline implements AutoCloseable {
         private final Response<?>[] pending;
         private int queued;
 
-        Synced(AbstractPipeline pipeline, int size, AutoCloseable release) {
-            super(size, release);
+        Synced(AbstractPipeline pipeline, int size, Watchdog.Guard guard, AutoCloseable release) {
+            super(size, guard, release);
             this.pipeline = pipeline;
             this.pending = new Response<?>[size];
         }
 
         @Override
         void send(CommandArguments command) {
-            pending[queued++] = pipeline.sendCommand(command);
+            guard.enter();
+            try {
+                pending[queued++] = pipeline.sendCommand(command);
+            } finally {
+                guard.exit();
+            }
             sent++;
             if (queued == pending.length) {
                 sync();
@@ -214,7 +254,12 @@ abstract class CommandPipeline implements AutoCloseable {
             if (queued == 0) {
                 return;
             }
-            pipeline.sync();
+            guard.enter();
+            try {
+                pipeline.sync();
+            } finally {
+                guard.exit();
+            }
             syncs++;
             int n = queued;
             queued = 0;

@@ -72,24 +72,6 @@ final class KeyPattern {
     }
 
     /**
-     * A SCAN MATCH glob that matches every key this pattern can produce for {@code table}: the literal parts and the
-     * table name escaped, each column placeholder a {@code *}.
-     */
-    byte[] glob(String table) {
-        StringBuilder sb = new StringBuilder();
-        for (Part p : parts) {
-            if (p.literal != null) {
-                escapeGlob(p.literal, sb);
-            } else if (TABLE.equals(p.placeholder)) {
-                escapeGlob(table, sb);
-            } else {
-                sb.append('*');
-            }
-        }
-        return sb.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    /**
      * Binds the pattern to one batch's columns.
      *
      * @throws LoaderException when a placeholder names no column, listing the columns
@@ -115,16 +97,6 @@ final class KeyPattern {
             }
         }
         return new Bound(literals, encoders);
-    }
-
-    private static void escapeGlob(String s, StringBuilder sb) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-                sb.append('\\');
-            }
-            sb.append(c);
-        }
     }
 
     @Override

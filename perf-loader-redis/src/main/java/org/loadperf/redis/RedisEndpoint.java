@@ -8,17 +8,20 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.ClusterPipeline;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.resps.ScanResult;
 
 /**
@@ -46,7 +49,21 @@ abstract class RedisEndpoint implements AutoCloseable {
         if (config.ssl()) {
             enableTls(client);
         }
-        return config.cluster() ? new ClusterEndpoint(config, client.build()) : new StandaloneEndpoint(config, client.build());
+        Watchdog watchdog = Watchdog.start(config.socketTimeout());
+        try {
+            return config.cluster() ? new ClusterEndpoint(config, client.build(), watchdog)
+                    : new StandaloneEndpoint(config, client.build(), watchdog);
+        } catch (RuntimeException e) {
+            watchdog.close();
+            throw e;
+        }
+    }
+
+    /** Closes a connection whose call (a write to a server that stopped reading, above all) runs too long. */
+    final Watchdog watchdog;
+
+    RedisEndpoint(Watchdog watchdog) {
+        this.watchdog = watchdog;
     }
 
     /** TLS with the JVM's default trust store (Jedis deprecates this plain switch in favour of SslOptions). */
@@ -65,14 +82,22 @@ abstract class RedisEndpoint implements AutoCloseable {
     abstract boolean hasCommand(String command);
 
     /**
-     * Unlinks every key matching {@code glob} of Redis type {@code type}, scanning and unlinking pipelined.
+     * Unlinks every key listed in the set {@code registry} (SSCAN, a page at a time), then {@code extra} when not
+     * null, then the registry itself.
      *
-     * @return how many keys were unlinked
+     * @return how many keys were unlinked, the registry not counted
+     * @throws StalledException when a call ran longer than the watchdog's limit
      */
-    abstract long unlinkMatching(byte[] glob, String type);
+    abstract long unlinkRegistered(byte[] registry, byte[] extra);
 
-    /** Unlinks one key; 1 when it existed. */
-    abstract long unlink(byte[] key);
+    /** A call of an OVERWRITE's clear made no progress within the watchdog's limit; its connection was closed. */
+    static final class StalledException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StalledException(Throwable cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
 
     @Override
     public abstract void close();
@@ -93,48 +118,18 @@ abstract class RedisEndpoint implements AutoCloseable {
         return pool;
     }
 
-    /**
-     * SCANs one node for keys matching {@code glob} of {@code type} and UNLINKs them through {@code pipeline}: each
-     * round trip carries the UNLINK of one page together with the SCAN of the next.
-     *
-     * @param keyPerCommand one key per UNLINK (a cluster node's keys may lie in different slots)
-     */
-    static long scanAndUnlink(Pipeline pipeline, byte[] glob, String type, boolean keyPerCommand) {
-        ScanParams params = new ScanParams().match(glob).count(1000);
-        byte[] typeBytes = type.getBytes(StandardCharsets.UTF_8);
-        Response<ScanResult<byte[]>> page = pipeline.scan(ScanParams.SCAN_POINTER_START_BINARY, params, typeBytes);
-        pipeline.sync();
-        List<Response<Long>> unlinks = new ArrayList<>();
-        long unlinked = 0;
-        while (true) {
-            ScanResult<byte[]> result = page.get();
-            List<byte[]> keys = result.getResult();
-            if (!keys.isEmpty()) {
-                if (keyPerCommand) {
-                    keys.forEach(k -> unlinks.add(pipeline.unlink(k)));
-                } else {
-                    unlinks.add(pipeline.unlink(keys.toArray(new byte[0][])));
-                }
-            }
-            boolean done = result.isCompleteIteration();
-            if (!done) {
-                page = pipeline.scan(result.getCursorAsBytes(), params, typeBytes);
-            }
-            pipeline.sync();
-            for (Response<Long> r : unlinks) {
-                unlinked += r.get();
-            }
-            unlinks.clear();
-            if (done) {
-                return unlinked;
-            }
-        }
+    private static final byte[] COUNT = {'C', 'O', 'U', 'N', 'T'};
+    private static final byte[] PAGE = {'1', '0', '0', '0'};
+
+    static boolean done(byte[] cursor) {
+        return cursor.length == 1 && cursor[0] == '0';
     }
 
     private static final class StandaloneEndpoint extends RedisEndpoint {
         private final RedisClient client;
 
-        StandaloneEndpoint(RedisLoaderConfig config, JedisClientConfig clientConfig) {
+        StandaloneEndpoint(RedisLoaderConfig config, JedisClientConfig clientConfig, Watchdog watchdog) {
+            super(watchdog);
             this.client = RedisClient.builder().hostAndPort(config.host(), config.port()).clientConfig(clientConfig)
                     .poolConfig(RedisEndpoint.<Connection>poolConfig(config.maxConnections())).build();
         }
@@ -142,7 +137,7 @@ abstract class RedisEndpoint implements AutoCloseable {
         @Override
         CommandPipeline pipeline(int size) {
             Connection connection = client.getPool().getResource();
-            return CommandPipeline.windowed(connection, size, connection::close);
+            return CommandPipeline.windowed(connection, size, watchdog.guard(), connection::close);
         }
 
         @Override
@@ -158,36 +153,88 @@ abstract class RedisEndpoint implements AutoCloseable {
         }
 
         @Override
-        long unlinkMatching(byte[] glob, String type) {
-            try (Connection connection = client.getPool().getResource(); Pipeline pipeline = new Pipeline(connection)) {
-                return scanAndUnlink(pipeline, glob, type, false);
+        @SuppressWarnings("unchecked")
+        long unlinkRegistered(byte[] registry, byte[] extra) {
+            try (Connection c = client.getPool().getResource(); Watchdog.Guard guard = watchdog.guard()) {
+                guard.watch(c::forceDisconnect);
+                long unlinked = 0;
+                byte[] cursor = {'0'};
+                do {
+                    List<Object> page = (List<Object>) call(c, guard, new CommandArguments(Protocol.Command.SSCAN)
+                            .key(registry).add(cursor).add(COUNT).add(PAGE));
+                    cursor = (byte[]) page.get(0);
+                    List<Object> members = (List<Object>) page.get(1);
+                    if (!members.isEmpty()) {
+                        CommandArguments unlink = new CommandArguments(Protocol.Command.UNLINK);
+                        members.forEach(m -> unlink.key((byte[]) m));
+                        unlinked += (Long) call(c, guard, unlink);
+                    }
+                } while (!done(cursor));
+                if (extra != null) {
+                    unlinked += (Long) call(c, guard, new CommandArguments(Protocol.Command.UNLINK).key(extra));
+                }
+                call(c, guard, new CommandArguments(Protocol.Command.UNLINK).key(registry));
+                return unlinked;
+            }
+        }
+
+        private static Object call(Connection c, Watchdog.Guard guard, CommandArguments command) {
+            guard.enter();
+            try {
+                return c.executeCommand(command);
+            } catch (RuntimeException e) {
+                throw guard.fired() ? new StalledException(e) : e;
+            } finally {
+                guard.exit();
             }
         }
 
         @Override
-        long unlink(byte[] key) {
-            return client.unlink(key);
-        }
-
-        @Override
         public void close() {
-            client.close();
+            try {
+                client.close();
+            } finally {
+                watchdog.close();
+            }
         }
     }
 
     private static final class ClusterEndpoint extends RedisEndpoint {
         private final RedisClusterClient cluster;
+        private final ClusterConnectionProvider provider;
+        private final RedisProtocol protocol;
 
-        ClusterEndpoint(RedisLoaderConfig config, JedisClientConfig clientConfig) {
-            this.cluster = RedisClusterClient.builder().nodes(new HashSet<>(config.clusterNodes()))
-                    .clientConfig(clientConfig).poolConfig(RedisEndpoint.<Connection>poolConfig(config.maxConnections()))
-                    .build();
+        ClusterEndpoint(RedisLoaderConfig config, JedisClientConfig clientConfig, Watchdog watchdog) {
+            super(watchdog);
+            this.provider = new ClusterConnectionProvider(new HashSet<>(config.clusterNodes()), clientConfig,
+                    RedisEndpoint.<Connection>poolConfig(config.maxConnections()));
+            this.protocol = clientConfig.getRedisProtocol();
+            try {
+                this.cluster = RedisClusterClient.builder().nodes(new HashSet<>(config.clusterNodes()))
+                        .clientConfig(clientConfig).connectionProvider(provider).build();
+            } catch (RuntimeException e) {
+                provider.close();
+                throw e;
+            }
+        }
+
+        /** A cluster pipeline whose connections (one per node it writes to) the guard can close. */
+        private ClusterPipeline guarded(Watchdog.Guard guard) {
+            return new ClusterPipeline(provider, protocol) {
+                @Override
+                protected Connection getConnection(HostAndPort node) {
+                    Connection c = super.getConnection(node);
+                    guard.watch(c::forceDisconnect);
+                    return c;
+                }
+            };
         }
 
         @Override
         CommandPipeline pipeline(int size) {
-            AbstractPipeline p = cluster.pipelined();
-            return CommandPipeline.clustered(p, size, p::close);
+            Watchdog.Guard guard = watchdog.guard();
+            AbstractPipeline p = guarded(guard);
+            return CommandPipeline.clustered(p, size, guard, p::close);
         }
 
         @Override
@@ -212,19 +259,44 @@ abstract class RedisEndpoint implements AutoCloseable {
         }
 
         @Override
-        long unlinkMatching(byte[] glob, String type) {
-            long unlinked = 0;
-            for (ConnectionPool pool : primaries()) {
-                try (Connection c = pool.getResource(); Pipeline pipeline = new Pipeline(c)) {
-                    unlinked += scanAndUnlink(pipeline, glob, type, true);
+        long unlinkRegistered(byte[] registry, byte[] extra) {
+            // The registry lives in one slot; its members anywhere: SSCAN it there, UNLINK each member where it lives.
+            try (Watchdog.Guard guard = watchdog.guard()) {
+                long unlinked = 0;
+                ScanParams params = new ScanParams().count(1000);
+                byte[] cursor = ScanParams.SCAN_POINTER_START_BINARY;
+                do {
+                    ScanResult<byte[]> page = cluster.sscan(registry, cursor, params);
+                    cursor = page.getCursorAsBytes();
+                    unlinked += unlinkEach(page.getResult(), guard);
+                } while (!done(cursor));
+                if (extra != null) {
+                    unlinked += unlinkEach(List.of(extra), guard);
                 }
+                unlinkEach(List.of(registry), guard);
+                return unlinked;
             }
-            return unlinked;
         }
 
-        @Override
-        long unlink(byte[] key) {
-            return cluster.unlink(key);
+        private long unlinkEach(List<byte[]> keys, Watchdog.Guard guard) {
+            if (keys.isEmpty()) {
+                return 0;
+            }
+            List<Response<Long>> replies = new ArrayList<>();
+            guard.enter();
+            try (ClusterPipeline p = guarded(guard)) {
+                keys.forEach(k -> replies.add(p.unlink(k)));
+                p.sync();
+                long n = 0;
+                for (Response<Long> r : replies) {
+                    n += r.get();
+                }
+                return n;
+            } catch (RuntimeException e) {
+                throw guard.fired() ? new StalledException(e) : e;
+            } finally {
+                guard.exit();
+            }
         }
 
         private List<ConnectionPool> primaries() {
@@ -245,7 +317,11 @@ abstract class RedisEndpoint implements AutoCloseable {
 
         @Override
         public void close() {
-            cluster.close();
+            try {
+                cluster.close();
+            } finally {
+                watchdog.close();
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ package org.loadperf.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,10 +69,17 @@ import redis.clients.jedis.json.JsonProtocol;
  *
  * <h2>Modes</h2>
  * {@link LoadMode#APPEND}, and {@link LoadMode#OVERWRITE}: once the first batch has passed its checks (so that bad
- * input loses nothing stored) and before it is written, the table's keys are removed, and nothing
- * else: for per-row structures every key matching the key pattern's glob for this table ({@code SCAN MATCH ... TYPE}
- * of the structure's Redis type, {@code UNLINK} pipelined; needs {@code {table}} in the pattern), for the others the
- * one {@code {table}:<suffix>} key. With Redis Cluster, every primary is scanned.
+ * input loses nothing stored) and before it is written, the table's keys are removed, and nothing else. A load only
+ * removes keys it wrote: every batch first adds its keys (or the table's one key) to the table's registry, the set
+ * {@code {table}:__loadperf_keys}, and syncs, before it writes any of them; OVERWRITE unlinks the registry's members
+ * (SSCAN, a page at a time), the one {@code {table}:<suffix>} key of sorted_set/set/list/stream, then the registry.
+ * So no key pattern, key value (':' included) or neighbouring table name can make it remove another table's key, on
+ * one server as on a Redis Cluster (the registry lives in one slot, each member is unlinked where it lives).
+ *
+ * <h2>Blocking</h2>
+ * Every call that can block (a write, a window of replies, a page of the clear) is watched by a {@link Watchdog}: one
+ * that runs longer than {@code socket_timeout} has its connection closed, which also ends a socket write to a server
+ * that stopped reading, and the load fails naming the server and the batch.
  */
 final class RedisLoader implements Loader {
 
@@ -80,6 +88,10 @@ final class RedisLoader implements Loader {
     private static final byte[] ROOT_PATH = {'$'};
     private static final byte[] AUTO_ID = {'*'};
     private static final byte[] NULL = "null".getBytes(StandardCharsets.US_ASCII);
+    /** Appended to the table name: the key of the set of keys the table's loads wrote. */
+    static final String REGISTRY_SUFFIX = ":__loadperf_keys";
+    /** Members per SADD to the registry. */
+    private static final int REGISTRY_PAGE = 1000;
 
     private final RedisLoaderConfig config;
     private final RedisEndpoint endpoint;
@@ -176,18 +188,33 @@ final class RedisLoader implements Loader {
     }
 
     private long clear(String table) {
+        String what = "removing the keys of table '" + table + "' for OVERWRITE";
         try {
-            long n;
-            if (config.dataStructure().perRowKey()) {
-                n = endpoint.unlinkMatching(config.keyPattern().glob(table), config.dataStructure().redisType());
-            } else {
-                n = endpoint.unlink(aggregateKey(table));
-            }
+            long n = endpoint.unlinkRegistered(registryKey(table),
+                    config.dataStructure().perRowKey() ? null : aggregateKey(table));
             LOG.info("overwrite of table '{}': unlinked {} keys", table, n);
             return n;
+        } catch (RedisEndpoint.StalledException e) {
+            throw stalled(what, "some of the table's keys may be removed already; an OVERWRITE run again removes the"
+                    + " rest", e);
         } catch (RuntimeException e) {
-            throw RedisFailures.translate("removing the keys of table '" + table + "' for OVERWRITE", e, config);
+            throw RedisFailures.translate(what, e, config);
         }
+    }
+
+    /** The failure of a call that made no progress within socket_timeout, whose connection the watchdog closed. */
+    private LoaderException stalled(String what, String state, RuntimeException e) {
+        return new LoaderException(what + " failed: " + config.endpoint() + " made no progress for more than "
+                + endpoint.watchdog.limit().toMillis() + " ms (socket_timeout): the server is frozen, overloaded or"
+                + " unreachable, and the connection was closed; " + state, e);
+    }
+
+    /**
+     * The set listing every key written for {@code table} ({@code {table}:__loadperf_keys}): OVERWRITE removes exactly
+     * its members, so that a load never removes a key it did not write, whatever the key pattern and values.
+     */
+    private static byte[] registryKey(String table) {
+        return (table + REGISTRY_SUFFIX).getBytes(StandardCharsets.UTF_8);
     }
 
     private byte[] aggregateKey(String table) {
@@ -254,16 +281,20 @@ final class RedisLoader implements Loader {
         long batchNo = progress.batches + 1;
         Plan plan = plan(root, table, batchNo);
         plan.check(from, to, batchNo, progress.rows);
+        byte[][] keys = plan.keys(from, to, batchNo, progress.rows);
         clearIfPending(table, progress);
         if (to <= from) {
             return;
         }
         CommandPipeline pipe = progress.pipe(table);
+        String what = "writing batch " + batchNo + " (rows " + (progress.rows + 1) + ".." + (progress.rows + to - from)
+                + ") of table '" + table + "'";
         try {
+            register(plan, keys, pipe);
             switch (config.dataStructure()) {
-                case HASH -> writeFieldRows(plan, Protocol.Command.HSET, from, to, pipe);
-                case STRING -> writeJsonRows(plan, from, to, pipe, false);
-                case JSON -> writeJsonRows(plan, from, to, pipe, true);
+                case HASH -> writeFieldRows(plan, keys, from, pipe);
+                case STRING -> writeJsonRows(plan, keys, from, pipe, false);
+                case JSON -> writeJsonRows(plan, keys, from, pipe, true);
                 case SORTED_SET -> writeSortedSet(plan, from, to, pipe, progress.rows);
                 case SET -> writeSet(plan, from, to, pipe);
                 case LIST -> writeList(plan, from, to, pipe);
@@ -272,6 +303,10 @@ final class RedisLoader implements Loader {
             if (ttlMillis > 0 && plan.aggregateKey != null) {
                 pipe.send(new CommandArguments(Protocol.Command.PEXPIRE).key(plan.aggregateKey).add(ttlMillis));
             }
+            if (ttlMillis > 0) {
+                // Last, so that the registry outlives every key it lists.
+                pipe.send(new CommandArguments(Protocol.Command.PEXPIRE).key(plan.registryKey).add(ttlMillis));
+            }
             pipe.sync();
         } catch (CommandPipeline.RejectedException e) {
             throw new LoaderException("Redis rejected " + e.rejected() + " of " + e.checked() + " commands of one pipeline"
@@ -279,8 +314,11 @@ final class RedisLoader implements Loader {
                     + ") of table '" + table + "'; first reply: " + RedisFailures.scrub(e.getMessage(), config)
                     + "; the commands it accepted stay applied (Redis cannot roll back)");
         } catch (RuntimeException e) {
-            throw RedisFailures.translate("writing batch " + batchNo + " (rows " + (progress.rows + 1) + ".."
-                    + (progress.rows + to - from) + ") of table '" + table + "'", e, config);
+            if (pipe.stalled()) {
+                throw stalled(what, "the batches before it are stored; of this batch, what the server executed before it"
+                        + " stopped stays applied", e);
+            }
+            throw RedisFailures.translate(what, e, config);
         }
         progress.batches++;
         progress.rows += to - from;
@@ -291,11 +329,32 @@ final class RedisLoader implements Loader {
         progress.bytes += root.getRowCount() == 0 ? 0 : total * (to - from) / root.getRowCount();
     }
 
-    private void writeFieldRows(Plan plan, Protocol.Command command, int from, int to, CommandPipeline pipe) {
+    /**
+     * Adds the batch's keys (or the table's one key) to the table's registry and syncs, so that the server has
+     * recorded every key before any is written; without ttl the registry is made persistent, since it may list keys
+     * without expiry.
+     */
+    private void register(Plan plan, byte[][] keys, CommandPipeline pipe) {
+        byte[][] members = keys != null ? keys : new byte[][] {plan.aggregateKey};
+        for (int from = 0; from < members.length; from += REGISTRY_PAGE) {
+            CommandArguments sadd = new CommandArguments(Protocol.Command.SADD).key(plan.registryKey);
+            for (int i = from; i < Math.min(members.length, from + REGISTRY_PAGE); i++) {
+                sadd.add(members[i]);
+            }
+            pipe.send(sadd);
+        }
+        if (ttlMillis == 0) {
+            pipe.send(new CommandArguments(Protocol.Command.PERSIST).key(plan.registryKey));
+        }
+        pipe.sync();
+    }
+
+    private void writeFieldRows(Plan plan, byte[][] keys, int from, CommandPipeline pipe) {
         ColumnEncoder[] cols = plan.columns;
-        for (int row = from; row < to; row++) {
-            byte[] key = plan.key.key(row);
-            CommandArguments args = new CommandArguments(command).key(key);
+        for (int i = 0; i < keys.length; i++) {
+            int row = from + i;
+            byte[] key = keys[i];
+            CommandArguments args = new CommandArguments(Protocol.Command.HSET).key(key);
             addFields(cols, row, args);
             pipe.send(args);
             expire(key, pipe);
@@ -319,9 +378,10 @@ final class RedisLoader implements Loader {
         }
     }
 
-    private void writeJsonRows(Plan plan, int from, int to, CommandPipeline pipe, boolean redisJson) {
-        for (int row = from; row < to; row++) {
-            byte[] key = plan.key.key(row);
+    private void writeJsonRows(Plan plan, byte[][] keys, int from, CommandPipeline pipe, boolean redisJson) {
+        for (int i = 0; i < keys.length; i++) {
+            int row = from + i;
+            byte[] key = keys[i];
             CommandArguments args = redisJson
                     ? new CommandArguments(JsonProtocol.JsonCommand.SET).key(key).add(ROOT_PATH)
                     : new CommandArguments(Protocol.Command.SET).key(key);
@@ -398,7 +458,7 @@ final class RedisLoader implements Loader {
         ColumnEncoder member = config.uniqueField() == null ? null
                 : column(byName, config.uniqueField(), "unique_field", table);
         return new Plan(byName.values().toArray(new ColumnEncoder[0]), key, score, member,
-                ds.perRowKey() ? null : aggregateKey(table), table, ds);
+                ds.perRowKey() ? null : aggregateKey(table), registryKey(table), table, ds);
     }
 
     private static ColumnEncoder column(Map<String, ColumnEncoder> byName, String name, String key, String table) {
@@ -412,7 +472,29 @@ final class RedisLoader implements Loader {
 
     /** One batch's encoders and what each row needs. */
     private record Plan(ColumnEncoder[] columns, KeyPattern.Bound key, ColumnEncoder score, ColumnEncoder member,
-                        byte[] aggregateKey, String table, DataStructure structure) {
+                        byte[] aggregateKey, byte[] registryKey, String table, DataStructure structure) {
+
+        /**
+         * The keys of rows {@code from..to} for per-row structures (null for the others), checked before anything is
+         * sent: no row key may be the table's registry.
+         */
+        byte[][] keys(int from, int to, long batchNo, long rowsBefore) {
+            if (key == null) {
+                return null;
+            }
+            byte[][] keys = new byte[Math.max(0, to - from)][];
+            for (int row = from; row < to; row++) {
+                byte[] k = key.key(row);
+                if (k.length == registryKey.length && Arrays.equals(k, registryKey)) {
+                    throw new LoaderException("row " + (row - from) + " of batch " + batchNo + " (row "
+                            + (rowsBefore + row - from) + " of the load, 0-based) of table '" + table + "' has the key '"
+                            + new String(k, StandardCharsets.UTF_8) + "', which is the table's registry of written keys"
+                            + " (" + REGISTRY_SUFFIX + "); nothing of this batch was written");
+                }
+                keys[row - from] = k;
+            }
+            return keys;
+        }
 
         /** Fails before anything is sent when a row cannot be written, naming the row. */
         void check(int from, int to, long batchNo, long rowsBefore) {

@@ -20,7 +20,7 @@ import redis.clients.jedis.HostAndPort;
  * @param user                 ACL user, or null for the default user
  * @param ssl                  whether to use TLS
  * @param connectTimeout       connect timeout
- * @param socketTimeout        read timeout
+ * @param socketTimeout        longest one blocking call (read, write, window of replies) may take
  * @param maxConnections       connection pool size
  * @param dataStructure        how rows are stored
  * @param keyPattern           the per-row key pattern
@@ -46,7 +46,8 @@ record RedisLoaderConfig(String host, int port, int db, String password, String 
     static final ConfigKey<Duration> SOCKET_CONNECT_TIMEOUT = ConfigKey.duration("socket_connect_timeout",
             Duration.ofSeconds(5), "connect timeout (seconds, or e.g. 500ms)");
     static final ConfigKey<Duration> SOCKET_TIMEOUT = ConfigKey.duration("socket_timeout", Duration.ofSeconds(5),
-            "read timeout of one command or pipeline sync (seconds, or e.g. 500ms)");
+            "longest one call may block: a read, a socket write, a window of replies; past it the connection is"
+                    + " closed and the load fails (seconds, or e.g. 500ms)");
     static final ConfigKey<Integer> MAX_CONNECTIONS = ConfigKey.integer("max_connections", 20, 1, 10_000,
             "connection pool size (per node with a cluster)");
     static final ConfigKey<String> DATA_STRUCTURE = ConfigKey.string("data_structure", "hash",

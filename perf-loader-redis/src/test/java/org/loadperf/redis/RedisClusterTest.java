@@ -71,7 +71,8 @@ class RedisClusterTest {
                 total += n;
             }
         }
-        assertThat(total).isEqualTo(rows);
+        // The rows and the table's registry of written keys.
+        assertThat(total).isEqualTo(rows + 1);
         try (RedisClusterClient c = client()) {
             for (int i = 0; i < rows; i++) {
                 Map<String, byte[]> actual = new HashMap<>();
@@ -103,6 +104,44 @@ class RedisClusterTest {
             }
             assertThat(Expected.parse(c.get("cl_ow:3".getBytes(StandardCharsets.UTF_8)))).isEqualTo(Expected.json(3));
             assertThat(c.pttl("cl_ow:3")).isBetween(1L, 120_000L);
+        }
+    }
+
+    @Test
+    void overwriteRemovesOnlyKeysTheTableWroteOnEveryPrimary() {
+        Map<String, byte[]> decoys = new java.util.LinkedHashMap<>();
+        try (RedisClusterClient c = client()) {
+            for (int i = 0; i < 40; i++) {
+                for (String key : List.of("users:archive:" + i, "users:" + i + ":extra", "users_x:" + i)) {
+                    c.hset(key, "k", "decoy");
+                    decoys.put(key, c.dump(key));
+                }
+            }
+        }
+        // Their different names spread the decoys over the slots, and so over every primary.
+        for (RedisTestServer node : cluster.nodes()) {
+            try (Jedis j = node.jedis()) {
+                assertThat(j.dbSize()).as("keys on %s", node).isPositive();
+            }
+        }
+        assertThat(decoys).hasSize(120);
+        try (VectorSchemaRoot first = RedisOwnershipTest.keyed(allocator, "a:b", "1", "2:x", "archive", "c");
+             VectorSchemaRoot second = RedisOwnershipTest.keyed(allocator, "1", "z:");
+             Loader loader = loader(Map.of("key_pattern", "{table}:{k}", "pipeline_size", 2))) {
+            loader.loadBatch(first, "users", LoadMode.APPEND);
+            LoadResult r = loader.loadBatch(second, "users", LoadMode.OVERWRITE);
+            assertThat(r.metadata()).containsEntry("keys_unlinked", 5L);
+        }
+        try (RedisClusterClient c = client()) {
+            decoys.forEach((key, dump) -> assertThat(c.dump(key)).as("decoy %s", key).isEqualTo(dump));
+            assertThat(c.exists("users:1")).isTrue();
+            assertThat(c.exists("users:z:")).isTrue();
+            assertThat(c.exists("users:a:b")).isFalse();
+            assertThat(c.exists("users:2:x")).isFalse();
+            assertThat(c.smembers("users" + RedisLoader.REGISTRY_SUFFIX)).containsExactlyInAnyOrder("users:1", "users:z:");
+            // Leaves the cluster as it found it, for the tests that count its keys.
+            decoys.keySet().forEach(c::unlink);
+            List.of("users:1", "users:z:", "users" + RedisLoader.REGISTRY_SUFFIX).forEach(c::unlink);
         }
     }
 

@@ -69,6 +69,11 @@ class RedisLoaderTest {
         return new RedisLoaderProvider().create(config);
     }
 
+    /** The keys of {@code table}'s rows: its keys without its registry. */
+    private static List<String> rowKeys(String table) {
+        return server.keys(table + ":").stream().filter(k -> !k.equals(table + RedisLoader.REGISTRY_SUFFIX)).toList();
+    }
+
     private static byte[] b(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -93,18 +98,19 @@ class RedisLoaderTest {
             // Source batches of 10, 10, 3 rows, cut into batch_size 4: 4+4+2, 4+4+2, 3.
             assertThat(result.metadata()).containsEntry("batches_processed", 7L).containsEntry("rows_loaded", 23L)
                     .containsEntry("columns", 9).containsEntry("data_structure", "hash")
-                    .containsEntry("commands_sent", 23L);
-            // Each batch ends with a sync; within a batch, when a window of pipeline_size commands is complete the
-            // replies of the window before it are read: a batch of n commands syncs max(0, n / 3 - 1) + 1 times.
+                    .containsEntry("commands_sent", 23L + 7 * 2);
+            // Each batch first registers its keys (SADD, PERSIST; one sync), and ends with a sync; within a batch,
+            // when a window of pipeline_size commands is complete the replies of the window before it are read: a
+            // batch of n commands syncs max(0, n / 3 - 1) + 1 times.
             long expectedSyncs = 0;
             for (int n : new int[] {4, 4, 2, 4, 4, 2, 3}) {
-                expectedSyncs += Math.max(0, n / 3 - 1) + 1;
+                expectedSyncs += 1 + Math.max(0, n / 3 - 1) + 1;
             }
             assertThat((Long) result.metadata().get("pipeline_syncs")).isEqualTo(expectedSyncs);
             assertThat(result.bytes()).isPositive();
         }
         try (Jedis j = server.jedis()) {
-            assertThat(server.keys(table + ":")).hasSize(rows);
+            assertThat(rowKeys(table)).hasSize(rows);
             for (int i = 0; i < rows; i++) {
                 Map<byte[], byte[]> hash = j.hgetAll(b(table + ":" + i));
                 Map<String, byte[]> actual = new HashMap<>();
@@ -124,14 +130,15 @@ class RedisLoaderTest {
         try (VectorSchemaRoot root = TestTables.mixed(allocator, 100);
              Loader windowed = loader(Map.of("pipeline_size", 10));
              Loader single = loader(Map.of("pipeline_size", 1))) {
-            // 100 commands in windows of 10: 9 reads of a previous window + the final sync.
+            // The registry's SADD and PERSIST, synced; then 100 commands in windows of 10: 9 reads of a previous window
+            // + the final sync.
             assertThat(windowed.loadBatch(root, table, LoadMode.APPEND).metadata())
-                    .containsEntry("commands_sent", 100L).containsEntry("pipeline_syncs", 10L);
+                    .containsEntry("commands_sent", 102L).containsEntry("pipeline_syncs", 11L);
             // pipeline_size 1: one round trip per command.
             assertThat(single.loadBatch(root, table, LoadMode.APPEND).metadata())
-                    .containsEntry("commands_sent", 100L).containsEntry("pipeline_syncs", 100L);
+                    .containsEntry("commands_sent", 102L).containsEntry("pipeline_syncs", 102L);
         }
-        assertThat(server.keys(table + ":")).hasSize(100);
+        assertThat(rowKeys(table)).hasSize(100);
     }
 
     @Test
@@ -324,14 +331,15 @@ class RedisLoaderTest {
             // Overwriting the glob-named table removes only its own keys too.
             loader.loadBatch(small, globby, LoadMode.OVERWRITE);
             List<String> after = server.keys(prefix);
+            assertThat(after).contains(table + RedisLoader.REGISTRY_SUFFIX);
             List<String> others = before.stream().filter(k -> !k.startsWith(table + ":")).toList();
             assertThat(after).containsAll(others);
-            assertThat(after.stream().filter(k -> k.startsWith(table + ":")).count())
+            assertThat(rowKeys(table).size())
                     .isEqualTo(structure.perRowKey() ? 3 : 1);
         }
         try (Jedis j = server.jedis()) {
             long rows = switch (structure) {
-                case HASH, STRING, JSON -> server.keys(table + ":").size();
+                case HASH, STRING, JSON -> rowKeys(table).size();
                 case SORTED_SET -> j.zcard(table + ":zset");
                 case SET -> j.scard(table + ":set");
                 case LIST -> j.llen(table + ":list");
@@ -357,7 +365,7 @@ class RedisLoaderTest {
                 throw new java.io.UncheckedIOException(e);
             }
         }
-        assertThat(server.keys(table + ":")).hasSize(30);
+        assertThat(rowKeys(table)).hasSize(30);
     }
 
     @Test
@@ -374,12 +382,12 @@ class RedisLoaderTest {
                 assertThatThrownBy(() -> nullKey.loadTable(reader, table, LoadMode.OVERWRITE))
                         .hasMessageContaining("null 'qty'");
             }
-            assertThat(server.keys(table + ":")).hasSize(10);
+            assertThat(rowKeys(table)).hasSize(10);
             // One pooled connection is enough for an overwrite: the clear and the load never hold two at once.
             LoadResult r = good.loadBatch(root, table, LoadMode.OVERWRITE);
             assertThat(r.metadata()).containsEntry("keys_unlinked", 10L);
         }
-        assertThat(server.keys(table + ":")).hasSize(10);
+        assertThat(rowKeys(table)).hasSize(10);
     }
 
     @Test
@@ -388,10 +396,11 @@ class RedisLoaderTest {
         try (VectorSchemaRoot root = TestTables.mixed(allocator, 5);
              Loader hashes = loader(Map.of("ttl", 60));
              Loader list = loader(Map.of("ttl", "90500ms", "data_structure", "list"))) {
-            // PEXPIRE goes into the same pipeline: one per key, one per batch for the list's single key.
-            assertThat(hashes.loadBatch(root, table, LoadMode.APPEND).metadata()).containsEntry("commands_sent", 10L)
-                    .containsEntry("pipeline_syncs", 1L);
-            assertThat(list.loadBatch(root, table, LoadMode.APPEND).metadata()).containsEntry("commands_sent", 6L);
+            // PEXPIRE goes into the same pipeline: one per key, one per batch for the list's single key, and one for the
+            // registry (after its SADD, synced before the rows).
+            assertThat(hashes.loadBatch(root, table, LoadMode.APPEND).metadata()).containsEntry("commands_sent", 12L)
+                    .containsEntry("pipeline_syncs", 2L);
+            assertThat(list.loadBatch(root, table, LoadMode.APPEND).metadata()).containsEntry("commands_sent", 8L);
         }
         try (Jedis j = server.jedis()) {
             for (int i = 0; i < 5; i++) {
