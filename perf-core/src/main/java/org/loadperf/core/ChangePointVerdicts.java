@@ -15,9 +15,9 @@ import org.loadperf.api.Verdict;
  * compared metric; the latest change point C of a metric turns the verdict into REGRESSION when
  * <ul>
  *   <li>C has at least {@value #MIN_RUNS_BEFORE} runs before it and is worse than before by more than the
- *       metric's threshold (memory: also by at least
- *       {@value #MEMORY_FLOOR_MB} MB), and a slowdown is not matched by the machine itself running slower across
- *       the same runs ({@link ChangePoint#explainedByMachine()}); and</li>
+ *       metric's threshold (memory: also by at least the memory floor, {@code PERF_MEMORY_FLOOR_MB}), and a
+ *       slowdown is not matched by the machine itself running slower across the same runs
+ *       ({@link ChangePoint#explainedByMachine()}); and</li>
  *   <li>either the one-run verdict is INCONCLUSIVE and its baseline was measured before C began (a pinned or kept
  *       baseline still compares across the shift), or C is <em>new</em>: the history without this run shows no
  *       worse change point within {@value #SAME_PLACE} runs of it. With the default policy the baseline is the
@@ -32,9 +32,6 @@ import org.loadperf.api.Verdict;
  * not fire again.
  */
 final class ChangePointVerdicts {
-
-    /** The smallest change of the memory figure a change point may call a regression, in MB. */
-    static final double MEMORY_FLOOR_MB = 1.0;
 
     /**
      * Fewest runs before a change point for it to carry a REGRESSION: in a short history a false change point is
@@ -55,19 +52,22 @@ final class ChangePointVerdicts {
      * @param history    the stored runs of the benchmark before this one, oldest first
      * @param current    this run as the store will keep it
      * @param baseline   the baseline the one-run verdicts compared with
+     * @param memoryFloorMb the smallest change of the memory figure that may be a regression
      */
     static List<Verdict> apply(List<Verdict> verdicts, List<BenchmarkRecord> history, BenchmarkRecord current,
-                               Optional<BenchmarkRecord> baseline, Thresholds thresholds, List<String> notes) {
+                               Optional<BenchmarkRecord> baseline, Thresholds thresholds, List<String> notes,
+                               double memoryFloorMb) {
         List<Verdict> out = new ArrayList<>(verdicts.size());
         for (Verdict v : verdicts) {
             out.add(v.status() == Verdict.Status.OK || v.status() == Verdict.Status.INCONCLUSIVE
-                    ? judge(v, history, current, baseline, thresholds, notes) : v);
+                    ? judge(v, history, current, baseline, thresholds, notes, memoryFloorMb) : v);
         }
         return out;
     }
 
     private static Verdict judge(Verdict v, List<BenchmarkRecord> history, BenchmarkRecord current,
-                                 Optional<BenchmarkRecord> baseline, Thresholds thresholds, List<String> notes) {
+                                 Optional<BenchmarkRecord> baseline, Thresholds thresholds, List<String> notes,
+                                 double memoryFloorMb) {
         Metric m = v.metric();
         if (current.value(m).isEmpty()) {
             return v;
@@ -92,11 +92,11 @@ final class ChangePointVerdicts {
         }
         double threshold = thresholds.of(m).percent();
         if (!(c.regressionPercent() > threshold)
-                || m == Metric.MEMORY && Math.abs(c.meanAfter() - c.meanBefore()) < MEMORY_FLOOR_MB) {
+                || m == Metric.MEMORY && Math.abs(c.meanAfter() - c.meanBefore()) < memoryFloorMb) {
             if (isNew) {
                 notes.add(m.displayName() + ": change point, " + c.describe() + ", within the "
                         + percent(threshold) + " threshold" + (m == Metric.MEMORY ? " or under "
-                        + MEMORY_FLOOR_MB + " MB" : ""));
+                        + memoryFloorMb + " MB" : ""));
             }
             return v;
         }

@@ -261,7 +261,7 @@ public final class PerfRunner implements AutoCloseable {
                 .toRecord();
         Evaluation ev = new Evaluation(evaluation.samples(), evaluation.summaries(), ChangePointVerdicts.apply(
                 evaluation.verdicts(), store.history(benchmark.key()), draft, store.baseline(benchmark.key()),
-                benchmark.thresholds().orElse(thresholds), evaluation.notes()), evaluation.notes(),
+                benchmark.thresholds().orElse(thresholds), evaluation.notes(), memoryFloorMb), evaluation.notes(),
                 evaluation.fingerprint(), evaluation.git(), evaluation.machine());
         String ackReason = acknowledgements.get(benchmark.key());
         Map<String, Object> extras = new java.util.LinkedHashMap<>();

@@ -73,7 +73,7 @@ class ChangePointsTest {
     private static Verdict after(List<BenchmarkRecord> runs, int last, Status oneRun, List<String> notes) {
         Metric m = runs.get(0).values().keySet().iterator().next();
         return ChangePointVerdicts.apply(List.of(oneRun(m, oneRun)), runs.subList(0, last), runs.get(last),
-                Optional.of(runs.get(last - 1)), Thresholds.defaults(), notes).get(0);
+                Optional.of(runs.get(last - 1)), Thresholds.defaults(), notes, 1.0).get(0);
     }
 
     /** The first run after the shift at {@code shiftAt} at which the runner reports it (-1: not within 20). */
@@ -181,11 +181,11 @@ class ChangePointsTest {
         for (int last = 30 + k; last < runs.size(); last++) {
             List<BenchmarkRecord> before = runs.subList(0, last);
             assertThat(ChangePointVerdicts.apply(List.of(oneRun(Metric.THROUGHPUT, Status.INCONCLUSIVE)), before,
-                    runs.get(last), Optional.of(pinned), Thresholds.defaults(), new ArrayList<>()).get(0).status())
+                    runs.get(last), Optional.of(pinned), Thresholds.defaults(), new ArrayList<>(), 1.0).get(0).status())
                     .isEqualTo(Status.REGRESSION);
             // an OK one-run verdict against the pinned baseline is left alone; so is one against a later baseline
             assertThat(ChangePointVerdicts.apply(List.of(oneRun(Metric.THROUGHPUT, Status.OK)), before,
-                    runs.get(last), Optional.of(pinned), Thresholds.defaults(), new ArrayList<>()).get(0).status())
+                    runs.get(last), Optional.of(pinned), Thresholds.defaults(), new ArrayList<>(), 1.0).get(0).status())
                     .isEqualTo(Status.OK);
             assertThat(after(runs, last, Status.INCONCLUSIVE, new ArrayList<>()).status())
                     .isEqualTo(Status.INCONCLUSIVE);
