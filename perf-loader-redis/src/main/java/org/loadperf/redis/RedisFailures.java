@@ -32,13 +32,13 @@ final class RedisFailures {
             }
             if (upper.contains("NOPERM")) {
                 return new LoaderException(what + " failed: ACL user '" + user + "' at " + config.endpoint()
-                        + " lacks a permission: " + scrub(msg, config));
+                        + " lacks a permission: " + serverText(msg, config));
             }
         }
-        String detail = scrub(String.valueOf(e.getMessage()), config);
+        String detail = serverText(String.valueOf(e.getMessage()), config);
         Throwable cause = e.getCause();
         if (cause != null && cause.getMessage() != null) {
-            detail += " (" + scrub(cause.getMessage(), config) + ")";
+            detail += " (" + serverText(cause.getMessage(), config) + ")";
         }
         Throwable safeCause = secrets(config).safeCause(e);
         if (e instanceof JedisConnectionException) {
@@ -49,7 +49,7 @@ final class RedisFailures {
     }
 
     /** The client's or server's {@code message}, withheld whole when the password stands in it (never masked). */
-    static String scrub(String message, RedisLoaderConfig config) {
+    static String serverText(String message, RedisLoaderConfig config) {
         return secrets(config).detail(message);
     }
 

@@ -264,7 +264,7 @@ final class RedisLoader implements Loader {
                     pipe.close();
                 } catch (RuntimeException e) {
                     // The load's own outcome (result or failure) matters more than returning a broken connection.
-                    LOG.warn("returning the pipeline connection failed: {}", RedisFailures.scrub(e.getMessage(), config));
+                    LOG.warn("returning the pipeline connection failed: {}", RedisFailures.serverText(e.getMessage(), config));
                 }
             }
         }
@@ -311,7 +311,7 @@ final class RedisLoader implements Loader {
         } catch (CommandPipeline.RejectedException e) {
             throw new LoaderException("Redis rejected " + e.rejected() + " of " + e.checked() + " commands of one pipeline"
                     + " sync in batch " + batchNo + " (rows " + (progress.rows + 1) + ".." + (progress.rows + to - from)
-                    + ") of table '" + table + "'; first reply: " + RedisFailures.scrub(e.getMessage(), config)
+                    + ") of table '" + table + "'; first reply: " + RedisFailures.serverText(e.getMessage(), config)
                     + "; the commands it accepted stay applied (Redis cannot roll back)");
         } catch (RuntimeException e) {
             if (pipe.stalled()) {
