@@ -5,6 +5,7 @@
 #   make test                                   the tests (mvn -B verify; benchmarks excluded)
 #   make validate-verdicts                      false alarms and detection power of the verdicts (README, "The validation")
 #   make validate-verdicts-busy                 the same, quiet and under busy-machine, side by side
+#   make aa-check / aa-check-busy               the main job 5 times on one store: unchanged code, no REGRESSION
 # The run's summary is printed at the end; its reports are in target/perf-report/ (index.html, summary.md, ...).
 
 MVN            ?= mvn -B
@@ -24,7 +25,7 @@ export BUSY_MACHINE
 # build keeps its files. Used only as root, without POSTGRES_HOST, where unshare is allowed.
 AS_USER := $(shell if [ "$$(id -u)" = 0 ] && [ -z "$$POSTGRES_HOST" ] && unshare -U true 2>/dev/null; then echo "unshare -U"; fi)
 
-.PHONY: test test-busy test-performance clean-baselines validate-verdicts validate-verdicts-busy
+.PHONY: test test-busy test-performance clean-baselines validate-verdicts validate-verdicts-busy aa-check aa-check-busy
 
 test:
 	$(AS_USER) $(MVN) verify
@@ -53,3 +54,12 @@ validate-verdicts:
 # busy-machine (its speed moves 2x within seconds), side by side in one table (true: only under busy-machine).
 validate-verdicts-busy:
 	PERF_VALIDATION_BUSY=$${PERF_VALIDATION_BUSY:-both} $(MAKE) validate-verdicts
+
+# The A/A check of the main job (docs/verdict-validation.md): AA_RUNS (5) runs of this commit's test-performance on
+# one fresh store with PERF_FAIL_ON_REGRESSION=true; runs 2..N of unchanged code must show no REGRESSION.
+aa-check:
+	PERF_TEST_SIZE=$(if $(filter command line environment,$(origin PERF_TEST_SIZE)),$(PERF_TEST_SIZE),10000) \
+	  scripts/aa-check.sh
+
+aa-check-busy:
+	AA_BUSY=true $(MAKE) aa-check

@@ -14,8 +14,8 @@ store="$PWD/$out/store.json"
 
 wrap=()
 if [ "$busy" = true ]; then
-  for tool in ../shared/tools/busy-machine .ci/busy-machine; do
-    if [ -x "$tool" ]; then wrap=("$tool" --); break; fi
+  for tool in "${BUSY_MACHINE:-}" /work/shared/tools/busy-machine ../shared/tools/busy-machine .ci/busy-machine; do
+    if [ -n "$tool" ] && [ -x "$tool" ]; then wrap=("$tool" --); break; fi
   done
   [ ${#wrap[@]} -gt 0 ] || { echo "aa-check: busy-machine not found (../shared/tools or .ci)" >&2; exit 2; }
 fi
