@@ -353,7 +353,7 @@ public final class PostgresBaselineStore implements BaselineStore {
         boolean move = transaction("recording " + key, c -> {
             try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
                 lock.setInt(1, LOCK_CLASS);
-                lock.setString(2, key + "\u0000" + cls);
+                lock.setString(2, key + "\n" + cls);
                 lock.execute();
             }
             long id;
