@@ -520,7 +520,7 @@ public final class PostgresBaselineStore implements BaselineStore {
                         + " machine_class text NOT NULL, run_id bigint NOT NULL REFERENCES perf_runs (id)"
                         + " ON DELETE CASCADE, PRIMARY KEY (bench_key, branch, machine_class))");
                 st.execute("INSERT INTO perf_schema_version (version) VALUES (1)");
-                LOG.info("Created the baseline store schema (version {}) in {}", SCHEMA_VERSION, location);
+                LOG.debug("Created the baseline store schema (version {}) in {}", SCHEMA_VERSION, location);
             }
             c.commit();
         } catch (SQLException | RuntimeException e) {

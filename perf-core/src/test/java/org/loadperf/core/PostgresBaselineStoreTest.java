@@ -48,6 +48,13 @@ class PostgresBaselineStoreTest {
         url = server.newStoreUrl();
     }
 
+    @org.junit.jupiter.api.AfterEach
+    void dropSchema() throws Exception {
+        try (Connection c = server.connect(); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS " + StoreTestServer.schemaOf(url) + " CASCADE");
+        }
+    }
+
     private PostgresBaselineStore store(String branch) {
         return PostgresBaselineStore.parse(url, null, branch, "main", "test-class");
     }
