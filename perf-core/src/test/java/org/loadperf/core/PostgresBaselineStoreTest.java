@@ -329,6 +329,7 @@ class PostgresBaselineStoreTest {
      * returned is there, every baseline is one of its key's runs, and writing works again.
      */
     @Test
+    @SuppressWarnings("try") // the restarted server is only held open
     void aServerThatDiesMidRecordLeavesTheStoreConsistentAndTheErrorClear() throws Exception {
         assumeFalse(StoreTestServer.isRoot(), "killing a server needs one of its own, and embedded PostgreSQL does "
                 + "not run as root (run under `unshare -U`)");
