@@ -334,7 +334,9 @@ class PostgresBaselineStoreTest {
         assumeFalse(StoreTestServer.isRoot(), "killing a server needs one of its own, and embedded PostgreSQL does "
                 + "not run as root (run under `unshare -U`)");
         Path data = dir.resolve("pgdata");
-        EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).start();
+        // PostgreSQL's default (the embedded server's is off): a commit returns once it is on disk
+        EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false)
+                .setServerConfig("synchronous_commit", "on").start();
         int port = pg.getPort();
         String secret = "pw-" + System.nanoTime();
         String ownUrl = "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres&password=" + secret;
@@ -390,7 +392,7 @@ class PostgresBaselineStoreTest {
         }
         Files.deleteIfExists(data.resolve("postmaster.pid"));
         try (EmbeddedPostgres again = EmbeddedPostgres.builder().setDataDirectory(data)
-                .setCleanDataDirectory(false).setPort(port).start()) {
+                .setCleanDataDirectory(false).setServerConfig("synchronous_commit", "on").setPort(port).start()) {
             PostgresBaselineStore after = store.withHistoryLimit(100_000);
             Set<String> kept = new HashSet<>();
             for (String k : List.of("kill_shared", "kill_t0", "kill_t1", "kill_t2", "kill_t3", "kill_t4", "kill_t5",
