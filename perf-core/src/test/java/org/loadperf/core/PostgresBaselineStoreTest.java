@@ -246,6 +246,11 @@ class PostgresBaselineStoreTest {
         assertThat(text.indexOf("\"throughput_rows_per_sec\"")).isLessThan(text.indexOf("\"memory_mb\""));
 
         assertThat(cli(env, "export", "--store", url)).startsWith("2 ");
+        assertThat(cli(env, "reset", "--store", url)).startsWith("1 ").contains("--yes");
+        assertThat(pg.baselines()).hasSize(2);
+        assertThat(cli(env, "reset", "--yes", "--store", url)).startsWith("0 ");
+        assertThat(pg.baselines()).isEmpty();
+        assertThat(pg.history("postgresql_a")).isEmpty();
         assertThat(cli(env, "import", "--store", url, "--file", dir.resolve("missing.json").toString()))
                 .startsWith("1 ").contains("no file");
     }
