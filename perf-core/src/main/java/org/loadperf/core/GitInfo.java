@@ -42,6 +42,23 @@ record GitInfo(String commit, boolean dirty) {
         return UNKNOWN;
     }
 
+    /**
+     * The branch a run measures: CI's ({@code GITHUB_HEAD_REF} of a pull request, {@code GITHUB_REF_NAME},
+     * {@code CI_COMMIT_REF_NAME}, {@code BRANCH_NAME}), else {@code git rev-parse --abbrev-ref HEAD} (none when
+     * detached).
+     */
+    static java.util.Optional<String> branch(PerfSettings settings) {
+        for (String name : List.of("GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "BRANCH_NAME")) {
+            java.util.Optional<String> v = settings.get(name).map(String::strip).filter(b -> !b.isEmpty());
+            if (v.isPresent()) {
+                return v;
+            }
+        }
+        String head = run(List.of("git", "rev-parse", "--abbrev-ref", "HEAD"));
+        return head == null || head.isBlank() || head.equals("HEAD") ? java.util.Optional.empty()
+                : java.util.Optional.of(head.strip());
+    }
+
     private static String run(List<String> command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(false)

@@ -26,7 +26,10 @@ import org.loadperf.api.Metric;
  *   changes [--test T] [--loader L]
  *                      the change points (sustained shifts) in each benchmark's history, per metric: the commit
  *                      where each began, its date, size and p-value (see {@link ChangePoints})
- *   --store PATH       the store (default: PERF_STORE, else performance_benchmarks.json here)
+ *   export --file F    write the store's baselines and history to F in the guide's format
+ *   import --file F    record every run of F (a performance_benchmarks.json) in the store
+ *   --store PATH       the store (default: PERF_STORE, else performance_benchmarks.json here); a PostgreSQL URL
+ *                      (jdbc:postgresql://host:port/db?user=...) names a {@link PostgresBaselineStore}
  * </pre>
  * Run through Maven ({@code mvn -q -pl perf-core -am compile exec:java -Dexec.args="summary"}) or with perf-core
  * and its dependencies on the class path ({@code java -cp ... org.loadperf.core.PerfCli summary}).
@@ -40,10 +43,13 @@ public final class PerfCli {
               reset             remove every baseline and all history (asks first)
               changes           sustained shifts in each benchmark's history: commit where each began,
                                 date, size, p-value
+              export            write the store to --file in the guide's performance_benchmarks.json format
+              import            record every run of --file (a performance_benchmarks.json) in the store
             Options:
               --store PATH      the baseline store (default: PERF_STORE, else ./performance_benchmarks.json)
               --dir PATH        report: where index.html goes (default: PERF_REPORT_DIR, else target/perf-report)
               --yes, -y         reset: do not ask
+              --file PATH       export: the file to write; import: the file to read
               --test NAME       changes: only benchmarks of this test name
               --loader TYPE     changes: only benchmarks of this loader type
             """;
@@ -68,6 +74,7 @@ public final class PerfCli {
         String test = null;
         String loader = null;
         boolean yes = false;
+        String file = null;
         List<String> rest = new ArrayList<>(List.of(args));
         try {
             while (!rest.isEmpty()) {
@@ -91,6 +98,13 @@ public final class PerfCli {
                     } else {
                         loader = rest.remove(0);
                     }
+                } else if (a.equals("--file")) {
+                    if (rest.isEmpty()) {
+                        throw new IllegalArgumentException(a + " needs a path");
+                    }
+                    file = rest.remove(0);
+                } else if (a.startsWith("--file=")) {
+                    file = a.substring("--file=".length());
                 } else if (a.startsWith("--test=")) {
                     test = a.substring("--test=".length());
                 } else if (a.startsWith("--loader=")) {
@@ -120,6 +134,10 @@ public final class PerfCli {
             err.print(USAGE);
             return 2;
         }
+        String spec = store != null ? store : settings.get("PERF_STORE", JsonFileBaselineStore.DEFAULT_FILE_NAME);
+        if (command.equals("export") || command.equals("import") || PostgresBaselineStore.isUrl(spec)) {
+            return onAnyStore(command, spec, file, dir, test, loader, yes, out, err, settings);
+        }
         JsonFileBaselineStore s = JsonFileBaselineStore.at(Path.of(store != null ? store
                 : settings.get("PERF_STORE", JsonFileBaselineStore.DEFAULT_FILE_NAME)));
         try {
@@ -128,6 +146,36 @@ public final class PerfCli {
                 case "report" -> report(s, dir != null ? Path.of(dir) : ReportWriter.directoryOf(settings), out);
                 case "reset" -> reset(s, yes, in, out);
                 case "changes" -> changes(s, test, loader, out, err);
+                default -> {
+                    err.println("PerfCli: unknown command '" + command + "'");
+                    err.print(USAGE);
+                    yield 2;
+                }
+            };
+        } catch (RuntimeException e) {
+            err.println("PerfCli " + command + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** The commands of a PostgreSQL store, and export/import of either store ({@link StoreCommands}). */
+    private static int onAnyStore(String command, String spec, String file, String dir, String test, String loader,
+                                  boolean yes, PrintStream out, PrintStream err, PerfSettings settings) {
+        if ((command.equals("export") || command.equals("import")) && file == null) {
+            err.println("PerfCli " + command + ": --file PATH is required");
+            err.print(USAGE);
+            return 2;
+        }
+        try {
+            org.loadperf.api.BaselineStore s = StoreCommands.open(spec, settings);
+            return switch (command) {
+                case "export" -> StoreCommands.export(s, Path.of(file), out);
+                case "import" -> StoreCommands.importFile(s, Path.of(file), out);
+                case "summary" -> StoreCommands.summary(s, out);
+                case "report" -> StoreCommands.report(s, dir != null ? Path.of(dir)
+                        : ReportWriter.directoryOf(settings), out);
+                case "changes" -> StoreCommands.changes(s, test, loader, out, err);
+                case "reset" -> StoreCommands.reset(s, yes, out);
                 default -> {
                     err.println("PerfCli: unknown command '" + command + "'");
                     err.print(USAGE);

@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <table>
  *   <caption>Settings</caption>
  *   <tr><th>setting</th><th>default</th><th>meaning</th></tr>
- *   <tr><td>PERF_STORE / perf.store</td><td>performance_benchmarks.json</td><td>the baseline file</td></tr>
+ *   <tr><td>PERF_STORE / perf.store</td><td>performance_benchmarks.json</td><td>the baseline file, or a PostgreSQL
+ *   URL ({@link PostgresBaselineStore})</td></tr>
  *   <tr><td>PERF_WARMUP_ITERATIONS</td><td>1</td><td>iterations run and discarded, at least (0: no warm-up)</td></tr>
  *   <tr><td>PERF_WARMUP_SECONDS</td><td>1</td><td>more warm-up iterations until this much wall time has passed
  *       (at most {@value #MAX_TIMED_WARMUPS})</td></tr>
@@ -173,7 +174,11 @@ public final class PerfRunner implements AutoCloseable {
     }
 
     static BaselineStore defaultStore(PerfSettings settings) {
-        Path path = Path.of(settings.get("PERF_STORE", "performance_benchmarks.json")).toAbsolutePath();
+        String store = settings.get("PERF_STORE", "performance_benchmarks.json");
+        if (PostgresBaselineStore.isUrl(store)) {
+            return PostgresBaselineStore.open(store, settings);
+        }
+        Path path = Path.of(store).toAbsolutePath();
         return JsonFileBaselineStore.at(path);
     }
 
