@@ -175,20 +175,34 @@ class SparkInteropTest {
     void oddPartitionValuesReadBackInSpark() throws Exception {
         Path table = DeltaTables.freshDir("spark-partitions");
         List<String> partitions = Arrays.asList("a/b", "a b", "100%", "x=y", "ünï©ødé", null, "", "a:b", "#?&");
-        List<Map<String, Object>> expected;
+        List<Map<String, Object>> expected = new ArrayList<>();
         try (RowsReader reader = new RowsReader(allocator, 0, 2, 90, partitions, 0);
              Loader loader = loader(table, Map.of("partition_by", "p", "optimize_after_write", false))) {
-            expected = reader.expected();
+            // An empty partition value is NULL in Delta: the loader writes it as NULL, as Spark does.
+            for (Map<String, Object> r : reader.expected()) {
+                Map<String, Object> e = new LinkedHashMap<>(r);
+                e.put("p", "".equals(r.get("p")) ? null : r.get("p"));
+                expected.add(e);
+            }
             loader.loadTable(reader, "t", LoadMode.APPEND);
         }
         assertThat(sorted(sparkRows(table), "id")).isEqualTo(sorted(expected, "id"));
+        assertThat(sorted(DeltaTables.rows(table), "id")).isEqualTo(sorted(expected, "id"));
+        // Spark itself stores an empty partition value the same way.
+        Path sparkTable = DeltaTables.freshDir("spark-written-partitions");
+        spark.sql("CREATE TABLE " + ref(sparkTable) + " (id BIGINT, p STRING) USING delta PARTITIONED BY (p)");
+        spark.sql("INSERT INTO " + ref(sparkTable) + " VALUES (1, ''), (2, 'a/b')");
+        assertThat(sorted(sparkRows(sparkTable), "id")).containsExactly(
+                new LinkedHashMap<>(Map.of("id", 1L)) {{ put("p", null); }},
+                new LinkedHashMap<>(Map.of("id", 2L, "p", "a/b")));
         // Partition pruning goes through the partition values in the log, not the rows.
         for (String p : partitions) {
             long n = p == null ? spark.read().format("delta").load(table.toString()).where("p IS NULL").count()
                     : spark.read().format("delta").load(table.toString())
                             .where(new org.apache.spark.sql.Column("p").equalTo(p)).count();
-            assertThat(n).as("rows of partition '%s'", p).isEqualTo(expected.stream()
-                    .filter(r -> java.util.Objects.equals(r.get("p"), p)).count());
+            String stored = "".equals(p) ? null : p;
+            assertThat(n).as("rows of partition '%s'", p).isEqualTo("".equals(p) ? 0 : expected.stream()
+                    .filter(r -> java.util.Objects.equals(r.get("p"), stored)).count());
         }
     }
 
@@ -300,11 +314,46 @@ class SparkInteropTest {
                 new LinkedHashMap<>(Map.of("id", -1L, "p", "a", "v", "spark")),
                 new LinkedHashMap<>(Map.of("id", -2L, "p", "a/b", "v", "spark"))));
         try (RowsReader reader = new RowsReader(allocator, 0, 2, 20, List.of("a", "a/b", "c d"), 0);
-             Loader loader = loader(table, Map.of("partition_by", "p"))) {
+             Loader loader = loader(table, Map.of("partition_by", "p", "optimize_after_write", false))) {
             loader.loadTable(reader, "t", LoadMode.APPEND);
             expected.addAll(reader.expected());
         }
         assertThat(sorted(sparkRows(table), "id")).isEqualTo(sorted(expected, "id"));
         assertThat(history(table)).hasSize(3);
+    }
+
+    @Test
+    void theLoaderAppendsToASparkTableWithDeletionVectorsThatSparkDeletedFrom() throws Exception {
+        Path table = DeltaTables.freshDir("spark-dv");
+        spark.sql("CREATE TABLE " + ref(table) + " (id BIGINT NOT NULL, p STRING, v STRING) USING delta"
+                + " TBLPROPERTIES ('delta.enableDeletionVectors' = 'true')");
+        spark.sql("INSERT INTO " + ref(table) + " VALUES (-1, 'a', 'spark'), (-2, 'b', 'spark'), (-3, 'c', 'x')");
+        spark.sql("DELETE FROM " + ref(table) + " WHERE id = -3");
+        List<Map<String, Object>> expected = new ArrayList<>(List.of(
+                new LinkedHashMap<>(Map.of("id", -1L, "p", "a", "v", "spark")),
+                new LinkedHashMap<>(Map.of("id", -2L, "p", "b", "v", "spark"))));
+        try (RowsReader reader = new RowsReader(allocator, 0, 1, 20, List.of("a"), 0);
+             Loader loader = loader(table, Map.of("optimize_after_write", false))) {
+            loader.loadTable(reader, "t", LoadMode.APPEND);
+            expected.addAll(reader.expected());
+        }
+        assertThat(sorted(sparkRows(table), "id")).isEqualTo(sorted(expected, "id"));
+    }
+
+    @Test
+    void aSparkTableWithACheckConstraintIsRefusedBeforeAnythingIsWritten() throws Exception {
+        Path table = DeltaTables.freshDir("spark-check");
+        spark.sql("CREATE TABLE " + ref(table) + " (id BIGINT NOT NULL, p STRING, v STRING) USING delta");
+        spark.sql("ALTER TABLE " + ref(table) + " ADD CONSTRAINT positive CHECK (id >= 0)");
+        long version = DeltaTables.version(table);
+        try (RowsReader reader = new RowsReader(allocator, 0, 1, 20, List.of("a"), 0);
+             Loader loader = loader(table, Map.of("optimize_after_write", false))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> loader.loadTable(reader, "t", LoadMode.APPEND))
+                    .isInstanceOf(org.loadperf.api.loader.LoaderException.class)
+                    .hasMessageContaining("checkConstraints");
+        }
+        assertThat(DeltaTables.version(table)).isEqualTo(version);
+        assertThat(DeltaTables.dataFiles(table)).isEmpty();
+        assertThat(sparkRows(table)).isEmpty();
     }
 }
