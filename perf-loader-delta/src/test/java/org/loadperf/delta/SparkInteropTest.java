@@ -51,7 +51,10 @@ class SparkInteropTest {
                 .config("spark.ui.enabled", "false")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .config("spark.driver.host", "127.0.0.1")
+                // Small tables: a few tasks, not Delta's 50 snapshot partitions and VACUUM's 10,000 listing tasks.
                 .config("spark.sql.shuffle.partitions", "2")
+                .config("spark.databricks.delta.snapshotPartitions", "2")
+                .config("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2")
                 .config("spark.sql.session.timeZone", "UTC")
                 .config("spark.sql.datetime.java8API.enabled", "true")
                 .config("spark.sql.warehouse.dir", DeltaTables.freshDir("spark-warehouse").toUri().toString())
