@@ -198,12 +198,22 @@ final class VerdictEngine {
     /**
      * {@code v}, or OK when it is a memory verdict whose figures differ by less than {@code floorMb}: below what the
      * heap measurement resolves (a collection's timing moves a small figure by hundreds of percent), so no
-     * statistics make it a change. Other metrics pass unchanged.
+     * statistics make it a change. A zero baseline has no percentage: a change above the floor from it is
+     * INCONCLUSIVE (it was OK, whatever its size). Other metrics pass unchanged.
      */
     static Verdict floor(Verdict v, double floorMb) {
-        if (v.metric() != Metric.MEMORY || v.status() == Status.OK || v.status() == Status.NO_BASELINE
-                || !(Math.abs(v.current() - v.baseline()) < floorMb)) {
+        boolean noRatio = Double.isNaN(v.regressionPercent());
+        if (v.metric() != Metric.MEMORY || v.status() == Status.NO_BASELINE
+                || v.status() == Status.OK && !noRatio) {
             return v;
+        }
+        if (!(Math.abs(v.current() - v.baseline()) < floorMb)) {
+            return !noRatio || Double.isNaN(v.current()) ? v : new Verdict(v.metric(), Status.INCONCLUSIVE,
+                    v.regressionPercent(), v.baseline(), v.current(), v.confidenceBound(), v.confidence(),
+                    v.thresholdPercent(), v.noisePercent(), v.minDetectablePercent(), v.method(), String.format(
+                    Locale.ROOT, "%s: %s MB -> %s MB, a change above the %s MB floor from a baseline no percentage "
+                            + "can be taken of", v.metric().displayName(), Figures.format(v.baseline()),
+                    Figures.format(v.current()), Figures.format(floorMb)));
         }
         return new Verdict(v.metric(), Status.OK, v.regressionPercent(), v.baseline(), v.current(),
                 v.confidenceBound(), v.confidence(), v.thresholdPercent(), v.noisePercent(), v.minDetectablePercent(),

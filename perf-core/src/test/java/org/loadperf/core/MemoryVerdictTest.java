@@ -39,6 +39,19 @@ class MemoryVerdictTest {
     }
 
     @Test
+    void aZeroBaselineIsJudgedByTheFloorNotCalledOkWhateverTheChange() {
+        // A baseline of 0.0 MB (nothing retained) has no percentage; it used to make every change OK.
+        Verdict small = engine.compare(Metric.MEMORY, List.of(0.0, 0.0, 0.0, 0.0, 0.0), 0.0,
+                List.of(0.5, 0.5, 0.5, 0.5, 0.5), new Threshold(Metric.MEMORY, 10), 0);
+        assertThat(VerdictEngine.floor(small, 1.0).status()).isEqualTo(Status.OK);
+        assertThat(VerdictEngine.floor(small, 1.0).message()).contains("under the 1.00 MB floor");
+        Verdict large = engine.compare(Metric.MEMORY, List.of(0.0, 0.0, 0.0, 0.0, 0.0), 0.0,
+                List.of(500.0, 500.0, 500.0, 500.0, 500.0), new Threshold(Metric.MEMORY, 10), 0);
+        assertThat(VerdictEngine.floor(large, 1.0).status()).isEqualTo(Status.INCONCLUSIVE);
+        assertThat(VerdictEngine.floor(large, 1.0).message()).contains("0 MB -> 500");
+    }
+
+    @Test
     void theRunnerAppliesTheFloorSetOnceInItsSettings() {
         FakeMachine machine = new FakeMachine();
         InMemoryBaselineStore store = new InMemoryBaselineStore();
