@@ -13,6 +13,7 @@ PERF_STORE     ?= $(CURDIR)/performance_benchmarks.json
 # One report for the whole run, whatever module measured what (see perf-core ReportWriter).
 PERF_REPORT_DIR ?= $(CURDIR)/target/perf-report
 PERF_RUN_ID    ?= make-$(shell date +%Y%m%dT%H%M%S)
+PERF_LOG_LEVEL ?= WARN
 export PERF_TEST_SIZE PERF_REPORT_DIR PERF_RUN_ID
 
 # Embedded PostgreSQL refuses to run as root; in a user namespace (unshare -U) it runs as "nobody" while the
@@ -24,10 +25,17 @@ AS_USER := $(shell if [ "$$(id -u)" = 0 ] && [ -z "$$POSTGRES_HOST" ] && unshare
 test:
 	$(AS_USER) $(MVN) verify
 
+# Quiet by default (warnings and errors; PERF_LOG_LEVEL=INFO restores the loaders' detail). A module whose suite
+# fails does not stop the next one: every failed test class is listed at the end, and the target fails.
 test-performance:
-	@rm -f '$(PERF_REPORT_DIR)/summary.txt'
-	$(AS_USER) $(MVN) verify -Pperformance -Dgroups='$(GROUPS)' -Dperf.store='$(PERF_STORE)'; status=$$?; \
-	  if [ -f '$(PERF_REPORT_DIR)/summary.txt' ]; then cat '$(PERF_REPORT_DIR)/summary.txt'; fi; exit $$status
+	@if ! printf '%s' '$(PERF_TEST_SIZE)' | grep -Eq '^[0-9][0-9_,]*$$' \
+	    || [ "$$(printf '%s' '$(PERF_TEST_SIZE)' | tr -d '_,')" -le 0 ]; then \
+	  echo "PERF_TEST_SIZE must be a positive number of rows (e.g. 10000), got '$(PERF_TEST_SIZE)'" >&2; exit 2; fi
+	@rm -f '$(PERF_REPORT_DIR)/summary.txt'; rm -rf */target/surefire-reports
+	PERF_LOG_LEVEL=$(PERF_LOG_LEVEL) $(AS_USER) $(MVN) verify -Pperformance -Dgroups='$(GROUPS)' \
+	  -Dperf.store='$(PERF_STORE)' -Dmaven.test.failure.ignore=true; status=$$?; \
+	  if [ -f '$(PERF_REPORT_DIR)/summary.txt' ]; then cat '$(PERF_REPORT_DIR)/summary.txt'; fi; \
+	  scripts/test-failures.sh || status=1; exit $$status
 
 clean-baselines:
 	rm -f '$(PERF_STORE)' '$(PERF_STORE).lock'

@@ -798,6 +798,7 @@ public final class PerfRunner implements AutoCloseable {
         private Builder(PerfSettings settings) {
             this.settings = Objects.requireNonNull(settings, "settings is null");
             rejectUnknownProperties();
+            settings.testSize(); // PERF_TEST_SIZE sizes the suites' data: a bad one fails here, before any work
             this.warmups = checkWarmups(settings.getInt("PERF_WARMUP_ITERATIONS", 1));
             this.warmupSeconds = checkWarmupSeconds(secondsSetting("PERF_WARMUP_SECONDS", DEFAULT_WARMUP_SECONDS));
             this.iterations = checkIterations(settings.getInt("PERF_ITERATIONS", 5));
