@@ -20,7 +20,7 @@ export PERF_TEST_SIZE PERF_REPORT_DIR PERF_RUN_ID
 # build keeps its files. Used only as root, without POSTGRES_HOST, where unshare is allowed.
 AS_USER := $(shell if [ "$$(id -u)" = 0 ] && [ -z "$$POSTGRES_HOST" ] && unshare -U true 2>/dev/null; then echo "unshare -U"; fi)
 
-.PHONY: test test-performance clean-baselines validate-verdicts
+.PHONY: test test-performance clean-baselines validate-verdicts downstream-check
 
 test:
 	$(AS_USER) $(MVN) verify
@@ -47,3 +47,13 @@ validate-verdicts:
 	PERF_TEST_SIZE=$(if $(filter command line environment,$(origin PERF_TEST_SIZE)),$(PERF_TEST_SIZE),50000) \
 	$(AS_USER) $(MVN) -q -pl perf-examples -am verify -Dtest=VerdictValidationBenchmark -Dgroups=validation \
 	  -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true
+
+# The README's Quick start as a project of yours: loadperf installed into a private local repository (seeded from
+# ~/.m2 when that exists; the shared one is never written), then perf-examples/downstream built against it alone.
+# Its test loads into POSTGRES_HOST (default localhost:5432, database test, user postgres).
+DOWNSTREAM_M2 ?= $(CURDIR)/target/downstream-m2
+downstream-check:
+	@if [ ! -d '$(DOWNSTREAM_M2)' ] && [ -d "$$HOME/.m2/repository" ]; then \
+	  mkdir -p '$(DOWNSTREAM_M2)' && cp -r "$$HOME/.m2/repository/." '$(DOWNSTREAM_M2)/'; fi
+	$(MVN) -q install -DskipTests -Dmaven.repo.local='$(DOWNSTREAM_M2)'
+	$(MVN) -f perf-examples/downstream/pom.xml test -Dmaven.repo.local='$(DOWNSTREAM_M2)'

@@ -65,6 +65,7 @@ class CsvExportPerformanceTest {
         runner.close(); // prints the summary table and writes the reports
     }
 
+    // region benchmark (the README's text, checked by ReadmeSnippetsTest)
     /** The load to measure: the guide's dataset, recorded once, replayed into a CSV file per iteration. */
     private static Benchmark csvExport() {
         RecordedDataset[] data = new RecordedDataset[1];
@@ -83,6 +84,7 @@ class CsvExportPerformanceTest {
                 .teardown(ctx -> data[0].close())
                 .build();
     }
+    // endregion
 
     @Test
     @Order(1)
