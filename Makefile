@@ -56,4 +56,5 @@ downstream-check:
 	@if [ ! -d '$(DOWNSTREAM_M2)' ] && [ -d "$$HOME/.m2/repository" ]; then \
 	  mkdir -p '$(DOWNSTREAM_M2)' && cp -r "$$HOME/.m2/repository/." '$(DOWNSTREAM_M2)/'; fi
 	$(MVN) -q install -DskipTests -Dmaven.repo.local='$(DOWNSTREAM_M2)'
-	$(MVN) -f perf-examples/downstream/pom.xml test -Dmaven.repo.local='$(DOWNSTREAM_M2)'
+	$(MVN) -f perf-examples/downstream/pom.xml test -Dmaven.repo.local='$(DOWNSTREAM_M2)' \
+	  -Dperf.store='$(CURDIR)/target/downstream/performance_benchmarks.json'

@@ -274,6 +274,7 @@ public final class PerfRunner implements AutoCloseable {
     private BenchmarkResult finish(BenchmarkResult result, List<Verdict> failing, Map<String, Object> extras,
                                    boolean forceMove) {
         results.add(result);
+        extras.put("verdict", ConsoleReporter.verdictSummary(result)); // the CLI's summary shows the last one
         record(result, extras, forceMove);
         reporters.forEach(r -> r.benchmarkFinished(result));
         if (!failing.isEmpty()) {
