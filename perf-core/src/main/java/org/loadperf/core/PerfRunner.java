@@ -222,7 +222,17 @@ public final class PerfRunner implements AutoCloseable {
         int warmed;
         try (BufferAllocator benchAllocator = root.newChildAllocator(benchmark.key(), 0, Long.MAX_VALUE)) {
             Context setupContext = new Context(benchAllocator, 0, false, benchmark);
-            phase("setup", benchmark, () -> benchmark.setup().run(setupContext));
+            try {
+                phase("setup", benchmark, () -> benchmark.setup().run(setupContext));
+            } catch (RuntimeException e) {
+                // a setup that failed half-way (data made, then a refused connection) may hold what teardown frees
+                try {
+                    benchmark.teardown().run(setupContext);
+                } catch (Exception | AssertionError t) {
+                    e.addSuppressed(t);
+                }
+                throw e;
+            }
             try {
                 warmed = warmUp(benchmark, t0);
                 measure(benchmark, samples, speeds, iterations, measureSeconds, t0);
