@@ -134,6 +134,23 @@ class ReadmeSnippetsTest {
     }
 
     @Test
+    void theDownstreamPomUsesThisBuildsVersions() throws IOException {
+        Path root = root();
+        String parent = Files.readString(root.resolve("pom.xml"));
+        String downstream = Files.readString(root.resolve("perf-examples/downstream/pom.xml"));
+        for (String property : List.of("junit.version", "slf4j.version")) {
+            Matcher m = Pattern.compile("<" + Pattern.quote(property) + ">([^<]+)<").matcher(parent);
+            assertThat(m.find()).as(property + " in pom.xml").isTrue();
+            assertThat(downstream).as("the Quick start's " + property).contains("<version>" + m.group(1) + "</version>");
+        }
+        Matcher version = Pattern.compile("<artifactId>loadperf-parent</artifactId>\\s*<version>([^<]+)<")
+                .matcher(parent);
+        assertThat(version.find()).isTrue();
+        assertThat(downstream.split("<groupId>org.loadperf</groupId>", -1)).hasSize(4);
+        assertThat(downstream.split("<version>" + Pattern.quote(version.group(1)) + "</version>", -1)).hasSize(4);
+    }
+
+    @Test
     void aChangedLineIsReportedWithBothTexts() {
         List<String> file = List.of("package x;", "class A {", "    // region demo", "    int a = 1;",
                 "    // region inner", "    int b = 2;", "    // endregion", "    // endregion", "}");
