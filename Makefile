@@ -4,6 +4,7 @@
 #   make test-performance GROUPS=redis          one loader's suite, like `pytest -m redis`
 #   make test                                   the tests (mvn -B verify; benchmarks excluded)
 #   make validate-verdicts                      false alarms and detection power of the verdicts (README, "The validation")
+#   make downstream-check                       the README's Quick start as a separate project on the installed artifacts
 # The run's summary is printed at the end; its reports are in target/perf-report/ (index.html, summary.md, ...).
 
 MVN            ?= mvn -B
