@@ -61,8 +61,12 @@ class CsvExportPerformanceTest {
 
     @AfterAll
     static void stop() {
-        csv.close();
-        runner.close(); // prints the summary table and writes the reports
+        if (csv != null) { // null when start() failed: its error is the one to see
+            csv.close();
+        }
+        if (runner != null) {
+            runner.close(); // prints the summary table and writes the reports
+        }
     }
 
     // region benchmark (the README's text, checked by ReadmeSnippetsTest)
