@@ -6,6 +6,7 @@
 #   make validate-verdicts                      false alarms and detection power of the verdicts (README, "The validation")
 #   make validate-verdicts-busy                 the same, quiet and under busy-machine, side by side
 #   make aa-check / aa-check-busy               the main job 5 times on one store: unchanged code, no REGRESSION
+#   make downstream-check                       the README's Quick start as a separate project on the installed artifacts
 # The run's summary is printed at the end; its reports are in target/perf-report/ (index.html, summary.md, ...).
 
 MVN            ?= mvn -B
@@ -15,6 +16,7 @@ PERF_STORE     ?= $(CURDIR)/performance_benchmarks.json
 # One report for the whole run, whatever module measured what (see perf-core ReportWriter).
 PERF_REPORT_DIR ?= $(CURDIR)/target/perf-report
 PERF_RUN_ID    ?= make-$(shell date +%Y%m%dT%H%M%S)
+PERF_LOG_LEVEL ?= WARN
 export PERF_TEST_SIZE PERF_REPORT_DIR PERF_RUN_ID
 # The busy-machine tool: the shared one where it exists, else the copy in .ci/ (a fresh clone has no ../shared).
 BUSY_MACHINE   ?= $(firstword $(wildcard /work/shared/tools/busy-machine $(CURDIR)/../shared/tools/busy-machine) \
@@ -25,7 +27,7 @@ export BUSY_MACHINE
 # build keeps its files. Used only as root, without POSTGRES_HOST, where unshare is allowed.
 AS_USER := $(shell if [ "$$(id -u)" = 0 ] && [ -z "$$POSTGRES_HOST" ] && unshare -U true 2>/dev/null; then echo "unshare -U"; fi)
 
-.PHONY: test test-busy test-performance clean-baselines validate-verdicts validate-verdicts-busy aa-check aa-check-busy
+.PHONY: test test-busy test-performance clean-baselines validate-verdicts validate-verdicts-busy aa-check aa-check-busy downstream-check
 
 test:
 	$(AS_USER) $(MVN) verify
@@ -34,10 +36,17 @@ test:
 test-busy:
 	'$(BUSY_MACHINE)' -- $(MAKE) test
 
+# Quiet by default (warnings and errors; PERF_LOG_LEVEL=INFO restores the loaders' detail). A module whose suite
+# fails does not stop the next one: every failed test class is listed at the end, and the target fails.
 test-performance:
-	@rm -f '$(PERF_REPORT_DIR)/summary.txt'
-	$(AS_USER) $(MVN) verify -Pperformance -Dgroups='$(GROUPS)' -Dperf.store='$(PERF_STORE)'; status=$$?; \
-	  if [ -f '$(PERF_REPORT_DIR)/summary.txt' ]; then cat '$(PERF_REPORT_DIR)/summary.txt'; fi; exit $$status
+	@if ! printf '%s' '$(PERF_TEST_SIZE)' | grep -Eq '^[0-9][0-9_,]*$$' \
+	    || [ "$$(printf '%s' '$(PERF_TEST_SIZE)' | tr -d '_,')" -le 0 ]; then \
+	  echo "PERF_TEST_SIZE must be a positive number of rows (e.g. 10000), got '$(PERF_TEST_SIZE)'" >&2; exit 2; fi
+	@rm -f '$(PERF_REPORT_DIR)/summary.txt'; rm -rf */target/surefire-reports
+	PERF_LOG_LEVEL=$(PERF_LOG_LEVEL) $(AS_USER) $(MVN) verify -Pperformance -Dgroups='$(GROUPS)' \
+	  -Dperf.store='$(PERF_STORE)' -Dmaven.test.failure.ignore=true; status=$$?; \
+	  if [ -f '$(PERF_REPORT_DIR)/summary.txt' ]; then cat '$(PERF_REPORT_DIR)/summary.txt'; fi; \
+	  scripts/test-failures.sh || status=1; exit $$status
 
 clean-baselines:
 	rm -f '$(PERF_STORE)' '$(PERF_STORE).lock'
@@ -63,3 +72,14 @@ aa-check:
 
 aa-check-busy:
 	AA_BUSY=true $(MAKE) aa-check
+
+# The README's Quick start as a project of yours: loadperf installed into a private local repository (seeded from
+# ~/.m2 when that exists; the shared one is never written), then perf-examples/downstream built against it alone.
+# Its test loads into POSTGRES_HOST (default localhost:5432, database test, user postgres).
+DOWNSTREAM_M2 ?= $(CURDIR)/target/downstream-m2
+downstream-check:
+	@if [ ! -d '$(DOWNSTREAM_M2)' ] && [ -d "$$HOME/.m2/repository" ]; then \
+	  mkdir -p '$(DOWNSTREAM_M2)' && cp -r "$$HOME/.m2/repository/." '$(DOWNSTREAM_M2)/'; fi
+	$(MVN) -q install -DskipTests -Dmaven.repo.local='$(DOWNSTREAM_M2)'
+	$(MVN) -f perf-examples/downstream/pom.xml test -Dmaven.repo.local='$(DOWNSTREAM_M2)' \
+	  -Dperf.store='$(CURDIR)/target/downstream/performance_benchmarks.json'

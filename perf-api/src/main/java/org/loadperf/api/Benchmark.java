@@ -14,8 +14,11 @@ import java.util.Optional;
  * <pre>{@code
  * Benchmark b = Benchmark.builder("large_table_loading_performance", "postgresql")
  *         .datasetSize(rows)
- *         .beforeEach(ctx -> truncate("perf_table"))
- *         .body(ctx -> loader.loadTable(dataset(ctx.allocator()), "perf_table", LoadMode.APPEND).rowsLoaded())
+ *         .body(ctx -> {
+ *             try (ArrowReader data = PerfDatasets.performance(ctx.allocator(), rows, 10_000)) {
+ *                 return loader.loadTable(data, "perf_table", LoadMode.OVERWRITE).rowsLoaded();
+ *             }
+ *         })
  *         .build();
  * }</pre>
  */

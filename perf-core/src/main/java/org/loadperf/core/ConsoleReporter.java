@@ -5,6 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.loadperf.api.Benchmark;
 import org.loadperf.api.BenchmarkResult;
@@ -19,8 +23,9 @@ import org.loadperf.api.Verdict;
  *   <li>While it runs: a line when a benchmark starts, then progress (which benchmark, iteration i of n, the last
  *       iteration's time, elapsed time). On a terminal this is one live line rewritten in place with carriage
  *       returns, at most every {@value #LIVE_INTERVAL_MILLIS} ms. Without a terminal (CI, surefire, a pipe) it is a
- *       plain line at most every {@value #PLAIN_INTERVAL_SECONDS} s per benchmark, so a log never fills up with
- *       progress; short benchmarks print none.</li>
+ *       plain line every {@value #PLAIN_INTERVAL_SECONDS} s per benchmark, so a log never fills up with
+ *       progress; short benchmarks print none. A benchmark busy for that long without ending an iteration (a
+ *       setup, one long iteration) still says so: a daemon timer checks once a second.</li>
  *   <li>When a benchmark ends: its figures and verdict, and the guide's {@code PERFORMANCE REGRESSION DETECTED}
  *       block for every regressed metric (as the guide shows it, at the test that regressed).</li>
  *   <li>When the runner closes: one summary table (loader, test, throughput, memory, duration, dataset size,
@@ -41,27 +46,49 @@ public final class ConsoleReporter implements Reporter {
     private final LongSupplier nanoClock;
     private final ReportWriter reports;
 
+    private final boolean ticking;
     private long lastProgress;
     private int liveWidth;
+    /** The benchmark running now (null between benchmarks), when it started and what it last did. */
+    private Benchmark running;
+    private long runningSince;
+    private String lastDone;
+    private ScheduledFuture<?> ticker;
+
+    /** One daemon thread for every reporter's once-a-second progress check. */
+    private static final class Timer {
+        static final ScheduledExecutorService EXECUTOR = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "loadperf-progress");
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     /**
      * A reporter printing to {@code System.out}: a live progress line when the JVM has a terminal
      * ({@code System.console() != null} and {@code TERM} is not {@code dumb}), plain lines otherwise.
      */
     public ConsoleReporter() {
-        this(System.out, isInteractiveTerminal(), System::nanoTime, null);
+        this(System.out, isInteractiveTerminal(), System::nanoTime, null, true);
     }
 
     /** A reporter printing plain lines to {@code out} (no live line). */
     public ConsoleReporter(PrintStream out) {
-        this(out, false, System::nanoTime, null);
+        this(out, false, System::nanoTime, null, true);
     }
 
+    /** A reporter on {@code nanoClock} without the timer (tests call {@link #tick()} themselves). */
     ConsoleReporter(PrintStream out, boolean live, LongSupplier nanoClock, ReportWriter reports) {
+        this(out, live, nanoClock, reports, false);
+    }
+
+    private ConsoleReporter(PrintStream out, boolean live, LongSupplier nanoClock, ReportWriter reports,
+                            boolean ticking) {
         this.out = Objects.requireNonNull(out, "out is null");
         this.live = live;
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock is null");
         this.reports = reports;
+        this.ticking = ticking;
     }
 
     /**
@@ -69,7 +96,7 @@ public final class ConsoleReporter implements Reporter {
      * {@code reports} with the runner before this reporter, so that it has written them when this one prints.
      */
     public ConsoleReporter withReports(ReportWriter reports) {
-        return new ConsoleReporter(out, live, nanoClock, Objects.requireNonNull(reports, "reports is null"));
+        return new ConsoleReporter(out, live, nanoClock, Objects.requireNonNull(reports, "reports is null"), ticking);
     }
 
     /** Whether this reporter rewrites one live progress line. */
@@ -84,29 +111,65 @@ public final class ConsoleReporter implements Reporter {
     }
 
     @Override
-    public void benchmarkStarted(Benchmark benchmark, int warmups, int iterations) {
+    public synchronized void benchmarkStarted(Benchmark benchmark, int warmups, int iterations) {
         clearLiveLine();
         out.printf(Locale.ROOT, "▶ %s: %,d rows, at least %d warm-up + %d measured iterations%n", benchmark.key(),
                 benchmark.datasetSize(), warmups, iterations);
+        out.flush();
         lastProgress = nanoClock.getAsLong();
+        running = benchmark;
+        runningSince = lastProgress;
+        lastDone = "setup";
+        if (ticking && ticker == null) {
+            ticker = Timer.EXECUTOR.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+        }
     }
 
-    @Override
-    public void iterationFinished(Benchmark benchmark, int index, int total, boolean warmup, double seconds,
-                                  double elapsed) {
+    /**
+     * Says that the running benchmark is still busy when no progress was shown for an interval (a setup or one
+     * iteration longer than that); called once a second by the timer.
+     */
+    synchronized void tick() {
+        if (running == null) {
+            return;
+        }
         long now = nanoClock.getAsLong();
-        String text = String.format(Locale.ROOT, "  %s: %s %d/%d took %.2f s, elapsed %.1f s", benchmark.key(),
-                warmup ? "warm-up" : "iteration", index, total, seconds, elapsed);
+        String text = String.format(Locale.ROOT, "  %s: running (%s), elapsed %.0f s", running.key(), lastDone,
+                (now - runningSince) / 1e9);
         if (live) {
-            if (now - lastProgress >= LIVE_INTERVAL_MILLIS * 1_000_000L) {
-                String padded = text.length() < liveWidth ? text + " ".repeat(liveWidth - text.length()) : text;
-                out.print("\r" + padded);
-                out.flush();
-                liveWidth = text.length();
+            if (now - lastProgress >= 1_000_000_000L) {
+                showLive(text);
                 lastProgress = now;
             }
         } else if (now - lastProgress >= PLAIN_INTERVAL_SECONDS * 1_000_000_000L) {
             out.println(text);
+            out.flush();
+            lastProgress = now;
+        }
+    }
+
+    private void showLive(String text) {
+        String padded = text.length() < liveWidth ? text + " ".repeat(liveWidth - text.length()) : text;
+        out.print("\r" + padded);
+        out.flush();
+        liveWidth = text.length();
+    }
+
+    @Override
+    public synchronized void iterationFinished(Benchmark benchmark, int index, int total, boolean warmup,
+                                               double seconds, double elapsed) {
+        long now = nanoClock.getAsLong();
+        String text = String.format(Locale.ROOT, "  %s: %s %d/%d took %.2f s, elapsed %.1f s", benchmark.key(),
+                warmup ? "warm-up" : "iteration", index, total, seconds, elapsed);
+        lastDone = "after " + (warmup ? "warm-up" : "iteration") + " " + index + "/" + total;
+        if (live) {
+            if (now - lastProgress >= LIVE_INTERVAL_MILLIS * 1_000_000L) {
+                showLive(text);
+                lastProgress = now;
+            }
+        } else if (now - lastProgress >= PLAIN_INTERVAL_SECONDS * 1_000_000_000L) {
+            out.println(text);
+            out.flush();
             lastProgress = now;
         }
     }
@@ -119,7 +182,8 @@ public final class ConsoleReporter implements Reporter {
     }
 
     @Override
-    public void benchmarkFinished(BenchmarkResult result) {
+    public synchronized void benchmarkFinished(BenchmarkResult result) {
+        running = null;
         clearLiveLine();
         out.printf(Locale.ROOT, "  %s: %s rows/s (±%.1f%%), %s MB, %s s, %,d rows: %s%n", result.key(),
                 number(result.median(Metric.THROUGHPUT)), result.summary(Metric.THROUGHPUT).noisePercent(),
@@ -139,7 +203,12 @@ public final class ConsoleReporter implements Reporter {
     }
 
     @Override
-    public void runFinished(List<BenchmarkResult> results) {
+    public synchronized void runFinished(List<BenchmarkResult> results) {
+        running = null;
+        if (ticker != null) {
+            ticker.cancel(false);
+            ticker = null;
+        }
         clearLiveLine();
         if (!results.isEmpty()) {
             out.print(summaryTable(results));

@@ -98,6 +98,9 @@ final class HtmlReport {
             b.put("status", now != null ? ConsoleReporter.worstStatus(now).name() : null);
             Map<Metric, Map<Integer, ChangePoint>> changes = changePoints(runs, last);
             ArrayNode list = b.putArray("runs");
+            Map<String, Integer> perCommit = new java.util.HashMap<>();
+            runs.forEach(run -> perCommit.merge(run.gitCommit(), 1, Integer::sum));
+            Map<String, Integer> seen = new java.util.HashMap<>();
             for (int i = 0; i < runs.size(); i++) {
                 BenchmarkRecord run = runs.get(i);
                 boolean isCurrent = now != null && sameRun(run, now);
@@ -106,6 +109,8 @@ final class HtmlReport {
                 r.put("commit", run.gitCommit());
                 r.put("dirty", run.gitDirty());
                 r.put("time", run.timestamp());
+                r.put("label", label(run, perCommit.get(run.gitCommit()) > 1
+                        ? seen.merge(run.gitCommit(), 1, Integer::sum) : 0));
                 r.put("current", isCurrent);
                 for (Metric m : CHARTED) {
                     ObjectNode v = r.putObject(m.key());
@@ -129,6 +134,8 @@ final class HtmlReport {
                                     || x.status() == Verdict.Status.INCONCLUSIVE)
                             .ifPresent(x -> {
                                 v.put("mark", x.status().name());
+                                // the marker points the way the figure moved: more throughput up, less memory down
+                                v.put("up", (x.regressionPercent() > 0) != m.higherIsBetter());
                                 v.put("note", (isCurrent ? "this run against its baseline: "
                                         : "against the run before (" + runs.get(index - 1).gitCommit() + "): ")
                                         + x.message());
@@ -209,6 +216,16 @@ final class HtmlReport {
     }
 
     private record Latest(BenchmarkRecord record, boolean current) {
+    }
+
+    /** A run's axis label: its commit, and when that commit was measured more than once, the run's number and time. */
+    static String label(BenchmarkRecord run, int nthOfCommit) {
+        String label = run.gitCommit() + (run.gitDirty() ? "*" : "");
+        if (nthOfCommit == 0) {
+            return label;
+        }
+        String t = run.timestamp();
+        return label + " #" + nthOfCommit + (t != null && t.length() >= 16 ? " " + t.substring(11, 16) : "");
     }
 
     private static boolean sameRun(BenchmarkRecord record, BenchmarkResult result) {

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * Finds loaders through {@link ServiceLoader}: every jar on the class path that lists a
  * {@link LoaderProvider} in {@code META-INF/services/org.loadperf.api.loader.LoaderProvider}.
  *
- * <p>A provider that fails to load is logged and skipped, the others still load; two providers of one type fail
- * with both class names.
+ * <p>A provider that fails to load (a typo in a service file, a missing dependency) is logged and skipped, the
+ * others still load, and asking for a type that is not there names it; two providers of one type fail with both
+ * class names.
  */
 public final class Loaders {
 
@@ -31,10 +32,11 @@ public final class Loaders {
 
     /** The providers found by the context class loader, by type. */
     public static Map<String, LoaderProvider> providers() {
-        return discover(Thread.currentThread().getContextClassLoader());
+        return discover(Thread.currentThread().getContextClassLoader(), new ArrayList<>());
     }
 
-    static Map<String, LoaderProvider> discover(ClassLoader classLoader) {
+    /** The providers of {@code classLoader} by type; those that failed to load are added to {@code failures}. */
+    static Map<String, LoaderProvider> discover(ClassLoader classLoader, List<String> failures) {
         Map<String, LoaderProvider> byType = new TreeMap<>();
         Iterator<LoaderProvider> it = ServiceLoader.load(LoaderProvider.class, classLoader).iterator();
         while (true) {
@@ -46,6 +48,7 @@ public final class Loaders {
                 provider = it.next();
             } catch (ServiceConfigurationError e) {
                 LOG.warn("Skipping a loader provider that failed to load: {}", e.getMessage());
+                failures.add(e.getMessage());
                 continue;
             }
             LoaderProvider previous = byType.putIfAbsent(provider.type(), provider);
@@ -70,13 +73,17 @@ public final class Loaders {
      * @throws LoaderException naming the available types when there is none
      */
     public static LoaderProvider provider(String type) {
-        Map<String, LoaderProvider> providers = providers();
+        List<String> failures = new ArrayList<>();
+        Map<String, LoaderProvider> providers = discover(Thread.currentThread().getContextClassLoader(), failures);
         LoaderProvider p = providers.get(type);
         if (p == null) {
-            throw new LoaderException(providers.isEmpty()
+            String failed = failures.isEmpty() ? "" : "; failed to load (check META-INF/services/"
+                    + LoaderProvider.class.getName() + "): " + String.join("; ", failures);
+            throw new LoaderException((providers.isEmpty()
                     ? "No loader of type '" + type + "': no loader module is on the class path; add one, e.g. "
                     + "org.loadperf:perf-loader-postgres"
-                    : "No loader of type '" + type + "'; available: " + String.join(", ", providers.keySet()));
+                    : "No loader of type '" + type + "'; available: " + String.join(", ", providers.keySet()))
+                    + failed);
         }
         return p;
     }

@@ -19,7 +19,8 @@ import org.loadperf.api.Metric;
 /**
  * Command-line operations on a baseline store ({@code performance_benchmarks.json}):
  * <pre>
- *   summary            one line per benchmark, as the guide's snippet prints: "postgresql: 128,033 rows/sec"
+ *   summary            a table of the store's benchmarks: loader, test, dataset size, throughput, memory, duration,
+ *                      the last verdict and commit
  *   report [--dir D]   rebuild index.html from the store's history (default directory: PERF_REPORT_DIR,
  *                      else target/perf-report)
  *   reset [--yes]      remove every baseline and all history, after confirmation (or --yes)
@@ -31,16 +32,18 @@ import org.loadperf.api.Metric;
  *   --store PATH       the store (default: PERF_STORE, else performance_benchmarks.json here); a PostgreSQL URL
  *                      (jdbc:postgresql://host:port/db?user=...) names a {@link PostgresBaselineStore}
  * </pre>
- * Run through Maven ({@code mvn -q -pl perf-core -am compile exec:java -Dexec.args="summary"}) or with perf-core
- * and its dependencies on the class path ({@code java -cp ... org.loadperf.core.PerfCli summary}).
+ * Run through Maven ({@code mvn -q -pl perf-core -am compile exec:java -Dexec.args="summary"}), from a project that
+ * depends on perf-core ({@code mvn -q exec:java -Dexec.mainClass=org.loadperf.core.PerfCli
+ * -Dexec.classpathScope=test -Dexec.args=summary}) or with perf-core and its dependencies on the class path
+ * ({@code java -cp ... org.loadperf.core.PerfCli summary}). A store that does not exist is an error (exit 1).
  */
 public final class PerfCli {
 
     static final String USAGE = """
             Usage: PerfCli <command> [options]
-              summary           one line per benchmark: "<loader_type>: <throughput> rows/sec"
+              summary           a table of the store's benchmarks (loader, test, size, figures, last verdict)
               report            rebuild index.html from the store's history
-              reset             remove every baseline and all history (asks first)
+              reset             remove every baseline and all history, and the store's .lock (asks first)
               changes           sustained shifts in each benchmark's history: commit where each began,
                                 date, size, p-value
               export            write the store to --file in the guide's performance_benchmarks.json format
@@ -141,6 +144,11 @@ public final class PerfCli {
         JsonFileBaselineStore s = JsonFileBaselineStore.at(Path.of(store != null ? store
                 : settings.get("PERF_STORE", JsonFileBaselineStore.DEFAULT_FILE_NAME)));
         try {
+            if ((command.equals("summary") || command.equals("report")) && !Files.exists(s.path())) {
+                err.println("PerfCli " + command + ": no baseline store at " + s.path().toAbsolutePath()
+                        + " (give --store PATH or set PERF_STORE; `make test-performance` writes one)");
+                return 1;
+            }
             return switch (command) {
                 case "summary" -> summary(s, out);
                 case "report" -> report(s, dir != null ? Path.of(dir) : ReportWriter.directoryOf(settings), out);
@@ -194,14 +202,48 @@ public final class PerfCli {
             out.println("No benchmarks in " + store.path());
             return 0;
         }
-        all.values().forEach(r -> out.println(summaryLine(r)));
+        out.print(summaryTable(all.values()));
         return 0;
     }
 
-    /** The guide's line: {@code f'{loader_type}: {throughput_rows_per_sec:,.0f} rows/sec'}. */
-    static String summaryLine(BenchmarkRecord r) {
-        return r.loaderType() + ": " + ConsoleReporter.number(r.value(Metric.THROUGHPUT).orElse(Double.NaN))
-                + " rows/sec";
+    /** The store's benchmarks as a table, one row each: what was measured, its figures, last verdict and commit. */
+    static String summaryTable(java.util.Collection<BenchmarkRecord> records) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"Loader", "Test", "Dataset Size", "Throughput (rows/s)", "Memory (MB)", "Duration (s)",
+            "Last verdict", "Commit"});
+        for (BenchmarkRecord r : records) {
+            rows.add(new String[] {r.loaderType(), r.testName(), ConsoleReporter.number(r.datasetSize()),
+                ConsoleReporter.number(r.value(Metric.THROUGHPUT).orElse(Double.NaN)),
+                fixed(r.value(Metric.MEMORY).orElse(Double.NaN), 1), fixed(r.value(Metric.DURATION).orElse(Double.NaN), 3),
+                String.valueOf(r.extras().getOrDefault("verdict", "-")),
+                shortCommit(String.valueOf(r.gitCommit()))});
+        }
+        int[] width = new int[rows.get(0).length];
+        rows.forEach(row -> {
+            for (int i = 0; i < row.length; i++) {
+                width[i] = Math.max(width[i], row[i].length());
+            }
+        });
+        StringBuilder sb = new StringBuilder();
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < row.length; i++) {
+                boolean numeric = i >= 2 && i <= 5;
+                String cell = numeric ? " ".repeat(width[i] - row[i].length()) + row[i]
+                        : row[i] + " ".repeat(width[i] - row[i].length());
+                line.append(i == 0 ? "" : "  ").append(cell);
+            }
+            sb.append(line.toString().stripTrailing()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String shortCommit(String commit) {
+        return commit.length() > 8 ? commit.substring(0, 8) : commit;
+    }
+
+    private static String fixed(double v, int decimals) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
     private static int report(JsonFileBaselineStore store, Path dir, PrintStream out) {
@@ -284,7 +326,9 @@ public final class PerfCli {
     }
 
     private static int reset(JsonFileBaselineStore store, boolean yes, InputStream in, PrintStream out) {
+        Path lock = BaselineFileLock.lockFileOf(store.path());
         if (!Files.exists(store.path())) {
+            deleteLock(lock);
             out.println("Nothing to reset: " + store.path() + " does not exist");
             return 0;
         }
@@ -311,7 +355,17 @@ public final class PerfCli {
             }
         }
         store.reset();
+        deleteLock(lock);
         out.println("Removed " + store.path());
         return 0;
+    }
+
+    /** Removes the store's sidecar lock file: reset leaves nothing of the store behind. */
+    private static void deleteLock(Path lock) {
+        try {
+            Files.deleteIfExists(lock);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot remove " + lock + ": " + e, e);
+        }
     }
 }

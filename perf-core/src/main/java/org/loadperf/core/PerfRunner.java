@@ -236,7 +236,17 @@ public final class PerfRunner implements AutoCloseable {
         int warmed;
         try (BufferAllocator benchAllocator = root.newChildAllocator(benchmark.key(), 0, Long.MAX_VALUE)) {
             Context setupContext = new Context(benchAllocator, 0, false, benchmark);
-            phase("setup", benchmark, () -> benchmark.setup().run(setupContext));
+            try {
+                phase("setup", benchmark, () -> benchmark.setup().run(setupContext));
+            } catch (RuntimeException e) {
+                // a setup that failed half-way (data made, then a refused connection) may hold what teardown frees
+                try {
+                    benchmark.teardown().run(setupContext);
+                } catch (Exception | AssertionError t) {
+                    e.addSuppressed(t);
+                }
+                throw e;
+            }
             try {
                 warmed = warmUp(benchmark, t0);
                 MachineSensor.Counters before = sensor.read();
@@ -303,6 +313,7 @@ public final class PerfRunner implements AutoCloseable {
     private BenchmarkResult finish(BenchmarkResult result, List<Verdict> failing, Map<String, Object> extras,
                                    boolean forceMove) {
         results.add(result);
+        extras.put("verdict", ConsoleReporter.verdictSummary(result)); // the CLI's summary shows the last one
         record(result, extras, forceMove);
         reporters.forEach(r -> r.benchmarkFinished(result));
         if (!failing.isEmpty()) {
@@ -841,6 +852,7 @@ public final class PerfRunner implements AutoCloseable {
         private Builder(PerfSettings settings) {
             this.settings = Objects.requireNonNull(settings, "settings is null");
             rejectUnknownProperties();
+            settings.testSize(); // PERF_TEST_SIZE sizes the suites' data: a bad one fails here, before any work
             this.warmups = checkWarmups(settings.getInt("PERF_WARMUP_ITERATIONS", 1));
             this.warmupSeconds = checkWarmupSeconds(secondsSetting("PERF_WARMUP_SECONDS", DEFAULT_WARMUP_SECONDS));
             this.iterations = checkIterations(settings.getInt("PERF_ITERATIONS", 5));

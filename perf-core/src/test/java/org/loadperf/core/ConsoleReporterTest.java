@@ -52,6 +52,33 @@ class ConsoleReporterTest {
     }
 
     @Test
+    void aBenchmarkBusyLongerThanTenSecondsWithoutAnIterationStillSaysSoEveryTenSeconds() {
+        ConsoleReporter r = new ConsoleReporter(out, false, clock::get, null);
+        r.benchmarkStarted(benchmark, 1, 5);
+        clock.addAndGet(9_000_000_000L);
+        r.tick(); // 9 s: not yet
+        assertThat(output().lines().count()).isEqualTo(1);
+        clock.addAndGet(1_000_000_000L);
+        r.tick(); // 10 s in setup (the dataset is made), no iteration has ended
+        clock.addAndGet(5_000_000_000L);
+        r.tick(); // 15 s: 5 s after the last line
+        r.iterationFinished(benchmark, 1, 1, true, 15.0, 15.0); // likewise
+        clock.addAndGet(10_000_000_000L);
+        r.tick(); // 25 s: in a long iteration
+        List<String> lines = output().lines().toList();
+        assertThat(lines).containsExactly(
+                "▶ postgresql_large_table_loading_performance: 50,000 rows, at least 1 warm-up + 5 measured iterations",
+                "  postgresql_large_table_loading_performance: running (setup), elapsed 10 s",
+                "  postgresql_large_table_loading_performance: running (after warm-up 1/1), elapsed 25 s");
+        r.benchmarkFinished(ReportFixtures.result("large_table_loading_performance", "postgresql", 50_000, 1000, 5,
+                "abc", ReportFixtures.at(0), ReportFixtures.ok()));
+        int finished = output().lines().toList().size();
+        clock.addAndGet(60_000_000_000L);
+        r.tick(); // between benchmarks: nothing is running
+        assertThat(output().lines().toList()).hasSize(finished);
+    }
+
+    @Test
     void shortBenchmarksPrintNoProgressInPlainMode() {
         ConsoleReporter r = new ConsoleReporter(out, false, clock::get, null);
         iterate(r, 6, 0.2);

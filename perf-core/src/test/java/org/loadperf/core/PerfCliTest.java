@@ -44,17 +44,45 @@ class PerfCliTest {
     }
 
     @Test
-    void summaryPrintsTheGuidesLinePerBenchmark() {
+    void summaryPrintsATableWithTestNamesSizesFiguresAndTheLastVerdict() {
         assertThat(cli("", Map.of(), "summary", "--store", storeFile.toString())).isZero();
-        assertThat(out()).isEqualTo("postgresql: 33,826 rows/sec\nredis: 128,033 rows/sec\n");
+        List<String> lines = out().lines().toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).startsWith("Loader      Test").contains("Dataset Size", "Throughput (rows/s)",
+                "Memory (MB)", "Duration (s)", "Last verdict", "Commit");
+        assertThat(lines.get(1)).startsWith("postgresql  large_table_loading_performance")
+                .contains(" 1,000 ", " 33,826 ", " 115.1 ", " 0.029 ", " -  ", "c3e98d42");
+        assertThat(lines.get(2)).startsWith("redis       throughput_comparison").contains(" 10,000 ", " 128,033 ",
+                "abcdef12");
+    }
+
+    @Test
+    void summaryShowsTheVerdictTheRunnerRecorded() {
+        try (PerfRunner runner = PerfRunner.builder(PerfSettings.of(Map.of(), Map.of(), Map.of()))
+                .store(JsonFileBaselineStore.at(storeFile)).reporter(new org.loadperf.api.Reporter() { }).warmupIterations(0)
+                .warmupTime(java.time.Duration.ZERO).measurementTime(java.time.Duration.ZERO).build()) {
+            runner.run(org.loadperf.api.Benchmark.builder("cli_verdict", "counting").datasetSize(10)
+                    .body(ctx -> 10).build());
+        }
+        assertThat(cli("", Map.of(), "summary", "--store", storeFile.toString())).isZero();
+        assertThat(out().lines().filter(l -> l.startsWith("counting")).findFirst().orElseThrow())
+                .contains("cli_verdict").contains("new baseline");
+    }
+
+    @Test
+    void aMissingStoreIsAnError() {
+        Path none = dir.resolve("none.json");
+        assertThat(cli("", Map.of(), "summary", "--store", none.toString())).isEqualTo(1);
+        assertThat(cli("", Map.of(), "report", "--store", none.toString())).isEqualTo(1);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("PerfCli summary: no baseline store at " + none)
+                .contains("PerfCli report: no baseline store at " + none);
+        assertThat(out()).isEmpty();
     }
 
     @Test
     void theStoreComesFromPerfStoreWhenNotGiven() {
         assertThat(cli("", Map.of("PERF_STORE", storeFile.toString()), "summary")).isZero();
-        assertThat(out()).contains("redis: 128,033 rows/sec");
-        assertThat(cli("", Map.of(), "summary", "--store=" + dir.resolve("none.json"))).isZero();
-        assertThat(out()).contains("No benchmarks in " + dir.resolve("none.json"));
+        assertThat(out()).contains("throughput_comparison").contains("128,033");
     }
 
     @Test
@@ -95,6 +123,16 @@ class PerfCliTest {
         assertThat(cli("", Map.of(), "reset", "--yes", "--store", storeFile.toString())).isZero();
         assertThat(out()).doesNotContain("[y/N]").contains("Removed " + storeFile);
         assertThat(storeFile).doesNotExist();
+    }
+
+    @Test
+    void resetLeavesNothingBehindNotEvenTheLockFile() {
+        Path lock = dir.resolve("performance_benchmarks.json.lock");
+        assertThat(lock).exists(); // the store was written under its lock in guideStoreWithOneOfOurs
+        assertThat(cli("", Map.of(), "reset", "--yes", "--store", storeFile.toString())).isZero();
+        assertThat(storeFile).doesNotExist();
+        assertThat(lock).doesNotExist();
+        assertThat(dir).isEmptyDirectory();
     }
 
     @Test

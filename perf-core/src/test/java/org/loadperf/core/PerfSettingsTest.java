@@ -44,6 +44,13 @@ class PerfSettingsTest {
     }
 
     @Test
+    void aBadTestSizeFailsTheRunnerBeforeAnyBenchmark() {
+        assertThatThrownBy(() -> PerfRunner.builder(PerfSettings.of(Map.of(), Map.of("PERF_TEST_SIZE", "abc"),
+                Map.of())))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("PERF_TEST_SIZE must be an integer");
+    }
+
+    @Test
     void dotEnvSyntax(@TempDir Path dir) throws IOException {
         Path file = dir.resolve(".env.test");
         Files.writeString(file, """

@@ -190,4 +190,26 @@ class ReportWriterTest {
         assertThat(data).containsPattern("\"comparisons\":\\[\\{\"test\":\"cmp\",\"size\":100,\"loaders\":\\[");
         assertThat(data.indexOf("\"test\":\"alone\",\"size\":100,\"loaders\"")).isEqualTo(-1);
     }
+
+    @Test
+    void sameCommitRunsAreToldApartAndMarkersPointTheWayTheFigureMoved() {
+        InMemoryBaselineStore store = new InMemoryBaselineStore();
+        store.record(ReportFixtures.result("twice", "redis", 100, 1000, 5, "abc12345", ReportFixtures.at(0),
+                List.of()).toRecord(), true);
+        BenchmarkResult now = ReportFixtures.result("twice", "redis", 100, 1500, 4, "abc12345", ReportFixtures.at(1),
+                List.of(ReportFixtures.verdict(Metric.THROUGHPUT, Verdict.Status.IMPROVED, 1000, 1500),
+                        ReportFixtures.verdict(Metric.MEMORY, Verdict.Status.IMPROVED, 5, 4)));
+        store.record(now.toRecord(), true);
+        String html = HtmlReport.render(store, List.of(now));
+        String data = html.substring(html.indexOf("id=\"perf-data\">"), html.indexOf("</script>"));
+        // one commit measured twice: each run labelled with its number and time
+        assertThat(data).containsPattern("\"label\":\"abc12345 #1 \\d\\d:\\d\\d\"")
+                .containsPattern("\"label\":\"abc12345 #2 \\d\\d:\\d\\d\"");
+        // more throughput is up, less memory is down, both improvements
+        assertThat(data).containsPattern(
+                "\"throughput_rows_per_sec\":\\{[^}]*\"mark\":\"IMPROVED\"[^}]*\"up\":true");
+        assertThat(data).containsPattern("\"memory_mb\":\\{[^}]*\"mark\":\"IMPROVED\"[^}]*\"up\":false");
+        // and the page draws the marker by that direction
+        assertThat(html).contains("p.m.up ?");
+    }
 }

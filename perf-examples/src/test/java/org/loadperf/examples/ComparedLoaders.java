@@ -72,6 +72,29 @@ final class ComparedLoaders implements AutoCloseable {
             }
         }
 
+        /**
+         * Removes the tables this run created on the shared servers (PostgreSQL tables, Redis keys); files of the
+         * other loaders are under the suite's temporary directory.
+         */
+        void drop(java.util.Collection<String> tables) {
+            try {
+                switch (type) {
+                    case "postgresql" -> {
+                        try (java.sql.Connection c = org.loadperf.postgres.PostgresTestServer.shared().connect();
+                             java.sql.Statement st = c.createStatement()) {
+                            for (String t : tables) {
+                                st.execute("DROP TABLE IF EXISTS public.\"" + t + "\"");
+                            }
+                        }
+                    }
+                    case "redis" -> tables.forEach(t -> org.loadperf.redis.RedisTestServer.shared().deleteKeys(t + ":"));
+                    default -> { }
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("Cannot drop the suite's tables " + tables + ": " + e.getMessage(), e);
+            }
+        }
+
         void close() {
             loaders.values().forEach(Loader::close);
             loaders.clear();

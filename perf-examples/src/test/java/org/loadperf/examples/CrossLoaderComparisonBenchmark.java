@@ -33,14 +33,18 @@ import org.loadperf.core.RecordedDataset;
  *
  * <p>The data is made once per benchmark (not measured) and replayed without copying; before every iteration the
  * target table is emptied (not measured), so every loader does the same thing: append the rows into an empty
- * table.
+ * table. Table names carry this run's id, so that runs on one server do not meet, and every table the suite
+ * created on a shared server is dropped at its end.
  */
 @Tag("performance")
 @Tag("cross_loader")
 class CrossLoaderComparisonBenchmark {
 
     /** The guide's scaling sizes at its default dataset (50,000 rows); scaled by PERF_TEST_SIZE / 50,000. */
-    private static final Map<String, Integer> SCALING_SIZES = Map.of("10k", 10_000, "100k", 100_000, "1m", 1_000_000);
+    private static final List<Integer> SCALING_SIZES = List.of(10_000, 100_000, 1_000_000);
+    /** This run's table names: {@code examples_xl_<test>_<run>}. */
+    private static final String RUN = Long.toString(System.nanoTime() & 0xffffffffL, 36);
+    private static final java.util.Set<String> TABLES = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @TempDir
     static Path work;
@@ -61,7 +65,11 @@ class CrossLoaderComparisonBenchmark {
     static void stop() {
         try {
             if (loaders != null) {
-                loaders.close();
+                try {
+                    loaders.targets().forEach(t -> t.drop(TABLES));
+                } finally {
+                    loaders.close();
+                }
             }
         } finally {
             if (runner != null) {
@@ -71,8 +79,10 @@ class CrossLoaderComparisonBenchmark {
     }
 
     /** A benchmark of {@code target} appending {@code rows} rows of {@code data} into {@code table}. */
-    private static Benchmark load(ComparedLoaders.Target target, String test, String table, long rows,
+    private static Benchmark load(ComparedLoaders.Target target, String test, String tablePrefix, long rows,
                                   Function<BufferAllocator, ArrowReader> data) {
+        String table = tablePrefix + "_" + RUN;
+        TABLES.add(table);
         RecordedDataset[] recorded = new RecordedDataset[1];
         return Benchmark.builder(test, target.benchmarkName())
                 .datasetSize(rows)
@@ -142,17 +152,24 @@ class CrossLoaderComparisonBenchmark {
         return (int) Math.max(100, Math.round(guideRows * (testSize / 50_000.0)));
     }
 
+    /** A row count as a benchmark name says it: 1m, 200k, 2k, 400. */
+    static String label(int rows) {
+        if (rows % 1_000_000 == 0) {
+            return rows / 1_000_000 + "m";
+        }
+        return rows % 1_000 == 0 ? rows / 1_000 + "k" : Integer.toString(rows);
+    }
+
     @Test
     void scaling_characteristics() {
         int testSize = settings.testSize();
-        List<String> labels = List.of("10k", "100k", "1m");
         StringBuilder report = new StringBuilder("Scaling characteristics (PERF_TEST_SIZE=" + testSize + "):\n");
         List<String> flags = new ArrayList<>();
         for (ComparedLoaders.Target t : loaders.targets()) {
             List<BenchmarkResult> steps = new ArrayList<>();
-            for (String label : labels) {
-                int rows = scaled(SCALING_SIZES.get(label), testSize);
-                steps.add(runner.run(load(t, "scaling_characteristics_" + label, "examples_xl_scaling", rows,
+            for (int guideRows : SCALING_SIZES) {
+                int rows = scaled(guideRows, testSize);
+                steps.add(runner.run(load(t, "scaling_characteristics_" + label(rows), "examples_xl_scaling", rows,
                         a -> PerfDatasets.performance(a, rows, PerfDatasets.DEFAULT_BATCH_SIZE))));
             }
             Scaling s = Scaling.of(steps);

@@ -61,10 +61,15 @@ class CsvExportPerformanceTest {
 
     @AfterAll
     static void stop() {
-        csv.close();
-        runner.close(); // prints the summary table and writes the reports
+        if (csv != null) { // null when start() failed: its error is the one to see
+            csv.close();
+        }
+        if (runner != null) {
+            runner.close(); // prints the summary table and writes the reports
+        }
     }
 
+    // region benchmark (the README's text, checked by ReadmeSnippetsTest)
     /** The load to measure: the guide's dataset, recorded once, replayed into a CSV file per iteration. */
     private static Benchmark csvExport() {
         RecordedDataset[] data = new RecordedDataset[1];
@@ -83,6 +88,7 @@ class CsvExportPerformanceTest {
                 .teardown(ctx -> data[0].close())
                 .build();
     }
+    // endregion
 
     @Test
     @Order(1)

@@ -50,4 +50,17 @@ class ScalingCharacteristicsTest {
         assertThat(CrossLoaderComparisonBenchmark.scaled(10_000, 2_000)).isEqualTo(400);
         assertThat(CrossLoaderComparisonBenchmark.scaled(10_000, 100)).isEqualTo(100);
     }
+
+    @Test
+    void namesSayTheRowsTheyRan() {
+        assertThat(CrossLoaderComparisonBenchmark.label(CrossLoaderComparisonBenchmark.scaled(1_000_000, 50_000)))
+                .isEqualTo("1m");
+        assertThat(CrossLoaderComparisonBenchmark.label(CrossLoaderComparisonBenchmark.scaled(1_000_000, 10_000)))
+                .isEqualTo("200k");
+        assertThat(CrossLoaderComparisonBenchmark.label(CrossLoaderComparisonBenchmark.scaled(10_000, 10_000)))
+                .isEqualTo("2k");
+        assertThat(CrossLoaderComparisonBenchmark.label(CrossLoaderComparisonBenchmark.scaled(10_000, 2_000)))
+                .isEqualTo("400");
+        assertThat(CrossLoaderComparisonBenchmark.label(1_500)).isEqualTo("1500");
+    }
 }

@@ -51,7 +51,9 @@ class DeltaPerformanceTest {
 
     @AfterAll
     static void stop() {
-        runner.close();
+        if (runner != null) { // null when start() failed: its error is the one to see
+            runner.close();
+        }
     }
 
 

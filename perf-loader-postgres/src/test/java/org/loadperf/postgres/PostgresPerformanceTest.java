@@ -64,6 +64,12 @@ class PostgresPerformanceTest {
     @BeforeAll
     static void start() {
         server = PostgresTestServer.shared();
+        try (Connection c = server.connect()) { // one clear error before any benchmark, not one per benchmark
+            c.isValid(5);
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL at " + server.jdbcUrl() + " does not answer: " + e.getMessage(),
+                    e);
+        }
         rows = PerfSettings.load().testSize();
         runner = PerfRunner.fromEnvironment();
         System.out.println("PostgreSQL performance suite: " + rows + " rows, " + server);
@@ -72,11 +78,15 @@ class PostgresPerformanceTest {
     @AfterAll
     static void stop() throws SQLException {
         try {
-            runner.close();
+            if (runner != null) { // null when start() failed: its error is the one to see
+                runner.close();
+            }
         } finally {
-            try (Connection c = server.connect(); Statement st = c.createStatement()) {
-                for (String t : TABLES) {
-                    st.execute("DROP TABLE IF EXISTS " + TablePlan.quote(t));
+            if (server != null) {
+                try (Connection c = server.connect(); Statement st = c.createStatement()) {
+                    for (String t : TABLES) {
+                        st.execute("DROP TABLE IF EXISTS " + TablePlan.quote(t));
+                    }
                 }
             }
         }

@@ -58,6 +58,11 @@ class RedisPerformanceTest {
     @BeforeAll
     static void start() {
         server = RedisTestServer.shared();
+        try (var jedis = server.jedis()) { // one clear error before any benchmark, not one per benchmark
+            jedis.ping();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(server + " does not answer: " + e.getMessage(), e);
+        }
         runner = PerfRunner.fromEnvironment();
         size = PerfSettings.load().testSize();
         prefix = "lpp" + UUID.randomUUID().toString().substring(0, 6) + "_";
@@ -67,9 +72,13 @@ class RedisPerformanceTest {
     @AfterAll
     static void stop() {
         try {
-            runner.close();
+            if (runner != null) { // null when start() failed: its error is the one to see
+                runner.close();
+            }
         } finally {
-            server.deleteKeys(prefix);
+            if (server != null && prefix != null) {
+                server.deleteKeys(prefix);
+            }
         }
     }
 

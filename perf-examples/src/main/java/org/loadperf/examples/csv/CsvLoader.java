@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Memory is bounded by one chunk's encoding, whatever the table size.
  */
+// region loader (the README's text, checked by ReadmeSnippetsTest)
 final class CsvLoader implements Loader {
 
     private static final Logger LOG = LoggerFactory.getLogger(CsvLoader.class);
@@ -63,6 +64,7 @@ final class CsvLoader implements Loader {
     public Set<LoadMode> supportedModes() {
         return EnumSet.of(LoadMode.APPEND, LoadMode.OVERWRITE);
     }
+    // endregion
 
     /** The file of {@code table}. */
     Path fileOf(String table) {

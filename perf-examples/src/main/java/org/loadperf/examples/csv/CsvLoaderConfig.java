@@ -15,6 +15,7 @@ import org.loadperf.api.loader.LoaderException;
  * @param batchSize rows encoded and written at a time; bounds the loader's memory
  * @param nullValue how a null is written
  */
+// region config (the README's text, checked by ReadmeSnippetsTest)
 record CsvLoaderConfig(Path directory, char delimiter, boolean header, int batchSize, String nullValue) {
 
     static final ConfigKey<String> DIRECTORY = ConfigKey.string("directory", null,
@@ -52,3 +53,4 @@ record CsvLoaderConfig(Path directory, char delimiter, boolean header, int batch
                 config.get(BATCH_SIZE), nullValue);
     }
 }
+// endregion

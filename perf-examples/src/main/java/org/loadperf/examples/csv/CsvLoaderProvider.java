@@ -13,6 +13,7 @@ import org.loadperf.api.loader.LoaderProvider;
  *
  * <p>Configuration keys: see {@link CsvLoaderConfig}.
  */
+// region provider (the README's text, checked by ReadmeSnippetsTest)
 public final class CsvLoaderProvider implements LoaderProvider {
 
     /** The loader type. */
@@ -38,3 +39,4 @@ public final class CsvLoaderProvider implements LoaderProvider {
         return "CSV files (RFC 4180), one per table, in a directory";
     }
 }
+// endregion
