@@ -150,10 +150,11 @@ public final class PerfCli {
                 return 1;
             }
             return switch (command) {
-                case "summary" -> summary(s, out);
-                case "report" -> report(s, dir != null ? Path.of(dir) : ReportWriter.directoryOf(settings), out);
+                case "summary" -> StoreCommands.summary(s, out);
+                case "report" -> StoreCommands.report(s, dir != null ? Path.of(dir) : ReportWriter.directoryOf(settings),
+                        out);
                 case "reset" -> reset(s, yes, in, out);
-                case "changes" -> changes(s, test, loader, out, err);
+                case "changes" -> StoreCommands.changes(s, test, loader, out, err);
                 default -> {
                     err.println("PerfCli: unknown command '" + command + "'");
                     err.print(USAGE);
@@ -196,16 +197,6 @@ public final class PerfCli {
         }
     }
 
-    private static int summary(JsonFileBaselineStore store, PrintStream out) {
-        Map<String, BenchmarkRecord> all = store.baselines();
-        if (all.isEmpty()) {
-            out.println("No benchmarks in " + store.path());
-            return 0;
-        }
-        out.print(summaryTable(all.values()));
-        return 0;
-    }
-
     /** The store's benchmarks as a table, one row each: what was measured, its figures, last verdict and commit. */
     static String summaryTable(java.util.Collection<BenchmarkRecord> records) {
         List<String[]> rows = new ArrayList<>();
@@ -246,48 +237,9 @@ public final class PerfCli {
         return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
-    private static int report(JsonFileBaselineStore store, Path dir, PrintStream out) {
-        int count = store.baselines().size();
-        Path index = ReportWriter.writeIndex(dir, store);
-        out.println("Wrote " + index + " (" + count + " benchmark" + (count == 1 ? "" : "s") + " from " + store.path()
-                + ")");
-        return 0;
-    }
-
     /** The metrics {@code changes} searches, where the history has them. */
     static final List<Metric> SEARCHED = List.of(Metric.THROUGHPUT, Metric.DURATION, Metric.MEMORY,
             Metric.ALLOCATED_BYTES_PER_ROW);
-
-    private static int changes(JsonFileBaselineStore store, String test, String loader, PrintStream out,
-                               PrintStream err) {
-        Map<String, BenchmarkRecord> all = store.baselines();
-        List<String> keys = all.keySet().stream().sorted().filter(k -> (test == null
-                || all.get(k).testName().equals(test)) && (loader == null || all.get(k).loaderType().equals(loader)))
-                .toList();
-        if (all.isEmpty()) {
-            out.println("No benchmarks in " + store.path());
-            return 0;
-        }
-        if (keys.isEmpty()) {
-            err.println("PerfCli changes: no benchmark" + (test != null ? " of test '" + test + "'" : "")
-                    + (loader != null ? " with loader '" + loader + "'" : "") + " in " + store.path() + "; known: "
-                    + String.join(", ", all.keySet().stream().sorted().toList()));
-            return 1;
-        }
-        for (String key : keys) {
-            List<BenchmarkRecord> history = store.history(key);
-            if (history.isEmpty()) {
-                history = List.of(all.get(key));
-            }
-            BenchmarkRecord last = history.get(history.size() - 1);
-            out.println(key + String.format(Locale.ROOT, " (%d run%s kept, latest %s at %,d rows)", history.size(),
-                    history.size() == 1 ? "" : "s", last.gitCommit(), last.datasetSize()));
-            for (String line : changeLines(history, last)) {
-                out.println("  " + line);
-            }
-        }
-        return 0;
-    }
 
     /** One line per change point of every searched metric (or why there are none) in runs comparable to {@code last}. */
     static List<String> changeLines(List<BenchmarkRecord> history, BenchmarkRecord last) {

@@ -33,7 +33,7 @@ final class StoreCommands {
             out.println("No benchmarks in " + store.location());
             return 0;
         }
-        all.values().forEach(r -> out.println(PerfCli.summaryLine(r)));
+        out.print(PerfCli.summaryTable(all.values()));
         return 0;
     }
 
@@ -55,7 +55,8 @@ final class StoreCommands {
                 || all.get(k).testName().equals(test)) && (loader == null || all.get(k).loaderType().equals(loader)))
                 .toList();
         if (keys.isEmpty()) {
-            err.println("PerfCli changes: no matching benchmark in " + store.location() + "; known: "
+            err.println("PerfCli changes: no benchmark" + (test != null ? " of test '" + test + "'" : "")
+                    + (loader != null ? " with loader '" + loader + "'" : "") + " in " + store.location() + "; known: "
                     + String.join(", ", all.keySet().stream().sorted().toList()));
             return 1;
         }
