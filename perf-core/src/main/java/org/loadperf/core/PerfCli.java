@@ -138,38 +138,6 @@ public final class PerfCli {
             return 2;
         }
         String spec = store != null ? store : settings.get("PERF_STORE", JsonFileBaselineStore.DEFAULT_FILE_NAME);
-        if (command.equals("export") || command.equals("import") || PostgresBaselineStore.isUrl(spec)) {
-            return onAnyStore(command, spec, file, dir, test, loader, yes, out, err, settings);
-        }
-        JsonFileBaselineStore s = JsonFileBaselineStore.at(Path.of(store != null ? store
-                : settings.get("PERF_STORE", JsonFileBaselineStore.DEFAULT_FILE_NAME)));
-        try {
-            if ((command.equals("summary") || command.equals("report")) && !Files.exists(s.path())) {
-                err.println("PerfCli " + command + ": no baseline store at " + s.path().toAbsolutePath()
-                        + " (give --store PATH or set PERF_STORE; `make test-performance` writes one)");
-                return 1;
-            }
-            return switch (command) {
-                case "summary" -> StoreCommands.summary(s, out);
-                case "report" -> StoreCommands.report(s, dir != null ? Path.of(dir) : ReportWriter.directoryOf(settings),
-                        out);
-                case "reset" -> reset(s, yes, in, out);
-                case "changes" -> StoreCommands.changes(s, test, loader, out, err);
-                default -> {
-                    err.println("PerfCli: unknown command '" + command + "'");
-                    err.print(USAGE);
-                    yield 2;
-                }
-            };
-        } catch (RuntimeException e) {
-            err.println("PerfCli " + command + ": " + e.getMessage());
-            return 1;
-        }
-    }
-
-    /** The commands of a PostgreSQL store, and export/import of either store ({@link StoreCommands}). */
-    private static int onAnyStore(String command, String spec, String file, String dir, String test, String loader,
-                                  boolean yes, PrintStream out, PrintStream err, PerfSettings settings) {
         if ((command.equals("export") || command.equals("import")) && file == null) {
             err.println("PerfCli " + command + ": --file PATH is required");
             err.print(USAGE);
@@ -177,6 +145,12 @@ public final class PerfCli {
         }
         try {
             org.loadperf.api.BaselineStore s = StoreCommands.open(spec, settings);
+            if (s instanceof JsonFileBaselineStore json && (command.equals("summary") || command.equals("report"))
+                    && !Files.exists(json.path())) {
+                err.println("PerfCli " + command + ": no baseline store at " + json.path().toAbsolutePath()
+                        + " (give --store PATH or set PERF_STORE; `make test-performance` writes one)");
+                return 1;
+            }
             return switch (command) {
                 case "export" -> StoreCommands.export(s, Path.of(file), out);
                 case "import" -> StoreCommands.importFile(s, Path.of(file), out);
@@ -184,7 +158,9 @@ public final class PerfCli {
                 case "report" -> StoreCommands.report(s, dir != null ? Path.of(dir)
                         : ReportWriter.directoryOf(settings), out);
                 case "changes" -> StoreCommands.changes(s, test, loader, out, err);
-                case "reset" -> StoreCommands.reset(s, yes, out);
+                // A file store asks first; a shared PostgreSQL store wants --yes (a CI job cannot answer a prompt).
+                case "reset" -> s instanceof JsonFileBaselineStore json ? reset(json, yes, in, out)
+                        : StoreCommands.reset(s, yes, out);
                 default -> {
                     err.println("PerfCli: unknown command '" + command + "'");
                     err.print(USAGE);
