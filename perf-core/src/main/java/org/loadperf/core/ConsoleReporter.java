@@ -136,8 +136,13 @@ public final class ConsoleReporter implements Reporter {
         long now = nanoClock.getAsLong();
         String text = String.format(Locale.ROOT, "  %s: running (%s), elapsed %.0f s", running.key(), lastDone,
                 (now - runningSince) / 1e9);
+        progress(text, now, 1_000_000_000L);
+    }
+
+    /** Shows {@code text} when the last progress line is old enough: live (rewritten in place) or a plain line. */
+    private void progress(String text, long now, long liveIntervalNanos) {
         if (live) {
-            if (now - lastProgress >= 1_000_000_000L) {
+            if (now - lastProgress >= liveIntervalNanos) {
                 showLive(text);
                 lastProgress = now;
             }
@@ -162,16 +167,7 @@ public final class ConsoleReporter implements Reporter {
         String text = String.format(Locale.ROOT, "  %s: %s %d/%d took %.2f s, elapsed %.1f s", benchmark.key(),
                 warmup ? "warm-up" : "iteration", index, total, seconds, elapsed);
         lastDone = "after " + (warmup ? "warm-up" : "iteration") + " " + index + "/" + total;
-        if (live) {
-            if (now - lastProgress >= LIVE_INTERVAL_MILLIS * 1_000_000L) {
-                showLive(text);
-                lastProgress = now;
-            }
-        } else if (now - lastProgress >= PLAIN_INTERVAL_SECONDS * 1_000_000_000L) {
-            out.println(text);
-            out.flush();
-            lastProgress = now;
-        }
+        progress(text, now, LIVE_INTERVAL_MILLIS * 1_000_000L);
     }
 
     private void clearLiveLine() {
