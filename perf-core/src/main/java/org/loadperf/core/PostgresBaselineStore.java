@@ -545,7 +545,8 @@ public final class PostgresBaselineStore implements BaselineStore {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String detail = secrets.detail(e.getMessage());
         String message;
-        if (state.startsWith("08")) {
+        // 08: connection failures; 57P01-57P03: the server shut down, crashed or is starting up / recovering
+        if (state.startsWith("08") || state.startsWith("57P")) {
             message = "Baseline store " + location + ": lost or could not open the connection while " + what + " ("
                     + detail + "). Each write is one transaction: the store holds a run whole or not at all; check"
                     + " that the server is up and run again.";
