@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.loadperf.api.BenchmarkRecord;
 import org.loadperf.api.Metric;
 
