@@ -283,14 +283,14 @@ class RedisPerformanceTest {
      * Writes, as RESP, the HSET commands the loader sends for the dataset (key {table}:{id}, a field per non-null
      * column, values in the loader's encoding), for {@code redis-cli --pipe}.
      */
-    private static long writeHsetCommands(ArrowReader source, String table, OutputStream out) throws IOException {
+    static long writeHsetCommands(ArrowReader source, String table, OutputStream out) throws IOException {
         long rows = 0;
         KeyPattern pattern = KeyPattern.parse("{table}:{id}");
         while (source.loadNextBatch()) {
             VectorSchemaRoot root = source.getVectorSchemaRoot();
-            Map<String, ColumnEncoder> cols = new LinkedHashMap<>();
+            Map<String, RedisValueEncoder> cols = new LinkedHashMap<>();
             for (FieldVector v : root.getFieldVectors()) {
-                cols.put(v.getName(), ColumnEncoder.of(v));
+                cols.put(v.getName(), RedisValueEncoder.of(v));
             }
             KeyPattern.Bound key = pattern.bind(table, cols);
             List<byte[]> args = new ArrayList<>();
@@ -298,7 +298,7 @@ class RedisPerformanceTest {
                 args.clear();
                 args.add("HSET".getBytes(StandardCharsets.US_ASCII));
                 args.add(key.key(row));
-                for (ColumnEncoder c : cols.values()) {
+                for (RedisValueEncoder c : cols.values()) {
                     if (!c.isNull(row)) {
                         args.add(c.nameBytes());
                         args.add(c.text(row));
@@ -335,7 +335,7 @@ class RedisPerformanceTest {
         return seconds;
     }
 
-    private static boolean onPath(String program) {
+    static boolean onPath(String program) {
         String path = System.getenv("PATH");
         if (path == null) {
             return false;
