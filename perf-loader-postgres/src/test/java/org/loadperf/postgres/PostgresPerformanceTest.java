@@ -350,7 +350,7 @@ class PostgresPerformanceTest {
         }
     }
 
-    private static Optional<Path> onPath(String program) {
+    static Optional<Path> onPath(String program) {
         String path = System.getenv("PATH");
         if (path == null) {
             return Optional.empty();
@@ -365,7 +365,7 @@ class PostgresPerformanceTest {
     }
 
     /** Writes the reader's rows as CSV in the table's column order (PostgreSQL's CSV quoting). */
-    private static void writeCsv(ArrowReader source, Path csv) throws IOException {
+    static void writeCsv(ArrowReader source, Path csv) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
             StringBuilder line = new StringBuilder();
             while (source.loadNextBatch()) {

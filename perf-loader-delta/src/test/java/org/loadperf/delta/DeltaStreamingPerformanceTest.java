@@ -1,0 +1,94 @@
+package org.loadperf.delta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.loadperf.api.loader.LoadMode;
+import org.loadperf.api.loader.LoadResult;
+import org.loadperf.api.loader.Loader;
+import org.loadperf.core.LatencySeries;
+import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.PerfRunner;
+import org.loadperf.core.PerfSettings;
+import org.loadperf.core.RecordedDataset;
+
+/**
+ * The streaming suite for Delta: consecutive appends of 1,000 rows into one table through one loader, as a
+ * micro-batch stream makes them ({@code LatencySeries.loads(PERF_TEST_SIZE)} of them, 1,000 at the default size; the
+ * test name says how many ran). Compaction after each load is off, as a stream compacts on a schedule. Each load's
+ * latency, and its Parquet write without the commit (the anchor: the loader's own writer on the same rows, same run),
+ * go into the store as percentiles.
+ */
+@Tag("performance")
+@Tag("delta_lake")
+@Tag("streaming")
+class DeltaStreamingPerformanceTest {
+
+    static final int ROWS_PER_LOAD = 1_000;
+
+    @Test
+    void streamingAppend() throws Exception {
+        int loads = LatencySeries.loads(PerfSettings.load().testSize());
+        String name = "streaming_append_" + loads + "x" + ROWS_PER_LOAD;
+        Path table = DeltaTables.freshDir(name);
+        LatencySeries latency = new LatencySeries();
+        LatencySeries write = new LatencySeries();
+        LatencySeries prepare = new LatencySeries();
+        LatencySeries commit = new LatencySeries();
+        long maxHeap = 0;
+        long lastVersion = -1;
+        try (PerfRunner runner = PerfRunner.fromEnvironment();
+             BufferAllocator allocator = new RootAllocator();
+             Loader loader = DeltaTables.loader(table, Map.of("optimize_after_write", false))) {
+            RecordedDataset data;
+            try (ArrowReader source = PerfDatasets.performance(allocator, ROWS_PER_LOAD, ROWS_PER_LOAD)) {
+                data = RecordedDataset.record(source, allocator);
+            }
+            try (data) {
+                for (int i = 0; i < loads; i++) {
+                    long start = System.nanoTime();
+                    LoadResult r;
+                    try (ArrowReader reader = data.reader(allocator)) {
+                        r = loader.loadTable(reader, name, LoadMode.APPEND);
+                    }
+                    latency.add(System.nanoTime() - start);
+                    write.add(nanos(r, "write_seconds"));
+                    prepare.add(nanos(r, "prepare_seconds"));
+                    commit.add(nanos(r, "commit_seconds"));
+                    lastVersion = (long) r.metadata().get("commit_version");
+                    Runtime rt = Runtime.getRuntime();
+                    maxHeap = Math.max(maxHeap, rt.totalMemory() - rt.freeMemory());
+                }
+            }
+            Map<String, Object> extras = new LinkedHashMap<>();
+            extras.put("anchor", "the loader's Parquet write of the same 1,000 rows without the commit, same loads");
+            extras.put("anchor_write_p50_ms", write.percentileMillis(50));
+            extras.put("prepare_p50_ms", prepare.percentileMillis(50));
+            extras.put("commit_p50_ms", commit.percentileMillis(50));
+            extras.put("table_version", lastVersion);
+            Map<String, Object> figures = latency.record(runner, name, new DeltaLoaderProvider().benchmarkName(),
+                    ROWS_PER_LOAD, maxHeap / (1024.0 * 1024.0), extras).extras();
+            System.out.printf("%s (delta_lake): %s%n", name, figures);
+        }
+        assertThat(lastVersion).isEqualTo(loads - 1);
+        assertThat(DeltaTables.rows(table)).hasSize(loads * ROWS_PER_LOAD);
+        if (loads > 10) {
+            assertThat(table.resolve("_delta_log").resolve(String.format("%020d.checkpoint.parquet", 10))).exists();
+        }
+        try (var files = Files.walk(table)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    private static long nanos(LoadResult r, String key) {
+        return (long) ((double) r.metadata().get(key) * 1e9);
+    }
+}
