@@ -280,8 +280,8 @@ final class DeltaLoader implements Loader {
         }
     }
 
-    /** The transaction a load writes into: the snapshot it read, the table schema it writes and Kernel's state. */
-    private record Plan(Snapshot snapshot, StructType tableSchema, Transaction txn, Row txnState,
+    /** The transaction a load writes into: the version it read (-1: new table), the schema it writes, Kernel's state. */
+    private record Plan(long readVersion, StructType tableSchema, Transaction txn, Row txnState,
                         List<String> partitionColumns) {
     }
 
@@ -302,24 +302,25 @@ final class DeltaLoader implements Loader {
     private Plan plan(VectorSchemaRoot root, Attempt attempt) {
         StructType incoming = ArrowDeltaTypes.toDelta(root.getSchema());
         ColumnNames.check(incoming, config.tablePath);
-        Snapshot snapshot = latestSnapshot();
-        attempt.readVersion = snapshot == null ? -1 : snapshot.getVersion();
+        // The builder loads the latest snapshot itself; its schema, partitions and version are read from the
+        // transaction rather than from a second snapshot load of our own (a third of a small load's time).
+        Transaction txn = appendTransaction();
         StructType tableSchema;
-        Transaction txn;
-        if (snapshot == null) {
+        if (txn == null) {
             checkPartitionColumns(incoming, config.partitionBy);
             tableSchema = incoming;
             txn = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
                     .withSchema(engine, incoming).withPartitionColumns(engine, config.partitionBy).build(engine);
         } else {
-            List<StructField> added = checkAgainstTable(incoming, snapshot.getSchema(),
-                    snapshot.getPartitionColumnNames());
+            attempt.readVersion = txn.getReadTableVersion();
+            StructType current = txn.getSchema(engine);
+            List<StructField> added = checkAgainstTable(incoming, current, txn.getPartitionColumns(engine));
             if (added.isEmpty()) {
-                tableSchema = snapshot.getSchema();
-                txn = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE).build(engine);
+                tableSchema = current;
             } else {
                 // Kernel 4.0.0's builder cannot widen the schema of a table without column mapping: the transaction
                 // whose commit carries the new metaData is built from Kernel's internals (see KernelActions).
+                Snapshot snapshot = table.getSnapshotAsOfVersion(engine, attempt.readVersion);
                 tableSchema = widened(snapshot.getSchema(), added);
                 String names = newColumnNames(tableSchema, snapshot.getSchema());
                 txn = KernelActions.widenSchema(engine, table, snapshot, ENGINE_INFO, tableSchema, names);
@@ -327,7 +328,17 @@ final class DeltaLoader implements Loader {
                         config.tablePath, snapshot.getVersion(), names);
             }
         }
-        return new Plan(snapshot, tableSchema, txn, txn.getTransactionState(engine), txn.getPartitionColumns(engine));
+        return new Plan(attempt.readVersion, tableSchema, txn, txn.getTransactionState(engine),
+                txn.getPartitionColumns(engine));
+    }
+
+    /** A WRITE transaction on the latest version, or null when there is no table yet. */
+    private Transaction appendTransaction() {
+        try {
+            return table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE).build(engine);
+        } catch (TableNotFoundException e) {
+            return null;
+        }
     }
 
     /** Step 2: writes every batch of {@code source} into the data files of its partitions, chunk by chunk. */
@@ -373,8 +384,8 @@ final class DeltaLoader implements Loader {
         List<Row> actions = new ArrayList<>(data.actions());
         long filesRemoved = 0;
         long bytesRemoved = 0;
-        Snapshot snapshot = plan.snapshot();
-        if (mode == LoadMode.OVERWRITE && snapshot != null) {
+        boolean exists = plan.readVersion() >= 0;
+        if (mode == LoadMode.OVERWRITE && exists) {
             long now = System.currentTimeMillis();
             Snapshot read = table.getSnapshotAsOfVersion(engine, plan.txn().getReadTableVersion());
             for (Row scanFile : TableMaintenance.scanFiles(engine, read)) {
@@ -385,8 +396,8 @@ final class DeltaLoader implements Loader {
         }
         long version;
         List<String> ran = new ArrayList<>();
-        if (actions.isEmpty() && snapshot != null) {
-            version = snapshot.getVersion();
+        if (actions.isEmpty() && exists) {
+            version = plan.readVersion();
             LOG.info("Nothing to commit to {}: the load had no rows", config.tablePath);
         } else {
             checkNotInterrupted(data.batches());
@@ -513,14 +524,6 @@ final class DeltaLoader implements Loader {
         }
         return new LoaderException("Delta load into " + config.tablePath + " failed, nothing was committed: " + e
                 + cleanup, e);
-    }
-
-    private Snapshot latestSnapshot() {
-        try {
-            return table.getLatestSnapshot(engine);
-        } catch (TableNotFoundException e) {
-            return null;
-        }
     }
 
     private TransactionCommitResult commit(Transaction txn, List<Row> actions) {
