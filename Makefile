@@ -2,7 +2,7 @@
 #   make test-performance                       every performance suite (embedded servers unless configured)
 #   PERF_TEST_SIZE=10000 make test-performance  smaller dataset
 #   make test-performance GROUPS=redis          one loader's suite, like `pytest -m redis`
-#   make test-performance GROUPS=streaming      consecutive 1,000-row loads per loader (PERF_TEST_SIZE/50, <= 1,000)
+#   make test-performance GROUPS=streaming      consecutive 1,000-row loads per loader (1,000 at 50,000 rows, 40 at 10,000)
 #   make test                                   the tests (mvn -B verify; benchmarks excluded)
 #   make validate-verdicts                      false alarms and detection power of the verdicts (README, "The validation")
 #   make validate-verdicts-busy                 the same, quiet and under busy-machine, side by side

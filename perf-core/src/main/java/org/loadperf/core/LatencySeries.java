@@ -26,9 +26,13 @@ public final class LatencySeries {
     /** Loads of a full stream, run at {@code PERF_TEST_SIZE} 50,000 and above. */
     public static final int FULL_STREAM = 1_000;
 
-    /** The loads a stream runs for {@code PERF_TEST_SIZE}: one per 50 rows of it, 20 to {@link #FULL_STREAM}. */
+    /**
+     * The loads a stream runs for {@code PERF_TEST_SIZE}: {@link #FULL_STREAM} at 50,000 rows and above, fewer with
+     * the square of a smaller size (40 at 10,000), at least 20, so that the quick run stays quick.
+     */
     public static int loads(int testSize) {
-        return Math.max(20, Math.min(FULL_STREAM, testSize / 50));
+        long n = (long) testSize * testSize / 2_500_000L;
+        return (int) Math.max(20, Math.min(FULL_STREAM, n));
     }
 
     private long[] nanos = new long[64];

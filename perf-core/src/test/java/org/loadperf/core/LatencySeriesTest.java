@@ -42,7 +42,8 @@ class LatencySeriesTest {
         assertThat(s.window()).isEqualTo(9);
         assertThat(LatencySeries.loads(50_000)).isEqualTo(1000);
         assertThat(LatencySeries.loads(1_000_000)).isEqualTo(1000);
-        assertThat(LatencySeries.loads(10_000)).isEqualTo(200);
+        assertThat(LatencySeries.loads(10_000)).isEqualTo(40);
+        assertThat(LatencySeries.loads(20_000)).isEqualTo(160);
         assertThat(LatencySeries.loads(100)).isEqualTo(20);
         assertThatThrownBy(() -> s.add(-1)).isInstanceOf(IllegalArgumentException.class);
     }
