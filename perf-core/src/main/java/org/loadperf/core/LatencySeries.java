@@ -37,6 +37,34 @@ public final class LatencySeries {
 
     private long[] nanos = new long[64];
     private int count;
+    private long peakHeapBytes;
+
+    /** One load of a stream; its latency is what {@link #run} times. */
+    @FunctionalInterface
+    public interface Load {
+        void run(int index) throws Exception;
+    }
+
+    /**
+     * Runs {@code loads} loads one after the other, timing each, and notes the peak used heap seen after each load
+     * ({@link #peakHeapMb()}).
+     */
+    public static LatencySeries run(int loads, Load load) throws Exception {
+        LatencySeries s = new LatencySeries();
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < loads; i++) {
+            long start = System.nanoTime();
+            load.run(i);
+            s.add(System.nanoTime() - start);
+            s.peakHeapBytes = Math.max(s.peakHeapBytes, rt.totalMemory() - rt.freeMemory());
+        }
+        return s;
+    }
+
+    /** The peak used heap seen by {@link #run}, in MB (0 for a series filled by {@link #add}). */
+    public double peakHeapMb() {
+        return peakHeapBytes / (1024.0 * 1024.0);
+    }
 
     /** Adds the latency of the next load. */
     public void add(long loadNanos) {

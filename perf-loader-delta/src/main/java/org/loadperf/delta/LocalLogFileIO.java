@@ -1,7 +1,6 @@
 package org.loadperf.delta;
 
 import io.delta.kernel.defaults.engine.fileio.FileIO;
-import io.delta.kernel.defaults.engine.fileio.InputFile;
 import io.delta.kernel.defaults.engine.fileio.OutputFile;
 import io.delta.kernel.defaults.engine.fileio.PositionOutputStream;
 import io.delta.kernel.utils.CloseableIterator;
@@ -19,7 +18,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -34,13 +32,12 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * {@code chmod} as a child process per created file. Everything else, and every other file system, goes to
  * {@code delegate}.
  */
-final class LocalLogFileIO implements FileIO {
+final class LocalLogFileIO extends ForwardingFileIO {
 
-    private final FileIO delegate;
     private final Configuration conf;
 
     LocalLogFileIO(FileIO delegate, Configuration conf) {
-        this.delegate = delegate;
+        super(delegate);
         this.conf = conf;
     }
 
@@ -94,25 +91,9 @@ final class LocalLogFileIO implements FileIO {
         return DeltaLoader.toIteratorOf(statuses);
     }
 
-    @Override
-    public FileStatus getFileStatus(String path) throws IOException {
-        return delegate.getFileStatus(path);
-    }
 
-    @Override
-    public String resolvePath(String path) throws IOException {
-        return delegate.resolvePath(path);
-    }
 
-    @Override
-    public boolean mkdirs(String path) throws IOException {
-        return delegate.mkdirs(path);
-    }
 
-    @Override
-    public InputFile newInputFile(String path, long fileSize) {
-        return delegate.newInputFile(path, fileSize);
-    }
 
     @Override
     public OutputFile newOutputFile(String path) {
@@ -172,13 +153,5 @@ final class LocalLogFileIO implements FileIO {
         }
     }
 
-    @Override
-    public boolean delete(String path) throws IOException {
-        return delegate.delete(path);
-    }
 
-    @Override
-    public Optional<String> getConf(String confKey) {
-        return delegate.getConf(confKey);
-    }
 }

@@ -39,12 +39,11 @@ class DeltaStreamingPerformanceTest {
         int loads = LatencySeries.loads(PerfSettings.load().testSize());
         String name = "streaming_append_" + loads + "x" + ROWS_PER_LOAD;
         Path table = DeltaTables.freshDir(name);
-        LatencySeries latency = new LatencySeries();
+        LatencySeries latency;
         LatencySeries write = new LatencySeries();
         LatencySeries prepare = new LatencySeries();
         LatencySeries commit = new LatencySeries();
-        long maxHeap = 0;
-        long lastVersion = -1;
+        java.util.concurrent.atomic.AtomicLong lastVersion = new java.util.concurrent.atomic.AtomicLong(-1);
         try (PerfRunner runner = PerfRunner.fromEnvironment();
              BufferAllocator allocator = new RootAllocator();
              Loader loader = DeltaTables.loader(table, Map.of("optimize_after_write", false))) {
@@ -53,32 +52,28 @@ class DeltaStreamingPerformanceTest {
                 data = RecordedDataset.record(source, allocator);
             }
             try (data) {
-                for (int i = 0; i < loads; i++) {
-                    long start = System.nanoTime();
+                latency = LatencySeries.run(loads, i -> {
                     LoadResult r;
                     try (ArrowReader reader = data.reader(allocator)) {
                         r = loader.loadTable(reader, name, LoadMode.APPEND);
                     }
-                    latency.add(System.nanoTime() - start);
                     write.add(nanos(r, "write_seconds"));
                     prepare.add(nanos(r, "prepare_seconds"));
                     commit.add(nanos(r, "commit_seconds"));
-                    lastVersion = (long) r.metadata().get("commit_version");
-                    Runtime rt = Runtime.getRuntime();
-                    maxHeap = Math.max(maxHeap, rt.totalMemory() - rt.freeMemory());
-                }
+                    lastVersion.set((long) r.metadata().get("commit_version"));
+                });
             }
             Map<String, Object> extras = new LinkedHashMap<>();
             extras.put("anchor", "the loader's Parquet write of the same 1,000 rows without the commit, same loads");
             extras.put("anchor_write_p50_ms", write.percentileMillis(50));
             extras.put("prepare_p50_ms", prepare.percentileMillis(50));
             extras.put("commit_p50_ms", commit.percentileMillis(50));
-            extras.put("table_version", lastVersion);
+            extras.put("table_version", lastVersion.get());
             Map<String, Object> figures = latency.record(runner, name, new DeltaLoaderProvider().benchmarkName(),
-                    ROWS_PER_LOAD, maxHeap / (1024.0 * 1024.0), extras).extras();
+                    ROWS_PER_LOAD, latency.peakHeapMb(), extras).extras();
             System.out.printf("%s (delta_lake): %s%n", name, figures);
         }
-        assertThat(lastVersion).isEqualTo(loads - 1);
+        assertThat(lastVersion.get()).isEqualTo(loads - 1);
         assertThat(DeltaTables.rows(table)).hasSize(loads * ROWS_PER_LOAD);
         if (loads > 10) {
             assertThat(table.resolve("_delta_log").resolve(String.format("%020d.checkpoint.parquet", 10))).exists();

@@ -48,8 +48,7 @@ class PostgresStreamingPerformanceTest {
         String name = "streaming_append_" + loads + "x" + ROWS_PER_LOAD;
         String table = PostgresTestServer.uniqueName("perf_stream");
         String anchorTable = PostgresTestServer.uniqueName("perf_stream_psql");
-        LatencySeries latency = new LatencySeries();
-        long maxHeap = 0;
+        LatencySeries latency;
         Path csv = Files.createTempFile("loadperf-stream", ".csv");
         try (PerfRunner runner = PerfRunner.fromEnvironment();
              BufferAllocator allocator = new RootAllocator();
@@ -62,15 +61,11 @@ class PostgresStreamingPerformanceTest {
                 try (ArrowReader reader = data.reader(allocator)) {
                     PostgresPerformanceTest.writeCsv(reader, csv);
                 }
-                for (int i = 0; i < loads; i++) {
-                    long start = System.nanoTime();
+                latency = LatencySeries.run(loads, i -> {
                     try (ArrowReader reader = data.reader(allocator)) {
                         loader.loadTable(reader, table, LoadMode.APPEND);
                     }
-                    latency.add(System.nanoTime() - start);
-                    Runtime rt = Runtime.getRuntime();
-                    maxHeap = Math.max(maxHeap, rt.totalMemory() - rt.freeMemory());
-                }
+                });
                 // The anchor's table: same columns, made by one empty load.
                 try (ArrowReader reader = data.reader(allocator)) {
                     reader.loadNextBatch();
@@ -90,7 +85,7 @@ class PostgresStreamingPerformanceTest {
                 extras.put("anchor", "none: psql is not on the PATH");
             }
             Map<String, Object> figures = latency.record(runner, name, "postgresql", ROWS_PER_LOAD,
-                    maxHeap / (1024.0 * 1024.0), extras).extras();
+                    latency.peakHeapMb(), extras).extras();
             System.out.printf("%s (postgresql): %s%n", name, figures);
             assertThat(count(server, table)).isEqualTo((long) loads * ROWS_PER_LOAD);
         } finally {

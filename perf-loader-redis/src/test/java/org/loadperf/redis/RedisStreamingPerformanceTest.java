@@ -46,8 +46,7 @@ class RedisStreamingPerformanceTest {
         String name = "streaming_append_" + loads + "x" + ROWS_PER_LOAD;
         String prefix = "lps" + UUID.randomUUID().toString().substring(0, 6) + "_";
         String table = prefix + "stream";
-        LatencySeries latency = new LatencySeries();
-        long maxHeap = 0;
+        LatencySeries latency;
         Path commands = Files.createTempFile("loadperf-stream-hset-", ".resp");
         try (PerfRunner runner = PerfRunner.fromEnvironment();
              BufferAllocator allocator = new RootAllocator();
@@ -61,15 +60,11 @@ class RedisStreamingPerformanceTest {
                      OutputStream out = new BufferedOutputStream(Files.newOutputStream(commands))) {
                     RedisPerformanceTest.writeHsetCommands(reader, prefix + "pipe", out);
                 }
-                for (int i = 0; i < loads; i++) {
-                    long start = System.nanoTime();
+                latency = LatencySeries.run(loads, i -> {
                     try (ArrowReader reader = data.reader(allocator)) {
                         loader.loadTable(reader, table, LoadMode.APPEND);
                     }
-                    latency.add(System.nanoTime() - start);
-                    Runtime rt = Runtime.getRuntime();
-                    maxHeap = Math.max(maxHeap, rt.totalMemory() - rt.freeMemory());
-                }
+                });
             }
             try (var jedis = server.jedis()) {
                 assertThat(jedis.hlen(table + ":0")).isPositive();
@@ -89,7 +84,7 @@ class RedisStreamingPerformanceTest {
                 extras.put("anchor", "none: redis-cli is not on the PATH");
             }
             Map<String, Object> figures = latency.record(runner, name, "redis", ROWS_PER_LOAD,
-                    maxHeap / (1024.0 * 1024.0), extras).extras();
+                    latency.peakHeapMb(), extras).extras();
             System.out.printf("%s (redis): %s%n", name, figures);
         } finally {
             Files.deleteIfExists(commands);
