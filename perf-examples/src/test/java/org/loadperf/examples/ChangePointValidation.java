@@ -58,9 +58,9 @@ class ChangePointValidation {
         int shift = settings.getInt("PERF_VALIDATION_SHIFT", 10);
         String busy = settings.get("PERF_VALIDATION_BUSY", "false").strip();
         List<String> machines = switch (busy) {
-            case "false" -> List.of("quiet");
+            case "false" -> List.of("as-is");
             case "true" -> List.of("busy");
-            case "both" -> List.of("quiet", "busy");
+            case "both" -> List.of("as-is", "busy");
             default -> throw new IllegalArgumentException("Setting PERF_VALIDATION_BUSY must be false, true or both, "
                     + "got '" + busy + "'");
         };
