@@ -12,7 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.loadperf.core.PerfSettings;
+import org.loadperf.core.settings.PerfSettings;
 import org.loadperf.postgres.PostgresTestServer;
 
 /**
