@@ -14,11 +14,11 @@ import org.junit.jupiter.api.Test;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
-import org.loadperf.core.LatencySeries;
-import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.measure.LatencySeries;
+import org.loadperf.core.dataset.PerfDatasets;
 import org.loadperf.core.PerfRunner;
-import org.loadperf.core.PerfSettings;
-import org.loadperf.core.RecordedDataset;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.dataset.RecordedDataset;
 
 /**
  * The streaming suite for Delta: consecutive appends of 1,000 rows into one table through one loader, as a
@@ -69,7 +69,7 @@ class DeltaStreamingPerformanceTest {
             extras.put("prepare_p50_ms", prepare.percentileMillis(50));
             extras.put("commit_p50_ms", commit.percentileMillis(50));
             extras.put("table_version", lastVersion.get());
-            Map<String, Object> figures = latency.record(runner, name, new DeltaLoaderProvider().benchmarkName(),
+            Map<String, Object> figures = latency.record(runner.store(), runner.settings(), name, new DeltaLoaderProvider().benchmarkName(),
                     ROWS_PER_LOAD, latency.peakHeapMb(), extras).extras();
             System.out.printf("%s (delta_lake): %s%n", name, figures);
         }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
-import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.dataset.PerfDatasets;
 
 /**
  * Many small appends through one loader, as a stream of micro-batches makes them: every version committed, the

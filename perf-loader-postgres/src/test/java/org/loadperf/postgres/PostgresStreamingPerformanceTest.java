@@ -21,11 +21,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.Loader;
-import org.loadperf.core.LatencySeries;
-import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.measure.LatencySeries;
+import org.loadperf.core.dataset.PerfDatasets;
 import org.loadperf.core.PerfRunner;
-import org.loadperf.core.PerfSettings;
-import org.loadperf.core.RecordedDataset;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.dataset.RecordedDataset;
 
 /**
  * The streaming suite for PostgreSQL: consecutive appends of 1,000 rows into one table through one loader
@@ -84,7 +84,7 @@ class PostgresStreamingPerformanceTest {
             } else {
                 extras.put("anchor", "none: psql is not on the PATH");
             }
-            Map<String, Object> figures = latency.record(runner, name, "postgresql", ROWS_PER_LOAD,
+            Map<String, Object> figures = latency.record(runner.store(), runner.settings(), name, "postgresql", ROWS_PER_LOAD,
                     latency.peakHeapMb(), extras).extras();
             System.out.printf("%s (postgresql): %s%n", name, figures);
             assertThat(count(server, table)).isEqualTo((long) loads * ROWS_PER_LOAD);

@@ -19,11 +19,11 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.Loader;
-import org.loadperf.core.LatencySeries;
-import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.measure.LatencySeries;
+import org.loadperf.core.dataset.PerfDatasets;
 import org.loadperf.core.PerfRunner;
-import org.loadperf.core.PerfSettings;
-import org.loadperf.core.RecordedDataset;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.dataset.RecordedDataset;
 
 /**
  * The streaming suite for Redis: consecutive loads of the same 1,000 rows (hashes {@code {table}:{id}}, so each load
@@ -83,7 +83,7 @@ class RedisStreamingPerformanceTest {
             } else {
                 extras.put("anchor", "none: redis-cli is not on the PATH");
             }
-            Map<String, Object> figures = latency.record(runner, name, "redis", ROWS_PER_LOAD,
+            Map<String, Object> figures = latency.record(runner.store(), runner.settings(), name, "redis", ROWS_PER_LOAD,
                     latency.peakHeapMb(), extras).extras();
             System.out.printf("%s (redis): %s%n", name, figures);
         } finally {

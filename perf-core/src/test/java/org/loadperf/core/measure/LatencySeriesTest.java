@@ -1,4 +1,4 @@
-package org.loadperf.core;
+package org.loadperf.core.measure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.loadperf.core;
+package org.loadperf.core.measure;
 
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -8,8 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.loadperf.api.Api;
+import org.loadperf.api.BaselineStore;
 import org.loadperf.api.BenchmarkRecord;
 import org.loadperf.api.Metric;
+import org.loadperf.core.settings.PerfSettings;
 
 /**
  * The latencies of a stream of loads (one per load, in order) and their percentiles, recorded in a runner's store as
@@ -130,13 +132,13 @@ public final class LatencySeries {
     }
 
     /**
-     * Records the stream in {@code runner}'s store under {@code loaderType}_{@code testName}: throughput over every
-     * load, {@code memoryMb}, the summed load time as duration, {@code rowsPerLoad} times the loads as the dataset
-     * size, the run's commit, environment and machine, the {@link #figures()}, {@code load_average} and
-     * {@code extras}.
+     * Records the stream in {@code store} (a runner's: {@code runner.store(), runner.settings()}) under
+     * {@code loaderType}_{@code testName}: throughput over every load, {@code memoryMb}, the summed load time as
+     * duration, {@code rowsPerLoad} times the loads as the dataset size, the run's commit, environment and machine,
+     * the {@link #figures()}, {@code load_average} and {@code extras}.
      */
-    public BenchmarkRecord record(PerfRunner runner, String testName, String loaderType, long rowsPerLoad,
-                                  double memoryMb, Map<String, Object> extras) {
+    public BenchmarkRecord record(BaselineStore store, PerfSettings settings, String testName, String loaderType,
+                                  long rowsPerLoad, double memoryMb, Map<String, Object> extras) {
         if (count == 0) {
             throw new IllegalStateException("no loads to record for " + loaderType + "_" + testName);
         }
@@ -150,11 +152,11 @@ public final class LatencySeries {
         all.put("rows_per_load", rowsPerLoad);
         all.put("load_average", loadAverage());
         all.putAll(extras);
-        GitInfo git = GitInfo.current(runner.settings());
+        GitInfo git = GitInfo.current(settings);
         BenchmarkRecord record = new BenchmarkRecord(testName, loaderType, rows, values, Map.of(),
                 OffsetDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), git.commit(), git.dirty(),
-                runner.settings().environment(), MachineFingerprint.current(), all);
-        runner.store().record(record, true);
+                settings.environment(), MachineFingerprint.current(), all);
+        store.record(record, true);
         return record;
     }
 
