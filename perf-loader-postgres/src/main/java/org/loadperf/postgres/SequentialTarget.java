@@ -1,0 +1,156 @@
+package org.loadperf.postgres;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.loadperf.api.loader.LoadMode;
+import org.loadperf.api.loader.LoaderException;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One connection; one COPY and transaction per batch, or one transaction for all (OVERWRITE). */
+final class SequentialTarget implements BatchTarget {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SequentialTarget.class);
+
+    private final PgConnections db;
+    private final TablePlan plan;
+    private final boolean singleTransaction;
+    private final Connection conn;
+    private final Watchdog.Watch watch;
+    private final CopyManager copyApi;
+    private CopyIn copy;
+    private String sendStep = "";
+    private int committedBatches;
+    private long committedRows;
+    private int committingBatch;
+    private final BinaryCopyEncoder.Sink sink = (bytes, length) -> {
+        CopyIn c = copy;
+        watch().run(sendStep, () -> c.writeToCopy(bytes, 0, length));
+        return bytes;
+    };
+
+    SequentialTarget(PgConnections db, TablePlan plan, boolean singleTransaction) {
+        this.db = db;
+        this.plan = plan;
+        this.singleTransaction = singleTransaction;
+        try {
+            this.watch = db.watched();
+            this.conn = watch.connection();
+            try {
+                watch.run("starting a transaction", () -> conn.setAutoCommit(false));
+                this.copyApi = conn.unwrap(PGConnection.class).getCopyAPI();
+                if (singleTransaction) {
+                    watch.run("emptying " + plan.qualifiedName() + " for OVERWRITE (TRUNCATE)",
+                            () -> PgConnections.execute(conn, plan.truncateSql()));
+                }
+            } catch (SQLException | RuntimeException e) {
+                PgConnections.rollbackQuietly(watch);
+                db.release(watch);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new LoaderException("Loading into " + plan.qualifiedName() + " failed before the first"
+                    + " batch: " + db.reason(e), db.safeCause(e));
+        }
+    }
+
+    private Watchdog.Watch watch() {
+        return watch;
+    }
+
+    @Override
+    public void startBatch(int batchNo, long firstRow) throws SQLException {
+        if (plan.mode() == LoadMode.UPSERT) {
+            watch.run("creating the staging table of batch " + batchNo, () -> {
+                for (String sql : plan.stageSql()) {
+                    PgConnections.execute(conn, sql);
+                }
+            });
+        }
+        copy = watch.call("starting the COPY of batch " + batchNo, () -> copyApi.copyIn(plan.copySql()));
+        sendStep = "sending the rows of batch " + batchNo + " (COPY data)";
+    }
+
+    @Override
+    public BinaryCopyEncoder.Sink sink() {
+        return sink;
+    }
+
+    @Override
+    public void endBatch(int batchNo, long firstRow, long rows) throws SQLException {
+        CopyIn c = copy;
+        copy = null;
+        watch.run("ending the COPY of batch " + batchNo, c::endCopy);
+        if (plan.mode() == LoadMode.UPSERT) {
+            watch.run("merging batch " + batchNo + " (INSERT ... ON CONFLICT)",
+                    () -> PgConnections.execute(conn, plan.mergeSql()));
+        }
+        if (!singleTransaction) {
+            committingBatch = batchNo;
+            watch.run("committing batch " + batchNo, conn::commit);
+            committingBatch = 0;
+            committedBatches++;
+            committedRows += rows;
+        }
+    }
+
+    @Override
+    public void complete() throws SQLException {
+        if (singleTransaction) {
+            committingBatch = -1;
+            watch.run("committing the OVERWRITE", conn::commit);
+            committingBatch = 0;
+        }
+    }
+
+    @Override
+    public void abort() {
+        if (copy != null) {
+            CopyIn c = copy;
+            copy = null;
+            if (!watch.aborted()) {
+                try {
+                    watch.run("cancelling the COPY", c::cancelCopy);
+                } catch (SQLException | RuntimeException e) {
+                    LOG.debug("Cancelling COPY failed", e);
+                }
+            }
+        }
+        PgConnections.rollbackQuietly(watch);
+    }
+
+    @Override
+    public BatchFailure failure() {
+        return null;
+    }
+
+    @Override
+    public String committedNote(LoadProgress progress) {
+        if (singleTransaction) {
+            return committingBatch != 0
+                    ? "The OVERWRITE's commit was sent but not confirmed: the table holds either its previous rows"
+                    + " or all the new ones, never a mix"
+                    : "Nothing was changed: the OVERWRITE runs in one transaction and was rolled back, so the"
+                    + " table keeps its previous rows";
+        }
+        String before = committedBatches == 0 ? "no batch before it was committed"
+                : "the " + committedBatches + " batches before it (" + committedRows
+                + " rows) were committed and stay";
+        return committingBatch != 0
+                ? "The commit of batch " + committingBatch + " was sent but not confirmed: that batch is stored"
+                + " whole or not at all; " + before
+                : "The batch was rolled back; " + (committedBatches == 0
+                ? "no batch of this load was committed" : before);
+    }
+
+    @Override
+    public void close() {
+        if (copy != null) {
+            abort();
+        }
+        db.release(watch);
+    }
+}
