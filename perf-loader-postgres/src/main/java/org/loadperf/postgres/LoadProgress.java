@@ -10,6 +10,9 @@ final class LoadProgress {
     long copyBytes;
     long encoderBufferBytes;
     int batches;
+    /** Where the caller's thread spent the load (sequential COPY): blocked in socket writes, awaiting the server. */
+    long writeNanos;
+    long serverWaitNanos;
     final AtomicLong committedRows = new AtomicLong();
     final AtomicInteger committedBatches = new AtomicInteger();
 }

@@ -26,14 +26,18 @@ final class SequentialTarget implements BatchTarget {
     private int committedBatches;
     private long committedRows;
     private int committingBatch;
+    private final LoadProgress progress;
     private final BinaryCopyEncoder.Sink sink = (bytes, length) -> {
         CopyIn c = copy;
+        long t0 = System.nanoTime();
         watch().run(sendStep, () -> c.writeToCopy(bytes, 0, length));
+        progress().writeNanos += System.nanoTime() - t0;
         return bytes;
     };
 
-    SequentialTarget(PgConnections db, TablePlan plan, boolean singleTransaction) {
+    SequentialTarget(PgConnections db, TablePlan plan, boolean singleTransaction, LoadProgress progress) {
         this.db = db;
+        this.progress = progress;
         this.plan = plan;
         this.singleTransaction = singleTransaction;
         try {
@@ -61,6 +65,10 @@ final class SequentialTarget implements BatchTarget {
         return watch;
     }
 
+    private LoadProgress progress() {
+        return progress;
+    }
+
     @Override
     public void startBatch(int batchNo, long firstRow) throws SQLException {
         if (plan.mode() == LoadMode.UPSERT) {
@@ -70,7 +78,9 @@ final class SequentialTarget implements BatchTarget {
                 }
             });
         }
+        long t0 = System.nanoTime();
         copy = watch.call("starting the COPY of batch " + batchNo, () -> copyApi.copyIn(plan.copySql()));
+        progress.serverWaitNanos += System.nanoTime() - t0;
         sendStep = "sending the rows of batch " + batchNo + " (COPY data)";
     }
 
@@ -83,6 +93,7 @@ final class SequentialTarget implements BatchTarget {
     public void endBatch(int batchNo, long firstRow, long rows) throws SQLException {
         CopyIn c = copy;
         copy = null;
+        long t0 = System.nanoTime();
         watch.run("ending the COPY of batch " + batchNo, c::endCopy);
         if (plan.mode() == LoadMode.UPSERT) {
             watch.run("merging batch " + batchNo + " (INSERT ... ON CONFLICT)",
@@ -95,13 +106,16 @@ final class SequentialTarget implements BatchTarget {
             committedBatches++;
             committedRows += rows;
         }
+        progress.serverWaitNanos += System.nanoTime() - t0;
     }
 
     @Override
     public void complete() throws SQLException {
         if (singleTransaction) {
             committingBatch = -1;
+            long t0 = System.nanoTime();
             watch.run("committing the OVERWRITE", conn::commit);
+            progress.serverWaitNanos += System.nanoTime() - t0;
             committingBatch = 0;
         }
     }
