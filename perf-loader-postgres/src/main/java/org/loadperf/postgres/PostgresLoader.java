@@ -287,6 +287,11 @@ final class PostgresLoader implements Loader {
             throw new LoaderException("The PostgreSQL loader does not support mode " + mode + " (supported: "
                     + MODES + ")");
         }
+        if (config.copyFreeze() && mode != LoadMode.OVERWRITE) {
+            throw new LoaderException("'copy_freeze' is set, but this load of " + table + " is " + mode + ": PostgreSQL"
+                    + " freezes only rows copied into a table truncated (or created) in the same transaction, which only"
+                    + " OVERWRITE does; use OVERWRITE or set copy_freeze to false");
+        }
         return catalog.plan(schema, table, mode);
     }
 }

@@ -84,7 +84,8 @@ final class TableCatalog {
                 if (!config.createTable()) {
                     throw new LoaderException("Table " + qualified + " does not exist and 'create_table' is false");
                 }
-                String ddl = createSql(qualified, fields, mode == LoadMode.UPSERT ? keys : List.of());
+                String ddl = createSql(qualified, fields, mode == LoadMode.UPSERT ? keys : List.of(),
+                        config.unloggedTable());
                 watch.run("creating table " + qualified, () -> PgConnections.execute(conn, ddl));
                 LOG.info("Created table {} with {} columns", qualified, fields.size());
                 info = watch.call(catalogStep, () -> readTable(conn, table));
@@ -119,7 +120,7 @@ final class TableCatalog {
             ordinal = ordinal + "_";
         }
         return new TablePlan(table, qualified, fields.stream().map(Field::getName).toList(), factories, mode, keys,
-                ordinal);
+                ordinal, config.copyFreeze());
     }
 
     private static void checkIdentifier(String name, String what) {
@@ -135,8 +136,9 @@ final class TableCatalog {
         }
     }
 
-    private static String createSql(String qualified, List<Field> fields, List<String> keys) {
-        StringBuilder sql = new StringBuilder("CREATE TABLE IF NOT EXISTS ").append(qualified).append(" (");
+    private static String createSql(String qualified, List<Field> fields, List<String> keys, boolean unlogged) {
+        StringBuilder sql = new StringBuilder(unlogged ? "CREATE UNLOGGED TABLE IF NOT EXISTS " : "CREATE TABLE IF NOT EXISTS ")
+                .append(qualified).append(" (");
         for (int i = 0; i < fields.size(); i++) {
             Field f = fields.get(i);
             if (i > 0) {

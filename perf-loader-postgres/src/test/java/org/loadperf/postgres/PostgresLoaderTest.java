@@ -314,6 +314,30 @@ class PostgresLoaderTest {
     }
 
     @Test
+    void unlogged_table_and_copy_freeze_are_the_users_choice() throws Exception {
+        String table = table("unlogged");
+        try (Loader loader = loader("unlogged_table", true, "copy_freeze", true, "batch_size", 7)) {
+            loader.loadTable(ID_NAME_VALUE.reader(allocator, idRows(0, 30, "f")), table, LoadMode.OVERWRITE);
+            loader.loadTable(ID_NAME_VALUE.reader(allocator, idRows(0, 20, "g")), table, LoadMode.OVERWRITE);
+            assertThat(names(table)).hasSize(20).containsEntry(19L, "g19");
+            assertThat(scalar("SELECT count(*) FROM pg_class WHERE oid = '" + TablePlan.qualify("public", table)
+                    + "'::regclass AND relpersistence = 'u'")).isEqualTo(1);
+            // FREEZE needs the table truncated in the same transaction: only OVERWRITE; refused before any row is sent.
+            assertThatThrownBy(() -> loader.loadTable(ID_NAME_VALUE.reader(allocator, idRows(0, 5, "h")), table,
+                    LoadMode.APPEND))
+                    .isInstanceOf(LoaderException.class)
+                    .hasMessageContaining("'copy_freeze'").hasMessageContaining("APPEND");
+            assertThat(names(table)).hasSize(20);
+        }
+        String logged = table("logged");
+        try (Loader loader = loader()) {
+            loader.loadTable(ID_NAME_VALUE.reader(allocator, idRows(0, 3, "l")), logged, LoadMode.APPEND);
+        }
+        assertThat(scalar("SELECT count(*) FROM pg_class WHERE oid = '" + TablePlan.qualify("public", logged)
+                + "'::regclass AND relpersistence = 'p'")).isEqualTo(1);
+    }
+
+    @Test
     void batch_size_rechunks_large_batches_and_gathers_small_ones() throws Exception {
         String big = table("rechunk_big");
         String small = table("rechunk_small");

@@ -295,6 +295,53 @@ class PostgresPerformanceTest {
         }
     }
 
+    /**
+     * The user's choices that trade safety for speed, each loaded 3 times after a warm-up: OVERWRITE with and without
+     * {@code copy_freeze}, APPEND into an {@code unlogged_table}; rows/s and WAL per load printed, never asserted.
+     */
+    @Test
+    void load_options() throws Exception {
+        record Variant(String name, LoadMode mode, Object[] config) {
+        }
+        List<Variant> variants = List.of(
+                new Variant("APPEND (default)", LoadMode.APPEND, new Object[0]),
+                new Variant("OVERWRITE", LoadMode.OVERWRITE, new Object[0]),
+                new Variant("OVERWRITE, copy_freeze", LoadMode.OVERWRITE, new Object[] {"copy_freeze", true}),
+                new Variant("APPEND, unlogged_table", LoadMode.APPEND, new Object[] {"unlogged_table", true}));
+        List<String> lines = new ArrayList<>();
+        Dataset data = new Dataset();
+        try (BufferAllocator allocator = new RootAllocator()) {
+            try {
+                data.record(allocator, rows);
+                for (Variant v : variants) {
+                    String table = table("perf_option");
+                    List<Double> rates = new ArrayList<>();
+                    List<Double> wal = new ArrayList<>();
+                    try (Loader loader = loader(v.config())) {
+                        for (int i = 0; i <= 3; i++) {
+                            server.truncateIfExists(table);
+                            long wal0 = walLsn();
+                            long t0 = System.nanoTime();
+                            data.load(loader, allocator, table, v.mode());
+                            double seconds = (System.nanoTime() - t0) / 1e9;
+                            if (i > 0) {
+                                rates.add(rows / seconds);
+                                wal.add((double) (walLsn() - wal0));
+                            }
+                        }
+                    }
+                    lines.add(String.format("  %-26s %,10.0f rows/s, WAL %6.1f MB per load", v.name(), median(rates),
+                            median(wal) / 1e6));
+                }
+            } finally {
+                data.close();
+            }
+        }
+        System.out.printf("PostgreSQL load options: %,d rows, median of 3 loads each, load average %s%n", rows,
+                loadAverage());
+        lines.forEach(System.out::println);
+    }
+
     /** The anchors' files and tables, made once for the suite. */
     private static CopyAnchors anchors() throws Exception {
         if (anchors == null) {
