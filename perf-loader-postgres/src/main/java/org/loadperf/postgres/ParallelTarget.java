@@ -12,8 +12,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code n} workers, each with its own pooled connection; batch {@code k} goes to worker {@code k % n}. The
@@ -21,7 +19,6 @@ import org.slf4j.LoggerFactory;
  * when the workers fall behind.
  */
 final class ParallelTarget implements BatchTarget {
-    private static final Logger LOG = LoggerFactory.getLogger(ParallelTarget.class);
     private static final int START = 0;
     private static final int DATA = 1;
     private static final int END = 2;
@@ -78,7 +75,7 @@ final class ParallelTarget implements BatchTarget {
                 try {
                     if (failure.get() != null) {
                         if (copy != null) {
-                            cancel(watch, copy);
+                            PgConnections.cancelQuietly(watch, copy);
                             copy = null;
                             PgConnections.rollbackQuietly(watch);
                         }
@@ -114,7 +111,7 @@ final class ParallelTarget implements BatchTarget {
                         }
                         case ABORT -> {
                             if (copy != null) {
-                                cancel(watch, copy);
+                                PgConnections.cancelQuietly(watch, copy);
                                 copy = null;
                             }
                             PgConnections.rollbackQuietly(watch);
@@ -126,7 +123,7 @@ final class ParallelTarget implements BatchTarget {
                             e instanceof Exception ex ? ex : new RuntimeException(e), committing));
                     committing = false;
                     if (copy != null) {
-                        cancel(watch, copy);
+                        PgConnections.cancelQuietly(watch, copy);
                         copy = null;
                     }
                     PgConnections.rollbackQuietly(watch);
@@ -140,7 +137,7 @@ final class ParallelTarget implements BatchTarget {
             Thread.currentThread().interrupt();
         } finally {
             if (copy != null) {
-                cancel(watch, copy);
+                PgConnections.cancelQuietly(watch, copy);
             }
             if (watch != null) {
                 PgConnections.rollbackQuietly(watch);
@@ -149,15 +146,6 @@ final class ParallelTarget implements BatchTarget {
         }
     }
 
-    private void cancel(Watchdog.Watch watch, CopyIn copy) {
-        if (watch.aborted()) {
-            return;
-        }
-        try {
-            watch.run("cancelling the COPY", copy::cancelCopy);
-        } catch (SQLException | RuntimeException e) {
-            LOG.debug("Cancelling COPY failed", e);
-        }
     }
 
     private void post(Message m) throws WorkerFailedIo {

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.loadperf.api.loader.LoaderException;
+import org.postgresql.copy.CopyIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,6 +117,18 @@ final class PgConnections implements AutoCloseable {
             }
         } catch (SQLException | RuntimeException e) {
             LOG.debug("Rollback failed", e);
+        }
+    }
+
+    /** Cancels an open COPY after a failure; a connection already aborted by the watchdog is left alone. */
+    static void cancelQuietly(Watchdog.Watch watch, CopyIn copy) {
+        if (watch.aborted()) {
+            return;
+        }
+        try {
+            watch.run("cancelling the COPY", copy::cancelCopy);
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("Cancelling COPY failed", e);
         }
     }
 

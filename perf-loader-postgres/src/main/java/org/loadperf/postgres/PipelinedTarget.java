@@ -183,13 +183,7 @@ final class PipelinedTarget implements BatchTarget {
             if (lane.copy != null) {
                 CopyIn c = lane.copy;
                 lane.copy = null;
-                if (!lane.watch.aborted()) {
-                    try {
-                        lane.watch.run("cancelling the COPY", c::cancelCopy);
-                    } catch (SQLException | RuntimeException e) {
-                        LOG.debug("Cancelling COPY failed", e);
-                    }
-                }
+                PgConnections.cancelQuietly(lane.watch, c);
             }
         }
         for (Lane lane : lanes) {

@@ -7,13 +7,9 @@ import org.loadperf.api.loader.LoaderException;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** One connection; one COPY and transaction per batch, or one transaction for all (OVERWRITE). */
 final class SequentialTarget implements BatchTarget {
-
-    private static final Logger LOG = LoggerFactory.getLogger(SequentialTarget.class);
 
     private final PgConnections db;
     private final TablePlan plan;
@@ -125,13 +121,7 @@ final class SequentialTarget implements BatchTarget {
         if (copy != null) {
             CopyIn c = copy;
             copy = null;
-            if (!watch.aborted()) {
-                try {
-                    watch.run("cancelling the COPY", c::cancelCopy);
-                } catch (SQLException | RuntimeException e) {
-                    LOG.debug("Cancelling COPY failed", e);
-                }
-            }
+            PgConnections.cancelQuietly(watch, c);
         }
         PgConnections.rollbackQuietly(watch);
     }
