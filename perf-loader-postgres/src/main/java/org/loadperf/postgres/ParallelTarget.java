@@ -146,8 +146,6 @@ final class ParallelTarget implements BatchTarget {
         }
     }
 
-    }
-
     private void post(Message m) throws WorkerFailedIo {
         if (failure.get() != null) {
             if (m.bytes != null) {

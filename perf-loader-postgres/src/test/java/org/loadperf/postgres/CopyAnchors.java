@@ -27,8 +27,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.Loader;
-import org.loadperf.core.PerfDatasets;
-import org.loadperf.core.PerfSettings;
+import org.loadperf.core.dataset.PerfDatasets;
+import org.loadperf.core.settings.PerfSettings;
 
 /**
  * The same-run anchors of the PostgreSQL suite, both loading the loader's rows into the same server:
