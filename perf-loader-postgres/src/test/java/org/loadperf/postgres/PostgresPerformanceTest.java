@@ -217,28 +217,27 @@ class PostgresPerformanceTest {
         List<Double> totals = new ArrayList<>();
         List<Double> wal = new ArrayList<>();
         Dataset data = new Dataset();
-        try (BufferAllocator allocator = new RootAllocator(); Loader loader = loader("batch_size",
-                10_000)) {
-          try {
-            data.record(allocator, rows);
-            for (int i = 0; i <= 5; i++) { // the first load creates the table and warms up: not counted
-                server.truncateIfExists(table);
-                long wal0 = walLsn();
-                long t0 = System.nanoTime();
-                LoadResult r;
-                try (ArrowReader reader = data.recorded.reader(allocator)) {
-                    r = loader.loadTable(reader, table, LoadMode.APPEND);
+        try (BufferAllocator allocator = new RootAllocator(); Loader loader = loader()) {
+            try {
+                data.record(allocator, rows);
+                for (int i = 0; i <= 5; i++) { // the first load creates the table and warms up: not counted
+                    server.truncateIfExists(table);
+                    long wal0 = walLsn();
+                    long t0 = System.nanoTime();
+                    LoadResult r;
+                    try (ArrowReader reader = data.recorded.reader(allocator)) {
+                        r = loader.loadTable(reader, table, LoadMode.APPEND);
+                    }
+                    double seconds = (System.nanoTime() - t0) / 1e9;
+                    if (i > 0) {
+                        results.add(r);
+                        totals.add(seconds);
+                        wal.add((double) (walLsn() - wal0));
+                    }
                 }
-                double seconds = (System.nanoTime() - t0) / 1e9;
-                if (i > 0) {
-                    results.add(r);
-                    totals.add(seconds);
-                    wal.add((double) (walLsn() - wal0));
-                }
+            } finally {
+                data.close();
             }
-          } finally {
-            data.close();
-          }
         }
         CopyAnchors a = anchors();
         CopyAnchors.Runs psql = a.newPsqlRuns();
