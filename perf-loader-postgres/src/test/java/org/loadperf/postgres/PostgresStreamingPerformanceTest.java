@@ -59,7 +59,7 @@ class PostgresStreamingPerformanceTest {
             }
             try (data) {
                 try (ArrowReader reader = data.reader(allocator)) {
-                    PostgresPerformanceTest.writeCsv(reader, csv);
+                    CopyAnchors.writeCsv(reader, csv);
                 }
                 latency = LatencySeries.run(loads, i -> {
                     try (ArrowReader reader = data.reader(allocator)) {
@@ -108,7 +108,7 @@ class PostgresStreamingPerformanceTest {
     /** {@code n} timed {@code \copy} statements of {@code csv} into {@code table} in one psql session. */
     private static Optional<LatencySeries> psqlCopies(PostgresTestServer server, String table, Path csv, int n)
             throws Exception {
-        Optional<Path> psql = PostgresPerformanceTest.onPath("psql");
+        Optional<Path> psql = CopyAnchors.onPath("psql");
         if (psql.isEmpty()) {
             return Optional.empty();
         }
