@@ -302,8 +302,10 @@ final class DeltaLoader implements Loader {
                     rows += len;
                 }
             }
+            long storedAdded = 0;
             for (PartitionWriter w : writers.values()) {
                 actions.addAll(w.finish());
+                storedAdded += w.bytesWritten();
             }
             writers.clear();
             long writeDone = System.nanoTime();
@@ -330,7 +332,7 @@ final class DeltaLoader implements Loader {
                 hooks = runHooks(result);
             }
             load = new Prepared(root, rows, bytes, batches, filesAdded, filesRemoved, version, hooks,
-                    partitionColumns, prepared, writeDone, System.nanoTime());
+                    partitionColumns, prepared, writeDone, System.nanoTime(), storedAdded);
         } catch (RuntimeException e) {
             for (PartitionWriter w : writers.values()) {
                 w.abort();
@@ -343,7 +345,7 @@ final class DeltaLoader implements Loader {
     /** What a committed load did, for its result. */
     private record Prepared(VectorSchemaRoot root, long rows, long bytes, long batches, long filesAdded,
                             long filesRemoved, long version, List<String> hooks, List<String> partitionColumns,
-                            long prepared, long written, long committed) {
+                            long prepared, long written, long committed, long storedAdded) {
     }
 
     /** After the commit: compaction, vacuum and the result. A failure here says that the load itself stands. */
@@ -371,6 +373,14 @@ final class DeltaLoader implements Loader {
         metadata.put("avg_batch_size", batches == 0 ? 0.0 : (double) rows / batches);
         metadata.put("table_size_bytes", stats.bytes());
         metadata.put("table_size_mb", stats.bytes() / (1024.0 * 1024.0));
+        // The same keys in every loader: stored_bytes what the table's live files take on disk (table_size_bytes,
+        // the original's key, the same), stored_bytes_added the data files this load wrote, input_bytes its Arrow rows.
+        metadata.put("stored_bytes", stats.bytes());
+        metadata.put("stored_bytes_added", load.storedAdded());
+        if (rows > 0) {
+            metadata.put("stored_bytes_per_row", (double) load.storedAdded() / rows);
+        }
+        metadata.put("input_bytes", load.bytes());
         metadata.put("throughput_rows_per_sec", seconds > 0 ? rows / seconds : 0.0);
         metadata.put("write_mode", mode.name().toLowerCase(java.util.Locale.ROOT));
         metadata.put("table_version", stats.version());

@@ -94,6 +94,9 @@ final class PartitionWriter {
     /** Closes the last file and returns the {@code add} actions of every file written. */
     List<Row> finish() {
         List<DataFileStatus> files = writer.finish();
+        for (DataFileStatus f : files) {
+            bytesWritten += f.getSize();
+        }
         List<Row> actions = new ArrayList<>(files.size());
         try (CloseableIterator<Row> adds = Transaction.generateAppendActions(engine, txnState,
                 DeltaLoader.toIteratorOf(files), context)) {
@@ -104,6 +107,13 @@ final class PartitionWriter {
             throw new LoaderException("Building the add actions of partition " + label + " failed: " + e, e);
         }
         return actions;
+    }
+
+    private long bytesWritten;
+
+    /** Bytes of the data files {@link #finish()} closed: what this partition's part of the load stores. */
+    long bytesWritten() {
+        return bytesWritten;
     }
 
     /** Drops the open file; the load deletes the files of this partition ({@link WrittenFiles}). */

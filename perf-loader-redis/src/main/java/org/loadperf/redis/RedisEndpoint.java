@@ -81,6 +81,23 @@ abstract class RedisEndpoint implements AutoCloseable {
     /** Whether the server knows {@code command} (e.g. {@code JSON.SET}, from a module). */
     abstract boolean hasCommand(String command);
 
+    /** {@code MEMORY USAGE key}: the bytes the key and its value take on the server, 0 when it does not exist. */
+    abstract long memoryUsage(byte[] key);
+
+    /** {@code SCARD key}: the members of a set, 0 when it does not exist. */
+    abstract long setSize(byte[] key);
+
+    static long usageReply(Object reply) {
+        return reply instanceof Long n ? n : 0L;
+    }
+
+    static CommandArguments memoryUsageCommand(byte[] key) {
+        return new CommandArguments(Protocol.Command.MEMORY).add("USAGE").key(key).add("SAMPLES").add(MEMORY_SAMPLES);
+    }
+
+    /** Elements MEMORY USAGE samples of an aggregate value (its default 5 misjudges a set of rows of varying size). */
+    private static final int MEMORY_SAMPLES = 64;
+
     /**
      * Unlinks every key listed in the set {@code registry} (SSCAN, a page at a time), then {@code extra} when not
      * null, then the registry itself.
@@ -150,6 +167,16 @@ abstract class RedisEndpoint implements AutoCloseable {
             try (Connection c = client.getPool().getResource()) {
                 return commandKnown(c, command);
             }
+        }
+
+        @Override
+        long memoryUsage(byte[] key) {
+            return usageReply(client.executeCommand(memoryUsageCommand(key)));
+        }
+
+        @Override
+        long setSize(byte[] key) {
+            return usageReply(client.executeCommand(new CommandArguments(Protocol.Command.SCARD).key(key)));
         }
 
         @Override
@@ -228,6 +255,16 @@ abstract class RedisEndpoint implements AutoCloseable {
                     return c;
                 }
             };
+        }
+
+        @Override
+        long memoryUsage(byte[] key) {
+            return usageReply(cluster.executeCommand(memoryUsageCommand(key)));
+        }
+
+        @Override
+        long setSize(byte[] key) {
+            return usageReply(cluster.executeCommand(new CommandArguments(Protocol.Command.SCARD).key(key)));
         }
 
         @Override
