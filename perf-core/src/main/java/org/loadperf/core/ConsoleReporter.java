@@ -181,13 +181,15 @@ public final class ConsoleReporter implements Reporter {
     public synchronized void benchmarkFinished(BenchmarkResult result) {
         running = null;
         clearLiveLine();
-        out.printf(Locale.ROOT, "  %s: %s rows/s (±%.1f%%), %s MB, %s s, %,d rows: %s%n", result.key(),
-                number(result.median(Metric.THROUGHPUT)), result.summary(Metric.THROUGHPUT).noisePercent(),
-                small(result.median(Metric.MEMORY), "%.1f"), small(result.median(Metric.DURATION), "%.3f"),
+        out.printf(Locale.ROOT, "  %s: %s rows/s (±%.1f%%), %s MB, %s B/row allocated, %s s, %,d rows: %s%n",
+                result.key(), number(result.median(Metric.THROUGHPUT)),
+                result.summary(Metric.THROUGHPUT).noisePercent(), small(result.median(Metric.MEMORY), "%.1f"),
+                number(result.median(Metric.ALLOCATED_BYTES_PER_ROW)), small(result.median(Metric.DURATION), "%.3f"),
                 result.datasetSize(),
                 verdictSummary(result));
         for (Verdict v : result.verdicts()) {
-            if (v.status() == Verdict.Status.INCONCLUSIVE || v.status() == Verdict.Status.IMPROVED) {
+            if (v.status() == Verdict.Status.INCONCLUSIVE || v.status() == Verdict.Status.IMPROVED
+                    || v.status() == Verdict.Status.LEAK) {
                 out.println("    " + v.status() + ": " + v.message());
             }
         }
@@ -297,9 +299,9 @@ public final class ConsoleReporter implements Reporter {
                 .map(v -> v.metric().displayName()).toList()) + ")";
     }
 
-    /** The worst status among a result's verdicts (REGRESSION, INCONCLUSIVE, IMPROVED, OK, NO_BASELINE). */
+    /** The worst status among a result's verdicts (LEAK, REGRESSION, INCONCLUSIVE, IMPROVED, OK, NO_BASELINE). */
     static Verdict.Status worstStatus(BenchmarkResult result) {
-        for (Verdict.Status s : List.of(Verdict.Status.REGRESSION, Verdict.Status.INCONCLUSIVE,
+        for (Verdict.Status s : List.of(Verdict.Status.LEAK, Verdict.Status.REGRESSION, Verdict.Status.INCONCLUSIVE,
                 Verdict.Status.IMPROVED, Verdict.Status.OK, Verdict.Status.NO_BASELINE)) {
             if (result.verdicts().stream().anyMatch(v -> v.status() == s)) {
                 return s;
