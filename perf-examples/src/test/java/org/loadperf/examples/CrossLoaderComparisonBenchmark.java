@@ -21,6 +21,7 @@ import org.loadperf.api.Benchmark;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
 import org.loadperf.api.loader.LoadMode;
+import org.loadperf.api.loader.LoadResult;
 import org.loadperf.core.PerfDatasets;
 import org.loadperf.core.PerfRunner;
 import org.loadperf.core.PerfSettings;
@@ -140,11 +141,90 @@ class CrossLoaderComparisonBenchmark {
         assertThat(results).hasSize(loaders.targets().size());
     }
 
+    /**
+     * What each loader needs, allocates and stores, side by side at the guide's 10k, 100k and 1M rows (scaled by
+     * PERF_TEST_SIZE; the names say the rows that ran). The runner owns each loader (created per benchmark, what it
+     * holds from its creation counted in its memory). A streaming loader's needed memory should not follow the
+     * rows: its figure at the largest step is printed against its figure at the middle one (at most 1.2x).
+     */
     @Test
     void memory_usage_comparison() {
-        Map<String, BenchmarkResult> results = runMedium("memory_usage_comparison");
-        print("Memory usage comparison (MB):", results, Metric.MEMORY, "%.1f");
-        results.values().forEach(r -> assertThat(r.median(Metric.MEMORY)).as(r.key()).isGreaterThanOrEqualTo(0));
+        int testSize = settings.testSize();
+        StringBuilder report = new StringBuilder("Memory usage comparison (PERF_TEST_SIZE=" + testSize + "):\n")
+                .append(String.format(Locale.ROOT, "  %-12s %10s %12s %14s %14s%n", "loader", "rows", "needed MB",
+                        "alloc B/row", "stored B/row"));
+        for (ComparedLoaders.Target t : loaders.targets()) {
+            List<MemoryStep> steps = new ArrayList<>();
+            for (int guideRows : SCALING_SIZES) {
+                int rows = scaled(guideRows, testSize);
+                double[] storedPerRow = {Double.NaN};
+                BenchmarkResult r = runner.run(ownedLoad(t, "memory_usage_comparison_" + label(rows),
+                        "examples_xl_memory", rows, storedPerRow));
+                steps.add(new MemoryStep(rows, r.median(Metric.MEMORY), r.median(Metric.ALLOCATED_BYTES_PER_ROW),
+                        storedPerRow[0]));
+                assertThat(r.samples().get(Metric.ALLOCATED_BYTES_PER_ROW)).as(r.key() + " allocation")
+                        .allSatisfy(v -> assertThat(v).isPositive());
+                assertThat(storedPerRow[0]).as(r.key() + " stored bytes per row").isPositive();
+            }
+            for (MemoryStep s : steps) {
+                report.append(String.format(Locale.ROOT, "  %-12s %,10d %12.1f %,14.0f %,14.1f%n", t.benchmarkName(),
+                        s.rows(), s.neededMb(), s.allocatedPerRow(), s.storedPerRow()));
+            }
+            MemoryStep mid = steps.get(steps.size() - 2);
+            MemoryStep large = steps.get(steps.size() - 1);
+            double ratio = large.neededMb() / Math.max(mid.neededMb(), 1e-9);
+            report.append(String.format(Locale.ROOT, "  %-12s needed memory at %s rows / at %s rows: %.2fx (%s)%n",
+                    t.benchmarkName(), label(large.rows()), label(mid.rows()), ratio,
+                    ratio <= STREAMING_MEMORY_RATIO ? "streams: at most " + STREAMING_MEMORY_RATIO + "x"
+                            : "more than " + STREAMING_MEMORY_RATIO + "x: memory follows the rows"));
+        }
+        System.out.print(report);
+    }
+
+    /** A streaming loader's needed memory at 10x the rows may be at most this multiple of its figure. */
+    static final double STREAMING_MEMORY_RATIO = 1.2;
+
+    record MemoryStep(int rows, double neededMb, double allocatedPerRow, double storedPerRow) {
+    }
+
+    /**
+     * Like {@link #load}, but the runner owns the loader (one per benchmark, closed after it) and the body reports
+     * its load result, whose {@code stored_bytes_per_row} lands in {@code storedPerRow} and in the record.
+     */
+    private static Benchmark ownedLoad(ComparedLoaders.Target target, String test, String tablePrefix, int rows,
+                                       double[] storedPerRow) {
+        String table = tablePrefix + "_" + RUN;
+        TABLES.add(table);
+        RecordedDataset[] recorded = new RecordedDataset[1];
+        return Benchmark.builder(test, target.benchmarkName())
+                .datasetSize(rows)
+                .loader(() -> target.create(table))
+                .setup(ctx -> {
+                    try (ArrowReader source = PerfDatasets.performance(ctx.allocator(), rows,
+                            PerfDatasets.DEFAULT_BATCH_SIZE)) {
+                        recorded[0] = RecordedDataset.record(source, ctx.allocator());
+                    }
+                })
+                .beforeEach(ctx -> ComparedLoaders.Target.clear(ctx.loader(), table, recorded[0].schema(),
+                        ctx.allocator()))
+                .body(ctx -> {
+                    try (ArrowReader rowsIn = recorded[0].reader(ctx.allocator())) {
+                        LoadResult result = ctx.loader().loadTable(rowsIn, table, LoadMode.APPEND);
+                        ctx.report(result);
+                        if (!ctx.warmup() && result.metadata().get("stored_bytes_per_row") instanceof Number n) {
+                            storedPerRow[0] = n.doubleValue();
+                        }
+                        return result.rowsLoaded();
+                    }
+                })
+                .teardown(ctx -> {
+                    try {
+                        ComparedLoaders.Target.clear(ctx.loader(), table, recorded[0].schema(), ctx.allocator());
+                    } finally {
+                        recorded[0].close();
+                    }
+                })
+                .build();
     }
 
     /** Rows of a scaling step at this PERF_TEST_SIZE (at least 100). */
