@@ -57,7 +57,7 @@ public final class MemoryValidationChild {
         String variant = args[0];
         Path store = Path.of(args[1]);
         Path work = Files.createDirectories(Path.of(args[2]));
-        int rows = 50_000;
+        int rows = 10_000;
         PerfSettings settings = PerfSettings.load();
         try (PerfRunner runner = PerfRunner.builder(settings).store(JsonFileBaselineStore.at(store)).build()) {
             RecordedDataset[] data = new RecordedDataset[1];
