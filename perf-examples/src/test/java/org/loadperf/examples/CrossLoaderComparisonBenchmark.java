@@ -143,38 +143,33 @@ class CrossLoaderComparisonBenchmark {
 
     /**
      * What each loader needs, allocates and stores, side by side at the guide's 10k, 100k and 1M rows (scaled by
-     * PERF_TEST_SIZE; the names say the rows that ran). The runner owns each loader (created per benchmark, what it
-     * holds from its creation counted in its memory). A streaming loader's needed memory should not follow the
-     * rows: its figure at the largest step is printed against its figure at the middle one (at most 1.2x).
+     * PERF_TEST_SIZE): the loads of the scaling sweep ({@link #sweep()}, recorded as
+     * {@code scaling_characteristics_<rows>}, names that say the rows that ran), not a sweep of their own. The
+     * runner owns each loader, so what it holds from its creation counts. A streaming loader's needed memory should
+     * not follow the rows: its figure at the largest step is printed against its figure at the middle one (at most
+     * 1.2x).
      */
     @Test
     void memory_usage_comparison() {
-        int testSize = settings.testSize();
-        StringBuilder report = new StringBuilder("Memory usage comparison (PERF_TEST_SIZE=" + testSize + "):\n")
-                .append(String.format(Locale.ROOT, "  %-12s %10s %12s %14s %14s%n", "loader", "rows", "needed MB",
-                        "alloc B/row", "stored B/row"));
-        for (ComparedLoaders.Target t : loaders.targets()) {
-            List<MemoryStep> steps = new ArrayList<>();
-            for (int guideRows : SCALING_SIZES) {
-                int rows = scaled(guideRows, testSize);
-                double[] storedPerRow = {Double.NaN};
-                BenchmarkResult r = runner.run(ownedLoad(t, "memory_usage_comparison_" + label(rows),
-                        "examples_xl_memory", rows, storedPerRow));
-                steps.add(new MemoryStep(rows, r.median(Metric.MEMORY), r.median(Metric.ALLOCATED_BYTES_PER_ROW),
-                        storedPerRow[0]));
+        StringBuilder report = new StringBuilder("Memory usage comparison (PERF_TEST_SIZE=" + settings.testSize()
+                + ", the loads of scaling_characteristics):\n").append(String.format(Locale.ROOT,
+                "  %-12s %10s %12s %14s %14s%n", "loader", "rows", "needed MB", "alloc B/row", "stored B/row"));
+        for (Map.Entry<String, List<Step>> e : sweep().entrySet()) {
+            List<Step> steps = e.getValue();
+            for (Step s : steps) {
+                BenchmarkResult r = s.result();
+                report.append(String.format(Locale.ROOT, "  %-12s %,10d %12.1f %,14.0f %,14.1f%n", e.getKey(),
+                        r.datasetSize(), r.median(Metric.MEMORY), r.median(Metric.ALLOCATED_BYTES_PER_ROW),
+                        s.storedPerRow()));
                 assertThat(r.samples().get(Metric.ALLOCATED_BYTES_PER_ROW)).as(r.key() + " allocation")
                         .allSatisfy(v -> assertThat(v).isPositive());
-                assertThat(storedPerRow[0]).as(r.key() + " stored bytes per row").isPositive();
+                assertThat(s.storedPerRow()).as(r.key() + " stored bytes per row").isPositive();
             }
-            for (MemoryStep s : steps) {
-                report.append(String.format(Locale.ROOT, "  %-12s %,10d %12.1f %,14.0f %,14.1f%n", t.benchmarkName(),
-                        s.rows(), s.neededMb(), s.allocatedPerRow(), s.storedPerRow()));
-            }
-            MemoryStep mid = steps.get(steps.size() - 2);
-            MemoryStep large = steps.get(steps.size() - 1);
-            double ratio = large.neededMb() / Math.max(mid.neededMb(), 1e-9);
+            BenchmarkResult mid = steps.get(steps.size() - 2).result();
+            BenchmarkResult large = steps.get(steps.size() - 1).result();
+            double ratio = large.median(Metric.MEMORY) / Math.max(mid.median(Metric.MEMORY), 1e-9);
             report.append(String.format(Locale.ROOT, "  %-12s needed memory at %s rows / at %s rows: %.2fx (%s)%n",
-                    t.benchmarkName(), label(large.rows()), label(mid.rows()), ratio,
+                    e.getKey(), label((int) large.datasetSize()), label((int) mid.datasetSize()), ratio,
                     ratio <= STREAMING_MEMORY_RATIO ? "streams: at most " + STREAMING_MEMORY_RATIO + "x"
                             : "more than " + STREAMING_MEMORY_RATIO + "x: memory follows the rows"));
         }
@@ -184,7 +179,33 @@ class CrossLoaderComparisonBenchmark {
     /** A streaming loader's needed memory at 10x the rows may be at most this multiple of its figure. */
     static final double STREAMING_MEMORY_RATIO = 1.2;
 
-    record MemoryStep(int rows, double neededMb, double allocatedPerRow, double storedPerRow) {
+    /** One load size of the sweep: its result and the bytes per row the loader said it stored. */
+    record Step(BenchmarkResult result, double storedPerRow) {
+    }
+
+    private static Map<String, List<Step>> sweep;
+
+    /**
+     * The scaling sweep, run once for both tests that read it: every loader at the three scaled sizes, each a
+     * benchmark whose loader the runner owns.
+     */
+    private static synchronized Map<String, List<Step>> sweep() {
+        if (sweep == null) {
+            Map<String, List<Step>> out = new LinkedHashMap<>();
+            for (ComparedLoaders.Target t : loaders.targets()) {
+                List<Step> steps = new ArrayList<>();
+                for (int guideRows : SCALING_SIZES) {
+                    int rows = scaled(guideRows, settings.testSize());
+                    double[] storedPerRow = {Double.NaN};
+                    BenchmarkResult r = runner.run(ownedLoad(t, "scaling_characteristics_" + label(rows),
+                            "examples_xl_scaling", rows, storedPerRow));
+                    steps.add(new Step(r, storedPerRow[0]));
+                }
+                out.put(t.benchmarkName(), List.copyOf(steps));
+            }
+            sweep = out;
+        }
+        return sweep;
     }
 
     /**
@@ -245,15 +266,11 @@ class CrossLoaderComparisonBenchmark {
         int testSize = settings.testSize();
         StringBuilder report = new StringBuilder("Scaling characteristics (PERF_TEST_SIZE=" + testSize + "):\n");
         List<String> flags = new ArrayList<>();
-        for (ComparedLoaders.Target t : loaders.targets()) {
-            List<BenchmarkResult> steps = new ArrayList<>();
-            for (int guideRows : SCALING_SIZES) {
-                int rows = scaled(guideRows, testSize);
-                steps.add(runner.run(load(t, "scaling_characteristics_" + label(rows), "examples_xl_scaling", rows,
-                        a -> PerfDatasets.performance(a, rows, PerfDatasets.DEFAULT_BATCH_SIZE))));
-            }
+        for (Map.Entry<String, List<Step>> e : sweep().entrySet()) {
+            List<BenchmarkResult> steps = e.getValue().stream().map(Step::result).toList();
             Scaling s = Scaling.of(steps);
-            report.append("  ").append(t.benchmarkName()).append(":\n");
+            String name = e.getKey();
+            report.append("  ").append(name).append(":\n");
             for (BenchmarkResult r : steps) {
                 report.append(String.format(Locale.ROOT, "    %,10d rows: %,12.0f rows/sec  %8.1f MB  %8.3f s%n",
                         r.datasetSize(), r.median(Metric.THROUGHPUT), r.median(Metric.MEMORY),
@@ -261,10 +278,10 @@ class CrossLoaderComparisonBenchmark {
             }
             report.append("    ").append(s.describe()).append('\n');
             if (s.superlinearTime()) {
-                flags.add(t.benchmarkName() + ": time grows faster than linearly");
+                flags.add(name + ": time grows faster than linearly");
             }
             if (s.memoryGrows()) {
-                flags.add(t.benchmarkName() + ": memory grows with the row count");
+                flags.add(name + ": memory grows with the row count");
             }
             for (BenchmarkResult r : steps) {
                 assertThat(r.samples().get(Metric.THROUGHPUT)).as(r.key()).allSatisfy(v -> assertThat(v).isPositive());
