@@ -20,6 +20,9 @@ import org.loadperf.api.Verdict.Status;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.store.InMemoryBaselineStore;
+import org.loadperf.core.verdict.LeakCheck;
 
 /**
  * The memory figures of issue 17, on deterministic quantities only: a direct buffer of known size held by a

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
-import org.loadperf.core.PerfDatasets;
-import org.loadperf.core.PerfSettings;
+import org.loadperf.core.dataset.PerfDatasets;
+import org.loadperf.core.settings.PerfSettings;
 
 /**
  * Every loader on the class path says the same thing under the same metadata key: {@code input_bytes} the Arrow

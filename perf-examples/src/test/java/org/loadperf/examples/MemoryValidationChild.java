@@ -21,12 +21,12 @@ import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
 import org.loadperf.api.loader.LoaderConfig;
-import org.loadperf.core.JsonFileBaselineStore;
-import org.loadperf.core.Loaders;
-import org.loadperf.core.PerfDatasets;
 import org.loadperf.core.PerfRunner;
-import org.loadperf.core.PerfSettings;
-import org.loadperf.core.RecordedDataset;
+import org.loadperf.core.dataset.PerfDatasets;
+import org.loadperf.core.dataset.RecordedDataset;
+import org.loadperf.core.discovery.Loaders;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.store.JsonFileBaselineStore;
 
 /**
  * One run of the memory-verdict validation in a JVM of its own ({@code scripts/memory-validation.sh} runs a
