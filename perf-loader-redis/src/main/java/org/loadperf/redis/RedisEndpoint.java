@@ -81,17 +81,24 @@ abstract class RedisEndpoint implements AutoCloseable {
     /** Whether the server knows {@code command} (e.g. {@code JSON.SET}, from a module). */
     abstract boolean hasCommand(String command);
 
+    /** One command on the node that holds its key (the cluster routes it), outside any pipeline. */
+    abstract Object execute(CommandArguments command);
+
     /** {@code MEMORY USAGE key}: the bytes the key and its value take on the server, 0 when it does not exist. */
-    abstract long memoryUsage(byte[] key);
+    final long memoryUsage(byte[] key) {
+        return usageReply(execute(memoryUsageCommand(key)));
+    }
 
     /** {@code SCARD key}: the members of a set, 0 when it does not exist. */
-    abstract long setSize(byte[] key);
+    final long setSize(byte[] key) {
+        return usageReply(execute(new CommandArguments(Protocol.Command.SCARD).key(key)));
+    }
 
-    static long usageReply(Object reply) {
+    private static long usageReply(Object reply) {
         return reply instanceof Long n ? n : 0L;
     }
 
-    static CommandArguments memoryUsageCommand(byte[] key) {
+    private static CommandArguments memoryUsageCommand(byte[] key) {
         return new CommandArguments(Protocol.Command.MEMORY).add("USAGE").key(key).add("SAMPLES").add(MEMORY_SAMPLES);
     }
 
@@ -170,13 +177,8 @@ abstract class RedisEndpoint implements AutoCloseable {
         }
 
         @Override
-        long memoryUsage(byte[] key) {
-            return usageReply(client.executeCommand(memoryUsageCommand(key)));
-        }
-
-        @Override
-        long setSize(byte[] key) {
-            return usageReply(client.executeCommand(new CommandArguments(Protocol.Command.SCARD).key(key)));
+        Object execute(CommandArguments command) {
+            return client.executeCommand(command);
         }
 
         @Override
@@ -258,13 +260,8 @@ abstract class RedisEndpoint implements AutoCloseable {
         }
 
         @Override
-        long memoryUsage(byte[] key) {
-            return usageReply(cluster.executeCommand(memoryUsageCommand(key)));
-        }
-
-        @Override
-        long setSize(byte[] key) {
-            return usageReply(cluster.executeCommand(new CommandArguments(Protocol.Command.SCARD).key(key)));
+        Object execute(CommandArguments command) {
+            return cluster.executeCommand(command);
         }
 
         @Override
