@@ -436,6 +436,14 @@ final class DeltaLoader implements Loader {
         metadata.put("avg_batch_size", batches == 0 ? 0.0 : (double) rows / batches);
         metadata.put("table_size_bytes", stats.bytes());
         metadata.put("table_size_mb", stats.bytes() / (1024.0 * 1024.0));
+        // The same keys in every loader: stored_bytes what the table's live files take on disk (table_size_bytes,
+        // the original's key, the same), stored_bytes_added the data files this load wrote, input_bytes its Arrow rows.
+        metadata.put("stored_bytes", stats.bytes());
+        metadata.put("stored_bytes_added", load.data().fileBytes());
+        if (rows > 0) {
+            metadata.put("stored_bytes_per_row", (double) load.data().fileBytes() / rows);
+        }
+        metadata.put("input_bytes", load.data().bytes());
         metadata.put("throughput_rows_per_sec", seconds > 0 ? rows / seconds : 0.0);
         metadata.put("write_mode", mode.name().toLowerCase(java.util.Locale.ROOT));
         metadata.put("table_version", stats.version());

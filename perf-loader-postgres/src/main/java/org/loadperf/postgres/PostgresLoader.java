@@ -104,6 +104,8 @@ final class PostgresLoader implements Loader {
                     + e.getMessage(), e);
         }
         TablePlan plan = prepare(schema, table, mode);
+        // OVERWRITE replaces the table: all it takes after the load is what the load added
+        long storedBefore = mode == LoadMode.OVERWRITE ? 0L : catalog.tableSizeBytes(plan);
         long prepared = System.nanoTime();
         LoadProgress progress = new LoadProgress();
         boolean parallel = mode == LoadMode.APPEND && config.parallelism() > 1;
@@ -121,8 +123,18 @@ final class PostgresLoader implements Loader {
         long tableBytes = catalog.tableSizeBytes(plan);
         long end = System.nanoTime();
         double seconds = (end - start) / 1e9;
+        // The same keys in every loader: stored_bytes what the table takes in the store (relation, TOAST and
+        // indexes; table_size_bytes, the original's key, the same), stored_bytes_added what this load added,
+        // input_bytes what its Arrow rows took.
         meta.put("table_size_bytes", tableBytes);
         meta.put("table_size_mb", tableBytes / (1024.0 * 1024.0));
+        meta.put("stored_bytes", tableBytes);
+        long added = Math.max(0L, tableBytes - storedBefore);
+        meta.put("stored_bytes_added", added);
+        if (progress.rows > 0) {
+            meta.put("stored_bytes_per_row", (double) added / progress.rows);
+        }
+        meta.put("input_bytes", progress.arrowBytes);
         meta.put("throughput_rows_per_sec", seconds > 0 ? progress.rows / seconds : 0.0);
         meta.put("mode", mode.name().toLowerCase(java.util.Locale.ROOT));
         meta.put("batch_size", config.batchSize());

@@ -230,6 +230,7 @@ final class RedisLoader implements Loader {
         long bytes;
         long batches;
         long unlinked = -1;
+        final StoredSize stored = new StoredSize();
         /** OVERWRITE clears once, after the first batch passed its checks, so bad input loses nothing stored. */
         boolean clearPending;
         private CommandPipeline pipe;
@@ -286,6 +287,8 @@ final class RedisLoader implements Loader {
         if (to <= from) {
             return;
         }
+        progress.stored.start(endpoint, plan.registryKey, plan.aggregateKey);
+        progress.stored.written(keys);
         CommandPipeline pipe = progress.pipe(table);
         String what = "writing batch " + batchNo + " (rows " + (progress.rows + 1) + ".." + (progress.rows + to - from)
                 + ") of table '" + table + "'";
@@ -553,6 +556,18 @@ final class RedisLoader implements Loader {
         }
     }
 
+    /** Measures the server memory of the table (MEMORY USAGE, see {@link StoredSize}); false when nothing was written. */
+    private boolean measureStored(String table, Progress p) {
+        try {
+            return p.stored.finish(endpoint);
+        } catch (RuntimeException e) {
+            // A figure for the report, not part of the load: a server that refuses MEMORY (ACL) loses only the figure.
+            LOG.warn("MEMORY USAGE of table '{}' failed, no stored_bytes: {}", table,
+                    RedisFailures.serverText(e.getMessage(), config));
+            return false;
+        }
+    }
+
     private LoadResult result(String table, long startNanos, Progress p, int columns) {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         Map<String, Object> meta = new LinkedHashMap<>();
@@ -560,7 +575,17 @@ final class RedisLoader implements Loader {
         meta.put("rows_loaded", p.rows);
         meta.put("columns", columns);
         meta.put("avg_batch_size", p.batches == 0 ? 0.0 : (double) p.rows / p.batches);
-        meta.put("table_size_bytes", p.bytes);
+        // The same keys in every loader: input_bytes what the Arrow rows took, stored_bytes what the table takes in
+        // the store (table_size_bytes, the original's key, the same), stored_bytes_added what this load added.
+        meta.put("input_bytes", p.bytes);
+        if (measureStored(table, p)) {
+            meta.put("stored_bytes", p.stored.total());
+            meta.put("table_size_bytes", p.stored.total());
+            meta.put("stored_bytes_added", p.stored.added());
+            if (p.rows > 0) {
+                meta.put("stored_bytes_per_row", (double) p.stored.added() / p.rows);
+            }
+        }
         meta.put("throughput_rows_per_sec", seconds > 0 ? p.rows / seconds : 0.0);
         meta.put("data_structure", config.dataStructure().configName());
         meta.put("key_pattern", config.keyPattern().toString());
