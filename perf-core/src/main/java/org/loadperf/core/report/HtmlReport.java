@@ -29,9 +29,9 @@ import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
 import org.loadperf.api.Thresholds;
 import org.loadperf.api.Verdict;
+import org.loadperf.core.verdict.BaselineComparison;
 import org.loadperf.core.verdict.ChangePoint;
 import org.loadperf.core.verdict.ChangePoints;
-import org.loadperf.core.verdict.VerdictEngine;
 
 /**
  * {@code index.html}: one self-contained page (no network: the data, the script and the styles are inline) with
@@ -61,8 +61,12 @@ final class HtmlReport {
     private HtmlReport() {
     }
 
-    /** The page for the history in {@code store} and the results of the current run (may be empty). */
-    static String render(BaselineStore store, List<BenchmarkResult> current) {
+    /**
+     * The page for the history in {@code store} and the results of the current run (may be empty); each earlier run
+     * is marked as {@code comparison} judges it against the run before it, with {@code thresholds}.
+     */
+    static String render(BaselineStore store, List<BenchmarkResult> current, BaselineComparison comparison,
+                         Thresholds thresholds) {
         Map<String, BenchmarkResult> currentByKey = new LinkedHashMap<>();
         current.forEach(r -> currentByKey.put(r.key(), r));
         Map<String, BenchmarkRecord> baselines = store.baselines(); // read once: a file store parses per call
@@ -75,7 +79,6 @@ final class HtmlReport {
         ArrayNode benchmarks = data.putArray("benchmarks");
         Map<String, List<Latest>> byTest = new TreeMap<>();
         List<Latest> latestRuns = new ArrayList<>();
-        VerdictEngine engine = new VerdictEngine(0.95);
         for (String key : keys.stream().sorted(Comparator.comparing((String k) -> testOf(baselines, currentByKey, k))
                 .thenComparing(k -> k)).toList()) {
             List<BenchmarkRecord> history = new ArrayList<>(store.history(key));
@@ -108,6 +111,8 @@ final class HtmlReport {
                 BenchmarkRecord run = runs.get(i);
                 boolean isCurrent = now != null && sameRun(run, now);
                 int index = i;
+                List<Verdict> judged = isCurrent || i == 0 ? List.of()
+                        : comparison.rejudge(run, runs.get(i - 1), runs.subList(0, i), thresholds);
                 ObjectNode r = list.addObject();
                 r.put("commit", run.gitCommit());
                 r.put("dirty", run.gitDirty());
@@ -131,7 +136,7 @@ final class HtmlReport {
                         v.put("change_worse", change.isWorse());
                     }
                     Optional<Verdict> mark = isCurrent ? now.verdict(m)
-                            : i == 0 ? Optional.empty() : compare(engine, m, runs.get(i - 1), run);
+                            : judged.stream().filter(x -> x.metric() == m).findFirst();
                     mark.filter(x -> x.status() == Verdict.Status.REGRESSION
                                     || x.status() == Verdict.Status.IMPROVED
                                     || x.status() == Verdict.Status.INCONCLUSIVE)
@@ -240,17 +245,6 @@ final class HtmlReport {
         } catch (RuntimeException e) {
             return false;
         }
-    }
-
-    private static Optional<Verdict> compare(VerdictEngine engine, Metric m, BenchmarkRecord before,
-                                             BenchmarkRecord run) {
-        if (before.value(m).isEmpty() || run.value(m).isEmpty()) {
-            return Optional.empty();
-        }
-        List<Double> base = before.samples(m).isEmpty() ? List.of(before.value(m).getAsDouble()) : before.samples(m);
-        List<Double> cur = run.samples(m).isEmpty() ? List.of(run.value(m).getAsDouble()) : run.samples(m);
-        return Optional.of(engine.compare(m, base, before.value(m).getAsDouble(), cur, Thresholds.defaults().of(m),
-                0.0));
     }
 
     private static String subtitle(BaselineStore store, List<BenchmarkResult> current, long regressions) {
