@@ -5,6 +5,7 @@
 #   make test                                   the tests (mvn -B verify; benchmarks excluded)
 #   make validate-verdicts                      false alarms and detection power of the verdicts (README, "The validation")
 #   make validate-verdicts-busy                 the same, quiet and under busy-machine, side by side
+#   make validate-changepoints                  change points on real histories: 40 unchanged runs, 10% shifts
 #   make aa-check / aa-check-busy               the main job 5 times on one store: unchanged code, no REGRESSION
 #   make downstream-check                       the README's Quick start as a separate project on the installed artifacts
 # The run's summary is printed at the end; its reports are in target/perf-report/ (index.html, summary.md, ...).
@@ -27,7 +28,7 @@ export BUSY_MACHINE
 # build keeps its files. Used only as root, without POSTGRES_HOST, where unshare is allowed.
 AS_USER := $(shell if [ "$$(id -u)" = 0 ] && [ -z "$$POSTGRES_HOST" ] && unshare -U true 2>/dev/null; then echo "unshare -U"; fi)
 
-.PHONY: test test-busy test-performance clean-baselines validate-verdicts validate-verdicts-busy aa-check aa-check-busy downstream-check
+.PHONY: test test-busy test-performance clean-baselines validate-verdicts validate-verdicts-busy validate-changepoints aa-check aa-check-busy downstream-check
 
 test:
 	$(AS_USER) $(MVN) verify
@@ -57,6 +58,13 @@ clean-baselines:
 validate-verdicts:
 	PERF_TEST_SIZE=$(if $(filter command line environment,$(origin PERF_TEST_SIZE)),$(PERF_TEST_SIZE),50000) \
 	$(AS_USER) $(MVN) -q -pl perf-examples -am verify -Dtest=VerdictValidationBenchmark -Dgroups=validation \
+	  -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true
+
+# Change points on real histories: PERF_VALIDATION_HISTORY (40) unchanged runs, each a JVM, then 10% slowdowns
+# continued from 5 points of that history (docs/verdict-validation.md); PERF_VALIDATION_BUSY as below.
+validate-changepoints:
+	PERF_TEST_SIZE=$(if $(filter command line environment,$(origin PERF_TEST_SIZE)),$(PERF_TEST_SIZE),10000) \
+	$(AS_USER) $(MVN) -q -pl perf-examples -am verify -Dtest=ChangePointValidation -Dgroups=validation \
 	  -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true
 
 # PERF_VALIDATION_BUSY=both: the validation above on the machine as it is, then with every child JVM under
