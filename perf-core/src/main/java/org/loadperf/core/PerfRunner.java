@@ -1,3 +1,5 @@
+// Over 400 lines: about half is PerfRunner.Builder, the documented setters users call on PerfRunner.Builder;
+// the measuring is in measure.IterationLoop and the judging in verdict.BaselineComparison.
 package org.loadperf.core;
 
 import java.time.OffsetDateTime;
@@ -367,7 +369,7 @@ public final class PerfRunner implements AutoCloseable {
         private String environment;
         private final List<Reporter> reporters = new ArrayList<>();
         private boolean defaultReporters = true;
-        private Set<Metric> compared = EnumSet.copyOf(BaselineComparison.DEFAULT_COMPARED);
+        private Set<Metric> compared;
         private boolean confirm;
         private double runNoise;
         private int noiseWindow;
@@ -398,6 +400,7 @@ public final class PerfRunner implements AutoCloseable {
             this.speedCorrection = s.speedCorrection();
             this.memoryFloorMb = s.memoryFloorMb();
             this.acknowledgements.putAll(s.acknowledgements());
+            this.compared = EnumSet.copyOf(s.compared());
         }
 
         /**
@@ -574,7 +577,7 @@ public final class PerfRunner implements AutoCloseable {
             return this;
         }
 
-        /** The metrics that get verdicts; default throughput, memory and duration (the guide's). */
+        /** The metrics that get verdicts; default {@code PERF_METRICS}, else throughput, memory and duration. */
         public Builder comparedMetrics(Set<Metric> metrics) {
             if (metrics.isEmpty()) {
                 throw new IllegalArgumentException("comparedMetrics must not be empty");

@@ -292,15 +292,12 @@ public final class IterationLoop {
             samples.put(m, new ArrayList<>());
         }
         for (IterationProbe.Sample s : runs) {
-            double seconds = s.nanos() / 1e9;
-            samples.get(Metric.THROUGHPUT).add(seconds > 0 ? s.rows() / seconds : 0.0);
-            samples.get(Metric.DURATION).add(seconds);
-            if (s.heapMeasured()) {
-                samples.get(Metric.MEMORY).add(s.memoryBytes() / (1024.0 * 1024.0));
+            for (Metric m : Metric.values()) {
+                Double v = MetricReading.of(m).read(s);
+                if (v != null) {
+                    samples.get(m).add(v);
+                }
             }
-            samples.get(Metric.ALLOCATED_BYTES_PER_ROW).add(s.rows() > 0 ? (double) s.allocatedBytes() / s.rows()
-                    : (double) s.allocatedBytes());
-            samples.get(Metric.CPU_SECONDS).add(s.cpuNanos() / 1e9);
         }
         return samples;
     }

@@ -56,7 +56,8 @@ final class HtmlReport {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([A-Z_]+)}}");
 
-    private static final List<Metric> CHARTED = List.of(Metric.THROUGHPUT, Metric.MEMORY, Metric.DURATION);
+    /** Charted for every benchmark; any other compared metric gets a chart of its own (extra_charts). */
+    private static final List<Metric> GUIDE = List.of(Metric.THROUGHPUT, Metric.MEMORY, Metric.DURATION);
 
     private HtmlReport() {
     }
@@ -67,6 +68,9 @@ final class HtmlReport {
      */
     static String render(BaselineStore store, List<BenchmarkResult> current, BaselineComparison comparison,
                          Thresholds thresholds) {
+        List<Metric> extra = comparison.compared().stream().filter(m -> !GUIDE.contains(m)).sorted().toList();
+        List<Metric> charted = new ArrayList<>(GUIDE);
+        charted.addAll(extra);
         Map<String, BenchmarkResult> currentByKey = new LinkedHashMap<>();
         current.forEach(r -> currentByKey.put(r.key(), r));
         Map<String, BenchmarkRecord> baselines = store.baselines(); // read once: a file store parses per call
@@ -76,6 +80,9 @@ final class HtmlReport {
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         data.put("generated", OffsetDateTime.now().withNano(0).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         data.put("store", store.location());
+        ArrayNode extraCharts = data.putArray("extra_charts");
+        extra.forEach(m -> extraCharts.addObject().put("key", m.key()).put("title", m.displayName())
+                .put("unit", m.unit()));
         ArrayNode benchmarks = data.putArray("benchmarks");
         Map<String, List<Latest>> byTest = new TreeMap<>();
         List<Latest> latestRuns = new ArrayList<>();
@@ -102,7 +109,7 @@ final class HtmlReport {
             b.put("hidden_runs", history.size() - runs.size());
             b.put("verdict", now != null ? VerdictText.verdictSummary(now) : null);
             b.put("status", now != null ? VerdictText.worstStatus(now).name() : null);
-            Map<Metric, Map<Integer, ChangePoint>> changes = changePoints(runs, last);
+            Map<Metric, Map<Integer, ChangePoint>> changes = changePoints(runs, last, charted);
             ArrayNode list = b.putArray("runs");
             Map<String, Integer> perCommit = new java.util.HashMap<>();
             runs.forEach(run -> perCommit.merge(run.gitCommit(), 1, Integer::sum));
@@ -120,7 +127,7 @@ final class HtmlReport {
                 r.put("label", label(run, perCommit.get(run.gitCommit()) > 1
                         ? seen.merge(run.gitCommit(), 1, Integer::sum) : 0));
                 r.put("current", isCurrent);
-                for (Metric m : CHARTED) {
+                for (Metric m : charted) {
                     ObjectNode v = r.putObject(m.key());
                     number(v, "v", run.value(m).orElse(Double.NaN));
                     List<Double> s = run.samples(m);
@@ -168,7 +175,7 @@ final class HtmlReport {
                 o.put("loader", l.record().loaderType());
                 o.put("commit", l.record().gitCommit());
                 o.put("current", l.current());
-                for (Metric m : CHARTED) {
+                for (Metric m : charted) {
                     number(o, m.key(), l.record().value(m).orElse(Double.NaN));
                 }
             }
@@ -196,9 +203,9 @@ final class HtmlReport {
      * skips runs of another machine and busy runs, so its own indexes differ).
      */
     private static Map<Metric, Map<Integer, ChangePoint>> changePoints(List<BenchmarkRecord> runs,
-                                                                       BenchmarkRecord last) {
+                                                                       BenchmarkRecord last, List<Metric> charted) {
         Map<Metric, Map<Integer, ChangePoint>> out = new java.util.EnumMap<>(Metric.class);
-        for (Metric m : CHARTED) {
+        for (Metric m : charted) {
             Map<Integer, ChangePoint> byRun = new java.util.HashMap<>();
             out.put(m, byRun);
             if (last.value(m).isEmpty()) {

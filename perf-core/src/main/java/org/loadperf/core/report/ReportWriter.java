@@ -93,7 +93,7 @@ public final class ReportWriter implements Reporter {
      */
     public static ReportWriter fromSettings(PerfSettings settings, BaselineStore store) {
         RunnerSettings runner = RunnerSettings.from(settings);
-        return fromSettings(settings, store, BaselineComparison.of(runner, BaselineComparison.DEFAULT_COMPARED),
+        return fromSettings(settings, store, BaselineComparison.of(runner, runner.compared()),
                 runner.thresholds());
     }
 
@@ -108,7 +108,7 @@ public final class ReportWriter implements Reporter {
     public static ReportWriter to(Path directory, BaselineStore store) {
         RunnerSettings runner = RunnerSettings.from(PerfSettings.of(Map.of(), Map.of(), Map.of()));
         return new ReportWriter(directory, store, JVM_RUN_ID, null,
-                BaselineComparison.of(runner, BaselineComparison.DEFAULT_COMPARED), runner.thresholds());
+                BaselineComparison.of(runner, runner.compared()), runner.thresholds());
     }
 
     /** The report directory {@code settings} name. */
@@ -159,9 +159,9 @@ public final class ReportWriter implements Reporter {
             written.add(replace(directory.resolve(SUMMARY_TEXT_FILE), textSummary(run)));
             written.add(replace(directory.resolve(INDEX_FILE), HtmlReport.render(store, run, comparison, thresholds)));
             written.add(replace(directory.resolve(BenchmarkActionExport.BIGGER_FILE),
-                    ResultsJson.toJson(BenchmarkActionExport.bigger(run))));
+                    ResultsJson.toJson(BenchmarkActionExport.bigger(run, comparison.compared()))));
             written.add(replace(directory.resolve(BenchmarkActionExport.SMALLER_FILE),
-                    ResultsJson.toJson(BenchmarkActionExport.smaller(run))));
+                    ResultsJson.toJson(BenchmarkActionExport.smaller(run, comparison.compared()))));
         }
         if (stepSummary != null) {
             try {
@@ -189,7 +189,7 @@ public final class ReportWriter implements Reporter {
     public static Path writeIndex(Path directory, BaselineStore store, PerfSettings settings) {
         RunnerSettings runner = RunnerSettings.from(settings);
         return replace(directory.toAbsolutePath().normalize().resolve(INDEX_FILE), HtmlReport.render(store,
-                List.of(), BaselineComparison.of(runner, BaselineComparison.DEFAULT_COMPARED), runner.thresholds()));
+                List.of(), BaselineComparison.of(runner, runner.compared()), runner.thresholds()));
     }
 
     private List<BenchmarkResult> previousResults(Path file) {

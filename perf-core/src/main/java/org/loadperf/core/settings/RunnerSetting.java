@@ -56,6 +56,8 @@ public enum RunnerSetting {
     THRESHOLD_THROUGHPUT("PERF_THRESHOLD_THROUGHPUT", Type.PERCENT, "5", "throughput threshold in %"),
     THRESHOLD_MEMORY("PERF_THRESHOLD_MEMORY", Type.PERCENT, "10", "memory threshold in %"),
     THRESHOLD_DURATION("PERF_THRESHOLD_DURATION", Type.PERCENT, "10", "duration threshold in %"),
+    METRICS("PERF_METRICS", Type.LIST, "`throughput_rows_per_sec,memory_mb,duration_seconds`", "the metrics that get "
+            + "verdicts, charts and exports, by key: the guide's three, `allocated_bytes_per_row`, `cpu_seconds`"),
     BASELINE_POLICY("PERF_BASELINE_POLICY", Type.CHOICE, "always", "`always` (the guide's: every run becomes the "
             + "baseline), `update-unless-regressed`, `pinned`"),
     FAIL_ON_REGRESSION("PERF_FAIL_ON_REGRESSION", Type.BOOLEAN, "false", "a regression throws "
@@ -64,7 +66,7 @@ public enum RunnerSetting {
     /** What a setting's value is. */
     @Api(status = Api.Status.EXPERIMENTAL, since = "0.2")
     public enum Type {
-        TEXT, PATH, INTEGER, NUMBER, BOOLEAN, SECONDS, PERCENT, CHOICE;
+        TEXT, PATH, INTEGER, NUMBER, BOOLEAN, SECONDS, PERCENT, CHOICE, LIST;
 
         /** The word the README shows. */
         public String word() {

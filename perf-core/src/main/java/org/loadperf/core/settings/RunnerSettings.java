@@ -8,6 +8,7 @@ import static org.loadperf.core.settings.RunnerSetting.FAIL_ON_REGRESSION;
 import static org.loadperf.core.settings.RunnerSetting.ITERATIONS;
 import static org.loadperf.core.settings.RunnerSetting.MEASURE_SECONDS;
 import static org.loadperf.core.settings.RunnerSetting.MEMORY_FLOOR_MB;
+import static org.loadperf.core.settings.RunnerSetting.METRICS;
 import static org.loadperf.core.settings.RunnerSetting.NOISE_WINDOW;
 import static org.loadperf.core.settings.RunnerSetting.PAIRED_SECONDS;
 import static org.loadperf.core.settings.RunnerSetting.PAIRS;
@@ -19,9 +20,11 @@ import static org.loadperf.core.settings.RunnerSetting.THRESHOLD_THROUGHPUT;
 import static org.loadperf.core.settings.RunnerSetting.WARMUP_ITERATIONS;
 import static org.loadperf.core.settings.RunnerSetting.WARMUP_SECONDS;
 
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.loadperf.api.Api;
 import org.loadperf.api.BaselinePolicy;
 import org.loadperf.api.Metric;
@@ -37,7 +40,7 @@ public record RunnerSettings(int warmups, double warmupSeconds, int iterations, 
                              double pairedSeconds, double confidence, BaselinePolicy policy, boolean failOnRegression,
                              String environment, Thresholds thresholds, boolean confirm, double runNoise,
                              int noiseWindow, int pairs, boolean speedCorrection, double memoryFloorMb,
-                             Map<String, String> acknowledgements) {
+                             Map<String, String> acknowledgements, Set<Metric> compared) {
 
     /** Earlier runs needed before the run-to-run noise is estimated from history instead of assumed. */
     public static final int MIN_NOISE_RUNS = 5;
@@ -70,7 +73,25 @@ public record RunnerSettings(int warmups, double warmupSeconds, int iterations, 
                 checkPairs(integer(settings, PAIRS)),
                 bool(settings, SPEED_CORRECTION),
                 checkMemoryFloor(number(settings, MEMORY_FLOOR_MB, "a number of MB")),
-                acks);
+                acks,
+                metrics(text(settings, METRICS)));
+    }
+
+    private static Set<Metric> metrics(String list) {
+        Set<Metric> out = EnumSet.noneOf(Metric.class);
+        for (String key : list.split(",")) {
+            if (!key.isBlank()) {
+                try {
+                    out.add(Metric.fromKey(key.strip()));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("Setting PERF_METRICS: " + e.getMessage(), e);
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("Setting PERF_METRICS names no metric, got '" + list + "'");
+        }
+        return out;
     }
 
     /** The default of {@code setting} as a number. */

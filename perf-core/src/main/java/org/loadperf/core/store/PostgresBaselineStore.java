@@ -1,3 +1,5 @@
+// Over 400 lines: one store's URL parsing, schema migration, branch and machine-class fallback, transactions
+// and lost-connection handling share its connection and schema; apart, each part would need the others' state.
 package org.loadperf.core.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;

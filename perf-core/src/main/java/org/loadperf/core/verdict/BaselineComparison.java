@@ -17,6 +17,7 @@ import org.loadperf.api.Verdict;
 import org.loadperf.core.measure.Interference;
 import org.loadperf.core.measure.MachineCalibration;
 import org.loadperf.core.measure.MachineFingerprint;
+import org.loadperf.core.measure.MetricReading;
 import org.loadperf.core.settings.RunnerSettings;
 
 /**
@@ -28,9 +29,6 @@ import org.loadperf.core.settings.RunnerSettings;
  */
 @Api(status = Api.Status.INTERNAL, since = "0.2")
 public final class BaselineComparison {
-
-    /** The metrics that get verdicts unless a runner says otherwise: the guide's. */
-    public static final Set<Metric> DEFAULT_COMPARED = Set.of(Metric.THROUGHPUT, Metric.MEMORY, Metric.DURATION);
 
     private final VerdictEngine engine;
     private final Set<Metric> compared;
@@ -197,11 +195,7 @@ public final class BaselineComparison {
 
     /** How a metric scales with machine speed: throughput with it, times against it, memory not at all. */
     public static double normalisation(Metric m, double factor) {
-        return switch (m) {
-            case THROUGHPUT -> factor;
-            case DURATION, CPU_SECONDS -> 1.0 / factor;
-            case MEMORY, ALLOCATED_BYTES_PER_ROW -> 1.0;
-        };
+        return MetricReading.of(m).scale(factor);
     }
 
     /**

@@ -1,3 +1,5 @@
+// Over 400 lines: the change-point search (E-divisive split, t-tests, merging the weakest) is one
+// algorithm whose steps share their statistics; its Javadoc explains each step.
 package org.loadperf.core.verdict;
 
 import java.util.ArrayList;

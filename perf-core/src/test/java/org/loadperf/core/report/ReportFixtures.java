@@ -23,8 +23,8 @@ public final class ReportFixtures {
 
     /** The comparison a runner with default settings makes, which the HTML report marks its charts with. */
     public static BaselineComparison comparison() {
-        return BaselineComparison.of(RunnerSettings.from(PerfSettings.of(Map.of(), Map.of(), Map.of())),
-                BaselineComparison.DEFAULT_COMPARED);
+        RunnerSettings defaults = RunnerSettings.from(PerfSettings.of(Map.of(), Map.of(), Map.of()));
+        return BaselineComparison.of(defaults, defaults.compared());
     }
 
     /**
