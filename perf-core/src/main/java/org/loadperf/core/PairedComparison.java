@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.loadperf.api.Api;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
 import org.loadperf.api.Verdict;
@@ -23,6 +24,7 @@ import org.loadperf.api.Verdict;
  * @param notes             remarks for a person (the pair order, detection-limit warnings)
  * @param candidateResult   the candidate's result as the reporters saw it
  */
+@Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
 public record PairedComparison(String baselineKey, String candidateKey, int pairs,
                                Map<Metric, List<Double>> baselineSamples, Map<Metric, List<Double>> candidateSamples,
                                List<Verdict> verdicts, List<String> notes, BenchmarkResult candidateResult) {

@@ -1,12 +1,14 @@
 package org.loadperf.core;
 
 import java.util.List;
+import org.loadperf.api.Api;
 import org.loadperf.api.BenchmarkResult;
 
 /**
  * Thrown by {@link PerfRunner#run} when fail-on-regression is on and a benchmark regressed. An
  * {@link AssertionError}, so that JUnit reports the test as failed, not errored.
  */
+@Api(status = Api.Status.STABLE, since = "0.1")
 public final class PerformanceRegressionError extends AssertionError {
 
     private static final long serialVersionUID = 1L;

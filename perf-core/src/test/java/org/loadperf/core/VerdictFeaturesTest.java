@@ -31,6 +31,8 @@ import org.loadperf.core.settings.PerfSettings;
 import org.loadperf.core.stats.Statistics;
 import org.loadperf.core.store.InMemoryBaselineStore;
 import org.loadperf.core.store.JsonFileBaselineStore;
+import org.loadperf.core.verdict.BaselineComparison;
+import org.loadperf.core.verdict.BuildGate;
 import org.loadperf.core.verdict.RunToRunNoise;
 import org.loadperf.core.verdict.VerdictEngine;
 
@@ -167,12 +169,12 @@ class VerdictFeaturesTest {
                 verdict(Metric.DURATION, Status.OK, 0, -3)));
         BenchmarkResult b = result("b", List.of(verdict(Metric.THROUGHPUT, Status.OK, 1, -2), marginal,
                 verdict(Metric.DURATION, Status.OK, 0, -3)));
-        List<BenchmarkResult> failing = PerfRunner.failingRegressions(List.of(a, b), 0.05);
+        List<BenchmarkResult> failing = BuildGate.failingRegressions(List.of(a, b), 0.05);
         assertThat(failing).hasSize(1);
         assertThat(failing.get(0).key()).isEqualTo("counting_a");
         assertThat(failing.get(0).regressions()).containsExactly(strong);
         // As the only comparison it fails the build: 0.04 <= 0.05.
-        assertThat(PerfRunner.failingRegressions(List.of(result("c", List.of(marginal))), 0.05)).hasSize(1);
+        assertThat(BuildGate.failingRegressions(List.of(result("c", List.of(marginal))), 0.05)).hasSize(1);
     }
 
     private static BenchmarkResult result(String name, List<Verdict> verdicts) {
@@ -253,10 +255,10 @@ class VerdictFeaturesTest {
         assertThat(MachineCalibration.normalisation(base, cur)).isEqualTo(0.5);
         assertThat(MachineCalibration.normalisation(Map.of(), cur)).isNaN();
         assertThat(MachineCalibration.normalisation(Map.of(MachineCalibration.KEY, "x"), cur)).isNaN();
-        assertThat(PerfRunner.normalisation(Metric.THROUGHPUT, 0.5)).isEqualTo(0.5);
-        assertThat(PerfRunner.normalisation(Metric.DURATION, 0.5)).isEqualTo(2.0);
-        assertThat(PerfRunner.normalisation(Metric.CPU_SECONDS, 0.5)).isEqualTo(2.0);
-        assertThat(PerfRunner.normalisation(Metric.MEMORY, 0.5)).isEqualTo(1.0);
+        assertThat(BaselineComparison.normalisation(Metric.THROUGHPUT, 0.5)).isEqualTo(0.5);
+        assertThat(BaselineComparison.normalisation(Metric.DURATION, 0.5)).isEqualTo(2.0);
+        assertThat(BaselineComparison.normalisation(Metric.CPU_SECONDS, 0.5)).isEqualTo(2.0);
+        assertThat(BaselineComparison.normalisation(Metric.MEMORY, 0.5)).isEqualTo(1.0);
         assertThat(MachineCalibration.opsPerSecond()).isPositive().isEqualTo(MachineCalibration.opsPerSecond());
     }
 
@@ -338,12 +340,13 @@ class VerdictFeaturesTest {
     @Test
     void detectionLimitWarningNamesThresholdAndLimit() {
         Verdict v = new Verdict(Metric.THROUGHPUT, Status.OK, 1, 100, 99, -8, 0.95, 5, 6, 11.3, "hodges-lehmann", "x");
-        assertThat(PerfRunner.mdeWarning(v)).contains(
+        assertThat(BaselineComparison.mdeWarning(v)).contains(
                 "throughput: 5% threshold, but this benchmark's noise hides changes under 12%");
         Verdict fine = new Verdict(Metric.MEMORY, Status.OK, 1, 100, 99, -2, 0.95, 10, 1, 2.5, "hodges-lehmann", "x");
-        assertThat(PerfRunner.mdeWarning(fine)).isEmpty();
+        assertThat(BaselineComparison.mdeWarning(fine)).isEmpty();
         Verdict half = new Verdict(Metric.MEMORY, Status.OK, 1, 100, 99, -2, 0.95, 2.5, 1, 4, "hodges-lehmann", "x");
-        assertThat(PerfRunner.mdeWarning(half)).contains("memory: 2.5% threshold, but this benchmark's noise hides "
+        assertThat(BaselineComparison.mdeWarning(half)).contains("memory: 2.5% threshold, but this benchmark's noise "
+                + "hides "
                 + "changes under 4%");
         // The engine's figure: (z_0.95 + z_0.8) / z_0.95 times the half-width.
         assertThat(new VerdictEngine(0.95).minimumDetectableEffect(10)).isCloseTo(15.117, within(0.01));

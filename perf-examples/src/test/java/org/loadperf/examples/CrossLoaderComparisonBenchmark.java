@@ -22,10 +22,10 @@ import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
-import org.loadperf.core.dataset.PerfDatasets;
 import org.loadperf.core.PerfRunner;
-import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.dataset.PerfDatasets;
 import org.loadperf.core.dataset.RecordedDataset;
+import org.loadperf.core.settings.PerfSettings;
 
 /**
  * The guide's cross-loader comparisons, over every loader on the class path (the built-in ones and any custom

@@ -30,10 +30,10 @@ import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
 import org.loadperf.api.loader.LoaderConfig;
-import org.loadperf.core.dataset.PerfDatasets;
 import org.loadperf.core.PerfRunner;
-import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.dataset.PerfDatasets;
 import org.loadperf.core.dataset.RecordedDataset;
+import org.loadperf.core.settings.PerfSettings;
 
 /**
  * The guide's PostgreSQL performance suite, recorded through {@link PerfRunner} under the guide's names. The

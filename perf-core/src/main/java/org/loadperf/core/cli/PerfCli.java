@@ -12,11 +12,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.loadperf.api.Api;
 import org.loadperf.api.BenchmarkRecord;
 import org.loadperf.api.Metric;
 import org.loadperf.core.report.ReportWriter;
 import org.loadperf.core.report.VerdictText;
 import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.settings.RunnerSetting;
 import org.loadperf.core.store.BaselineFileLock;
 import org.loadperf.core.store.BaselineStores;
 import org.loadperf.core.store.CorruptStoreException;
@@ -46,6 +48,7 @@ import org.loadperf.core.verdict.ChangePoints;
  * -Dexec.classpathScope=test -Dexec.args=summary}) or with perf-core and its dependencies on the class path
  * ({@code java -cp ... org.loadperf.core.PerfCli summary}). A store that does not exist is an error (exit 1).
  */
+@Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
 public final class PerfCli {
 
     static final String USAGE = """
@@ -146,7 +149,8 @@ public final class PerfCli {
             err.print(USAGE);
             return 2;
         }
-        String spec = store != null ? store : settings.get("PERF_STORE", JsonFileBaselineStore.DEFAULT_FILE_NAME);
+        String spec = store != null ? store
+                : settings.get(RunnerSetting.STORE, JsonFileBaselineStore.DEFAULT_FILE_NAME);
         if ((command.equals("export") || command.equals("import")) && file == null) {
             err.println("PerfCli " + command + ": --file PATH is required");
             err.print(USAGE);
@@ -165,7 +169,7 @@ public final class PerfCli {
                 case "import" -> StoreCommands.importFile(s, Path.of(file), out);
                 case "summary" -> StoreCommands.summary(s, out);
                 case "report" -> StoreCommands.report(s, dir != null ? Path.of(dir)
-                        : ReportWriter.directoryOf(settings), out);
+                        : ReportWriter.directoryOf(settings), out, settings);
                 case "changes" -> StoreCommands.changes(s, test, loader, out, err);
                 // A file store asks first; a shared PostgreSQL store wants --yes (a CI job cannot answer a prompt).
                 case "reset" -> s instanceof JsonFileBaselineStore json ? reset(json, yes, in, out)

@@ -37,9 +37,9 @@ final class StoreCommands {
         return 0;
     }
 
-    static int report(BaselineStore store, Path dir, PrintStream out) {
+    static int report(BaselineStore store, Path dir, PrintStream out, PerfSettings settings) {
         int count = store.baselines().size();
-        Path index = ReportWriter.writeIndex(dir, store);
+        Path index = ReportWriter.writeIndex(dir, store, settings);
         out.println("Wrote " + index + " (" + count + " benchmark" + (count == 1 ? "" : "s") + " from "
                 + store.location() + ")");
         return 0;

@@ -22,6 +22,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.loadperf.api.Api;
 
 /**
  * The guide's datasets as Arrow streams, deterministic, generated batch by batch so that memory stays bounded by
@@ -43,6 +44,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * <p>Every reader must be closed by its caller. Generating is cheap but not free; a benchmark that wants the load
  * alone timed records the data first with {@link RecordedDataset#record} and replays it.
  */
+@Api(status = Api.Status.STABLE, since = "0.1")
 public final class PerfDatasets {
 
     /** Rows of the medium table. */

@@ -12,12 +12,14 @@ import org.apache.arrow.vector.VectorUnloader;
 import org.apache.arrow.vector.ipc.ArrowReader;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.loadperf.api.Api;
 
 /**
  * Arrow batches held in memory and replayed any number of times without copying, so that a benchmark times the
  * load and not the making of its data. The batches are owned by the allocator given to {@link #record}; a replay's
  * reader only references them, so they do not count toward an iteration's memory.
  */
+@Api(status = Api.Status.STABLE, since = "0.1")
 public final class RecordedDataset implements AutoCloseable {
 
     private final Schema schema;

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
+import org.loadperf.api.Api;
 import org.loadperf.api.loader.Loader;
 import org.loadperf.api.loader.LoaderConfig;
 import org.loadperf.api.loader.LoaderException;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * others still load, and asking for a type that is not there names it; two providers of one type fail with both
  * class names.
  */
+@Api(status = Api.Status.STABLE, since = "0.1")
 public final class Loaders {
 
     private static final Logger LOG = LoggerFactory.getLogger(Loaders.class);

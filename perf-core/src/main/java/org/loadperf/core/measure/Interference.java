@@ -43,6 +43,7 @@ public record Interference(double speed, double speedSpreadPercent, double cpuSh
     static final double NOTICEABLE_PERCENT = 10.0;
 
     /** What the interference explains and why. */
+    @Api(status = Api.Status.INTERNAL, since = "0.2")
     public record Finding(double explainedPercent, String reason) {
     }
 

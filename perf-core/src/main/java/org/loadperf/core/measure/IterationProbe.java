@@ -39,6 +39,7 @@ public final class IterationProbe {
      * @param heapMeasured whether the heap was settled around the body, so that {@code memoryBytes} includes the
      *                     heap ({@code false}: only the Arrow peak is known and the iteration gives no memory sample)
      */
+    @Api(status = Api.Status.INTERNAL, since = "0.2")
     public record Sample(long nanos, long rows, long memoryBytes, long allocatedBytes, long cpuNanos, long arrowPeak,
                          long heapPeak, boolean heapMeasured, long directPeak, long retainedAfter, long growthBytes) {
 

@@ -28,6 +28,7 @@ public interface MachineSensor {
      * @param totalTicks       all ticks of the machine's CPUs (same source)
      * @param loadAverage      the 1-minute load average
      */
+    @Api(status = Api.Status.INTERNAL, since = "0.2")
     record Counters(long wallNanos, long processCpuNanos, long runNanos, long waitNanos, long stealTicks,
                     long totalTicks, double loadAverage) {
     }
@@ -43,6 +44,7 @@ public interface MachineSensor {
     }
 
     /** The sensor of the machine, with {@code clock} as its wall clock. */
+    @Api(status = Api.Status.INTERNAL, since = "0.2")
     final class SystemSensor implements MachineSensor {
         private static final com.sun.management.OperatingSystemMXBean OS =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

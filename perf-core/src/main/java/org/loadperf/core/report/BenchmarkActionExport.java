@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
 import org.loadperf.api.MetricSummary;
@@ -49,12 +50,14 @@ final class BenchmarkActionExport {
         return list;
     }
 
-    static ArrayNode bigger(List<BenchmarkResult> results) {
-        return entries(results, List.of(Metric.THROUGHPUT));
+    /** The entries of the compared metrics where more is better (the tool's "bigger is better" file). */
+    static ArrayNode bigger(List<BenchmarkResult> results, Set<Metric> compared) {
+        return entries(results, compared.stream().filter(Metric::higherIsBetter).sorted().toList());
     }
 
-    static ArrayNode smaller(List<BenchmarkResult> results) {
-        return entries(results, List.of(Metric.MEMORY, Metric.DURATION));
+    /** The entries of the compared metrics where less is better (the tool's "smaller is better" file). */
+    static ArrayNode smaller(List<BenchmarkResult> results, Set<Metric> compared) {
+        return entries(results, compared.stream().filter(m -> !m.higherIsBetter()).sorted().toList());
     }
 
     private static String compact(double v) {

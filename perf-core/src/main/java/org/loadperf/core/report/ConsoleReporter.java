@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.loadperf.api.Api;
 import org.loadperf.api.Benchmark;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
@@ -33,6 +34,7 @@ import org.loadperf.api.Verdict;
  *
  * <p>The one place of the library, beside the command line ({@code PerfCli}), that writes to {@code System.out}.
  */
+@Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
 public final class ConsoleReporter implements Reporter {
 
     /** Smallest time between two updates of the live line. */

@@ -29,9 +29,9 @@ import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
 import org.loadperf.api.Thresholds;
 import org.loadperf.api.Verdict;
+import org.loadperf.core.verdict.BaselineComparison;
 import org.loadperf.core.verdict.ChangePoint;
 import org.loadperf.core.verdict.ChangePoints;
-import org.loadperf.core.verdict.VerdictEngine;
 
 /**
  * {@code index.html}: one self-contained page (no network: the data, the script and the styles are inline) with
@@ -57,13 +57,21 @@ final class HtmlReport {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{([A-Z_]+)}}");
 
-    private static final List<Metric> CHARTED = List.of(Metric.THROUGHPUT, Metric.MEMORY, Metric.DURATION);
+    /** Charted for every benchmark; any other compared metric gets a chart of its own (extra_charts). */
+    private static final List<Metric> GUIDE = List.of(Metric.THROUGHPUT, Metric.MEMORY, Metric.DURATION);
 
     private HtmlReport() {
     }
 
-    /** The page for the history in {@code store} and the results of the current run (may be empty). */
-    static String render(BaselineStore store, List<BenchmarkResult> current) {
+    /**
+     * The page for the history in {@code store} and the results of the current run (may be empty); each earlier run
+     * is marked as {@code comparison} judges it against the run before it, with {@code thresholds}.
+     */
+    static String render(BaselineStore store, List<BenchmarkResult> current, BaselineComparison comparison,
+                         Thresholds thresholds) {
+        List<Metric> extra = comparison.compared().stream().filter(m -> !GUIDE.contains(m)).sorted().toList();
+        List<Metric> charted = new ArrayList<>(GUIDE);
+        charted.addAll(extra);
         Map<String, BenchmarkResult> currentByKey = new LinkedHashMap<>();
         current.forEach(r -> currentByKey.put(r.key(), r));
         Map<String, BenchmarkRecord> baselines = store.baselines(); // read once: a file store parses per call
@@ -73,10 +81,12 @@ final class HtmlReport {
         ObjectNode data = JsonNodeFactory.instance.objectNode();
         data.put("generated", OffsetDateTime.now().withNano(0).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         data.put("store", store.location());
+        ArrayNode extraCharts = data.putArray("extra_charts");
+        extra.forEach(m -> extraCharts.addObject().put("key", m.key()).put("title", m.displayName())
+                .put("unit", m.unit()));
         ArrayNode benchmarks = data.putArray("benchmarks");
         Map<String, List<Latest>> byTest = new TreeMap<>();
         List<Latest> latestRuns = new ArrayList<>();
-        VerdictEngine engine = new VerdictEngine(0.95);
         for (String key : keys.stream().sorted(Comparator.comparing((String k) -> testOf(baselines, currentByKey, k))
                 .thenComparing(k -> k)).toList()) {
             List<BenchmarkRecord> history = new ArrayList<>(store.history(key));
@@ -100,7 +110,7 @@ final class HtmlReport {
             b.put("hidden_runs", history.size() - runs.size());
             b.put("verdict", now != null ? VerdictText.verdictSummary(now) : null);
             b.put("status", now != null ? VerdictText.worstStatus(now).name() : null);
-            Map<Metric, Map<Integer, ChangePoint>> changes = changePoints(runs, last);
+            Map<Metric, Map<Integer, ChangePoint>> changes = changePoints(runs, last, charted);
             ArrayNode list = b.putArray("runs");
             Map<String, Integer> perCommit = new java.util.HashMap<>();
             runs.forEach(run -> perCommit.merge(run.gitCommit(), 1, Integer::sum));
@@ -109,6 +119,8 @@ final class HtmlReport {
                 BenchmarkRecord run = runs.get(i);
                 boolean isCurrent = now != null && sameRun(run, now);
                 int index = i;
+                List<Verdict> judged = isCurrent || i == 0 ? List.of()
+                        : comparison.rejudge(run, runs.get(i - 1), runs.subList(0, i), thresholds);
                 ObjectNode r = list.addObject();
                 r.put("commit", run.gitCommit());
                 r.put("dirty", run.gitDirty());
@@ -116,7 +128,7 @@ final class HtmlReport {
                 r.put("label", label(run, perCommit.get(run.gitCommit()) > 1
                         ? seen.merge(run.gitCommit(), 1, Integer::sum) : 0));
                 r.put("current", isCurrent);
-                for (Metric m : CHARTED) {
+                for (Metric m : charted) {
                     ObjectNode v = r.putObject(m.key());
                     number(v, "v", run.value(m).orElse(Double.NaN));
                     List<Double> s = run.samples(m);
@@ -132,7 +144,7 @@ final class HtmlReport {
                         v.put("change_worse", change.isWorse());
                     }
                     Optional<Verdict> mark = isCurrent ? now.verdict(m)
-                            : i == 0 ? Optional.empty() : compare(engine, m, runs.get(i - 1), run);
+                            : judged.stream().filter(x -> x.metric() == m).findFirst();
                     mark.filter(x -> x.status() == Verdict.Status.REGRESSION
                                     || x.status() == Verdict.Status.IMPROVED
                                     || x.status() == Verdict.Status.INCONCLUSIVE)
@@ -164,7 +176,7 @@ final class HtmlReport {
                 o.put("loader", l.record().loaderType());
                 o.put("commit", l.record().gitCommit());
                 o.put("current", l.current());
-                for (Metric m : CHARTED) {
+                for (Metric m : charted) {
                     number(o, m.key(), l.record().value(m).orElse(Double.NaN));
                 }
                 // the three memory figures side by side: needed (memory_mb), allocated and stored per row
@@ -197,9 +209,9 @@ final class HtmlReport {
      * skips runs of another machine and busy runs, so its own indexes differ).
      */
     private static Map<Metric, Map<Integer, ChangePoint>> changePoints(List<BenchmarkRecord> runs,
-                                                                       BenchmarkRecord last) {
+                                                                       BenchmarkRecord last, List<Metric> charted) {
         Map<Metric, Map<Integer, ChangePoint>> out = new java.util.EnumMap<>(Metric.class);
-        for (Metric m : CHARTED) {
+        for (Metric m : charted) {
             Map<Integer, ChangePoint> byRun = new java.util.HashMap<>();
             out.put(m, byRun);
             if (last.value(m).isEmpty()) {
@@ -246,17 +258,6 @@ final class HtmlReport {
         } catch (RuntimeException e) {
             return false;
         }
-    }
-
-    private static Optional<Verdict> compare(VerdictEngine engine, Metric m, BenchmarkRecord before,
-                                             BenchmarkRecord run) {
-        if (before.value(m).isEmpty() || run.value(m).isEmpty()) {
-            return Optional.empty();
-        }
-        List<Double> base = before.samples(m).isEmpty() ? List.of(before.value(m).getAsDouble()) : before.samples(m);
-        List<Double> cur = run.samples(m).isEmpty() ? List.of(run.value(m).getAsDouble()) : run.samples(m);
-        return Optional.of(engine.compare(m, base, before.value(m).getAsDouble(), cur, Thresholds.defaults().of(m),
-                0.0));
     }
 
     private static String subtitle(BaselineStore store, List<BenchmarkResult> current, long regressions) {

@@ -16,11 +16,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.loadperf.api.Api;
 import org.loadperf.api.BaselineStore;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Reporter;
+import org.loadperf.api.Thresholds;
 import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.settings.RunnerSetting;
+import org.loadperf.core.settings.RunnerSettings;
 import org.loadperf.core.store.BaselineFileLock;
+import org.loadperf.core.verdict.BaselineComparison;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +52,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Like every reporter it never throws: a failure is logged and reported by {@link #outcome()}.
  */
+@Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
 public final class ReportWriter implements Reporter {
 
     /** Where reports go unless {@code PERF_REPORT_DIR} says otherwise (relative to the working directory). */
@@ -67,13 +73,18 @@ public final class ReportWriter implements Reporter {
     private final BaselineStore store;
     private final String runId;
     private final Path stepSummary;
+    private final BaselineComparison comparison;
+    private final Thresholds thresholds;
     private volatile Outcome outcome;
 
-    ReportWriter(Path directory, BaselineStore store, String runId, Path stepSummary) {
+    ReportWriter(Path directory, BaselineStore store, String runId, Path stepSummary, BaselineComparison comparison,
+                 Thresholds thresholds) {
         this.directory = Objects.requireNonNull(directory, "directory is null").toAbsolutePath().normalize();
         this.store = Objects.requireNonNull(store, "store is null");
         this.runId = Objects.requireNonNull(runId, "runId is null");
         this.stepSummary = stepSummary;
+        this.comparison = Objects.requireNonNull(comparison, "comparison is null");
+        this.thresholds = Objects.requireNonNull(thresholds, "thresholds is null");
     }
 
     /**
@@ -81,18 +92,28 @@ public final class ReportWriter implements Reporter {
      * {@code GITHUB_STEP_SUMMARY}; charts the history of {@code store}.
      */
     public static ReportWriter fromSettings(PerfSettings settings, BaselineStore store) {
-        return new ReportWriter(directoryOf(settings), store, settings.get("PERF_RUN_ID", JVM_RUN_ID),
-                settings.get("GITHUB_STEP_SUMMARY").map(Path::of).orElse(null));
+        RunnerSettings runner = RunnerSettings.from(settings);
+        return fromSettings(settings, store, BaselineComparison.of(runner, runner.compared()),
+                runner.thresholds());
     }
 
-    /** A writer into {@code directory} charting the history of {@code store}; no step summary. */
+    /** As {@link #fromSettings(PerfSettings, BaselineStore)}, marking history as {@code comparison} judges it. */
+    public static ReportWriter fromSettings(PerfSettings settings, BaselineStore store, BaselineComparison comparison,
+                                            Thresholds thresholds) {
+        return new ReportWriter(directoryOf(settings), store, settings.get(RunnerSetting.RUN_ID, JVM_RUN_ID),
+                settings.get("GITHUB_STEP_SUMMARY").map(Path::of).orElse(null), comparison, thresholds);
+    }
+
+    /** A writer into {@code directory} charting the history of {@code store}; no step summary; default verdicts. */
     public static ReportWriter to(Path directory, BaselineStore store) {
-        return new ReportWriter(directory, store, JVM_RUN_ID, null);
+        RunnerSettings runner = RunnerSettings.from(PerfSettings.of(Map.of(), Map.of(), Map.of()));
+        return new ReportWriter(directory, store, JVM_RUN_ID, null,
+                BaselineComparison.of(runner, runner.compared()), runner.thresholds());
     }
 
     /** The report directory {@code settings} name. */
     public static Path directoryOf(PerfSettings settings) {
-        return Path.of(settings.get("PERF_REPORT_DIR", DEFAULT_DIRECTORY)).toAbsolutePath().normalize();
+        return Path.of(settings.get(RunnerSetting.REPORT_DIR, DEFAULT_DIRECTORY)).toAbsolutePath().normalize();
     }
 
     /** Where the reports go. */
@@ -136,15 +157,16 @@ public final class ReportWriter implements Reporter {
             written.add(replace(resultsFile, ResultsJson.toJson(ResultsJson.document(runId, store.location(), run))));
             written.add(replace(directory.resolve(SUMMARY_FILE), MarkdownSummary.render("Performance results", run)));
             written.add(replace(directory.resolve(SUMMARY_TEXT_FILE), textSummary(run)));
-            written.add(replace(directory.resolve(INDEX_FILE), HtmlReport.render(store, run)));
+            written.add(replace(directory.resolve(INDEX_FILE), HtmlReport.render(store, run, comparison, thresholds)));
             written.add(replace(directory.resolve(BenchmarkActionExport.BIGGER_FILE),
-                    ResultsJson.toJson(BenchmarkActionExport.bigger(run))));
+                    ResultsJson.toJson(BenchmarkActionExport.bigger(run, comparison.compared()))));
             written.add(replace(directory.resolve(BenchmarkActionExport.SMALLER_FILE),
-                    ResultsJson.toJson(BenchmarkActionExport.smaller(run))));
+                    ResultsJson.toJson(BenchmarkActionExport.smaller(run, comparison.compared()))));
         }
         if (stepSummary != null) {
             try {
-                Files.writeString(stepSummary, MarkdownSummary.render("Performance results", merge(List.of(), results)) + "\n",
+                Files.writeString(stepSummary,
+                        MarkdownSummary.render("Performance results", merge(List.of(), results)) + "\n",
                         StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot append to GITHUB_STEP_SUMMARY " + stepSummary + ": " + e, e);
@@ -163,9 +185,11 @@ public final class ReportWriter implements Reporter {
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
-    /** {@code index.html} alone, from {@code store} (the command line's {@code report}). */
-    public static Path writeIndex(Path directory, BaselineStore store) {
-        return replace(directory.toAbsolutePath().normalize().resolve(INDEX_FILE), HtmlReport.render(store, List.of()));
+    /** {@code index.html} alone, from {@code store}, judged as {@code settings} say (the command line's report). */
+    public static Path writeIndex(Path directory, BaselineStore store, PerfSettings settings) {
+        RunnerSettings runner = RunnerSettings.from(settings);
+        return replace(directory.toAbsolutePath().normalize().resolve(INDEX_FILE), HtmlReport.render(store,
+                List.of(), BaselineComparison.of(runner, runner.compared()), runner.thresholds()));
     }
 
     private List<BenchmarkResult> previousResults(Path file) {
@@ -222,6 +246,7 @@ public final class ReportWriter implements Reporter {
      * @param files     the files written (empty on failure)
      * @param error     why nothing was written, or null
      */
+    @Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
     public record Outcome(Path directory, List<Path> files, String error) {
 
         /** Copies the list. */

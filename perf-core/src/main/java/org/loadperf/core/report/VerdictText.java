@@ -3,6 +3,7 @@ package org.loadperf.core.report;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.loadperf.api.Api;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
 import org.loadperf.api.Verdict;
@@ -12,6 +13,7 @@ import org.loadperf.core.verdict.Figures;
  * The verdict text every report shares (console, Markdown, HTML, JSON, exports, the runner's record), in one place
  * so that they all say the same.
  */
+@Api(status = Api.Status.INTERNAL, since = "0.2")
 public final class VerdictText {
 
     private VerdictText() {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Function;
+import org.loadperf.api.Api;
 import org.loadperf.api.loader.Secrets;
 
 /**
@@ -23,6 +24,7 @@ import org.loadperf.api.loader.Secrets;
  * the {@code .env.test} file (dotenv syntax) of the working directory or the nearest parent up to the git root
  * ({@code PERF_ENV_FILE} names another); then the default. {@link #toString()} masks secrets.
  */
+@Api(status = Api.Status.STABLE, since = "0.1")
 public final class PerfSettings {
 
     /** The guide's default dataset size. */
@@ -119,6 +121,16 @@ public final class PerfSettings {
         }
         int comment = raw.indexOf(" #");
         return (comment >= 0 ? raw.substring(0, comment) : raw).strip();
+    }
+
+    /** The value of a runner setting, if set. */
+    public Optional<String> get(RunnerSetting setting) {
+        return get(setting.settingName());
+    }
+
+    /** The value of a runner setting, or {@code dflt}. */
+    public String get(RunnerSetting setting, String dflt) {
+        return get(setting.settingName(), dflt);
     }
 
     /** The value of {@code name}, from the first source that has it. */

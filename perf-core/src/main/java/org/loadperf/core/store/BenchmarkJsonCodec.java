@@ -1,3 +1,5 @@
+// Over 400 lines: both directions of the performance_benchmarks.json entry (the guide's fields, samples,
+// extras) and every check of a malformed entry, kept together so that reading and writing cannot drift apart.
 package org.loadperf.core.store;
 
 import com.fasterxml.jackson.core.JsonFactory;

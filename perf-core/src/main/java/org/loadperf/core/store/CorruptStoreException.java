@@ -1,12 +1,14 @@
 package org.loadperf.core.store;
 
 import java.nio.file.Path;
+import org.loadperf.api.Api;
 
 /**
  * A {@code performance_benchmarks.json} that cannot be read: not JSON, not a JSON object, a key twice in one
  * object, or an entry that is not a benchmark entry (a field missing or of the wrong type, a number out of
  * range). The file is left untouched; fix it or move it away (or {@link JsonFileBaselineStore#reset()} the store).
  */
+@Api(status = Api.Status.STABLE, since = "0.2")
 public final class CorruptStoreException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

@@ -5,10 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.loadperf.api.Api;
 import org.loadperf.api.BaselineStore;
 import org.loadperf.api.BenchmarkRecord;
 
 /** A {@link BaselineStore} that lives as long as the JVM: for tests, paired comparisons and dry runs. */
+@Api(status = Api.Status.STABLE, since = "0.1")
 public final class InMemoryBaselineStore implements BaselineStore {
 
     private final int historyLimit;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import org.loadperf.api.Api;
 import org.loadperf.api.BaselineStore;
 import org.loadperf.api.BenchmarkRecord;
 import org.slf4j.Logger;
@@ -50,6 +51,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Instances are immutable and thread-safe; any number of instances (and processes) may share a file.
  */
+@Api(status = Api.Status.STABLE, since = "0.1")
 public final class JsonFileBaselineStore implements BaselineStore {
 
     /** The guide's file name. */

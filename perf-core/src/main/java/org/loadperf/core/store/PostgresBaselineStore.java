@@ -1,3 +1,5 @@
+// Over 400 lines: one store's URL parsing, schema migration, branch and machine-class fallback, transactions
+// and lost-connection handling share its connection and schema; apart, each part would need the others' state.
 package org.loadperf.core.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -21,12 +23,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import org.loadperf.api.Api;
 import org.loadperf.api.BaselineStore;
 import org.loadperf.api.BenchmarkRecord;
 import org.loadperf.api.loader.Secrets;
 import org.loadperf.core.measure.GitInfo;
 import org.loadperf.core.measure.MachineFingerprint;
 import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.settings.RunnerSetting;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +53,7 @@ import org.slf4j.LoggerFactory;
  * depend on it. Messages name the store by host, port and database, never by its URL (which may hold a password);
  * the driver's texts pass through {@link Secrets#detail}.
  */
+@Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
 public final class PostgresBaselineStore implements BaselineStore {
 
     /** The schema version this code writes; older schemas are migrated, newer ones refused. */
@@ -100,12 +105,12 @@ public final class PostgresBaselineStore implements BaselineStore {
      */
     public static PostgresBaselineStore open(String url, PerfSettings settings) {
         Objects.requireNonNull(url, "url is null");
-        String defaultBranch = settings.get("PERF_DEFAULT_BRANCH", "main").strip();
-        String branch = settings.get("PERF_BRANCH").filter(b -> !b.isBlank()).map(String::strip)
+        String defaultBranch = settings.get(RunnerSetting.DEFAULT_BRANCH, "main").strip();
+        String branch = settings.get(RunnerSetting.BRANCH).filter(b -> !b.isBlank()).map(String::strip)
                 .orElseGet(() -> GitInfo.branch(settings).orElse(defaultBranch));
-        String machine = settings.get("PERF_MACHINE_CLASS").filter(b -> !b.isBlank()).map(String::strip)
+        String machine = settings.get(RunnerSetting.MACHINE_CLASS).filter(b -> !b.isBlank()).map(String::strip)
                 .orElseGet(() -> machineClass(MachineFingerprint.current()));
-        return parse(url, settings.get("PERF_STORE_PASSWORD").orElse(null), branch, defaultBranch, machine);
+        return parse(url, settings.get(RunnerSetting.STORE_PASSWORD).orElse(null), branch, defaultBranch, machine);
     }
 
     static PostgresBaselineStore parse(String url, String fallbackPassword, String branch, String defaultBranch,

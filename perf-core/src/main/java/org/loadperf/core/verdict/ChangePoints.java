@@ -1,3 +1,5 @@
+// Over 400 lines: the change-point search (E-divisive split, t-tests, merging the weakest) is one
+// algorithm whose steps share their statistics; its Javadoc explains each step.
 package org.loadperf.core.verdict;
 
 import java.util.ArrayList;
@@ -57,6 +59,7 @@ public final class ChangePoints {
     }
 
     /** One change point in a series: the first index of the new level and the test between its two segments. */
+    @Api(status = Api.Status.INTERNAL, since = "0.2")
     public record Split(int index, int before, int after, double meanBefore, double meanAfter, double pValue) {
         /** max(|after/before - 1|, |before/after - 1|): how far the levels lie apart, relative to the smaller. */
         double magnitude() {

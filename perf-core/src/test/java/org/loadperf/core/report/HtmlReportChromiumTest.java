@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
+import org.loadperf.api.Thresholds;
 import org.loadperf.api.Verdict;
 import org.loadperf.core.store.JsonFileBaselineStore;
 
@@ -76,7 +77,7 @@ class HtmlReportChromiumTest {
         comparisons = 2;
         page = OUT.resolve("index.html");
         Files.createDirectories(OUT);
-        Files.writeString(page, HtmlReport.render(store, current));
+        Files.writeString(page, HtmlReport.render(store, current, ReportFixtures.comparison(), Thresholds.defaults()));
     }
 
     private static Result chromium(String... args) throws Exception {

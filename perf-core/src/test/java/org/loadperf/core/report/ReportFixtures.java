@@ -10,7 +10,10 @@ import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
 import org.loadperf.api.MetricSummary;
 import org.loadperf.api.Verdict;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.settings.RunnerSettings;
 import org.loadperf.core.stats.Statistics;
+import org.loadperf.core.verdict.BaselineComparison;
 
 /** Results with known figures for the report tests (the runner's own measurements are tested elsewhere). */
 public final class ReportFixtures {
@@ -18,12 +21,18 @@ public final class ReportFixtures {
     private ReportFixtures() {
     }
 
+    /** The comparison a runner with default settings makes, which the HTML report marks its charts with. */
+    public static BaselineComparison comparison() {
+        RunnerSettings defaults = RunnerSettings.from(PerfSettings.of(Map.of(), Map.of(), Map.of()));
+        return BaselineComparison.of(defaults, defaults.compared());
+    }
+
     /**
      * A result whose samples are {@code throughput * (1 + k/100)} for k in -2..2 (and likewise for memory and
      * duration), so its medians are exactly the given figures.
      */
     public static BenchmarkResult result(String test, String loader, long size, double throughput, double memory,
-                                  String commit, OffsetDateTime when, List<Verdict> verdicts) {
+                                         String commit, OffsetDateTime when, List<Verdict> verdicts) {
         Map<Metric, List<Double>> samples = new EnumMap<>(Metric.class);
         samples.put(Metric.THROUGHPUT, spread(throughput));
         samples.put(Metric.MEMORY, spread(memory));

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.loadperf.api.Benchmark;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
+import org.loadperf.api.Thresholds;
 import org.loadperf.api.Verdict;
 import org.loadperf.core.FakeMachine;
 import org.loadperf.core.PerfRunner;
@@ -98,7 +99,7 @@ class ReportWriterTest {
         assertThat(md).doesNotContain("<script>");
         assertThat(Files.readString(stepSummary)).isEqualTo(md + "\n");
 
-        // github-action-benchmark: throughput bigger-is-better, memory and duration smaller-is-better
+        // github-action-benchmark: throughput bigger-is-better, memory, duration and allocation smaller-is-better
         JsonNode bigger = json(reports.resolve("benchmark-action-bigger.json"));
         assertThat(bigger).hasSize(2);
         assertThat(bigger.get(0).path("name").asText()).isEqualTo("counting_fast - throughput");
@@ -108,9 +109,10 @@ class ReportWriterTest {
         assertThat(bigger.get(0).path("extra").asText()).contains("dataset_size: 1000 rows",
                 "iterations: " + results.get(1).samples().get(Metric.THROUGHPUT).size() + " (+0 warm-up)");
         JsonNode smaller = json(reports.resolve("benchmark-action-smaller.json"));
-        assertThat(smaller).hasSize(4);
-        assertThat(smaller.findValuesAsText("name")).contains("counting_fast - memory", "counting_fast - duration");
-        assertThat(smaller.findValuesAsText("unit")).containsOnly("MB", "s");
+        assertThat(smaller).hasSize(6);
+        assertThat(smaller.findValuesAsText("name")).contains("counting_fast - memory", "counting_fast - duration",
+                "counting_fast - allocation");
+        assertThat(smaller.findValuesAsText("unit")).containsOnly("MB", "s", "B/row");
 
         // index.html: self-contained, user text escaped in the HTML and unable to leave the data block
         String html = Files.readString(reports.resolve("index.html"));
@@ -143,13 +145,16 @@ class ReportWriterTest {
                 ReportFixtures.ok());
         BenchmarkResult b = ReportFixtures.result("t1", "postgresql", 100, 2000, 6, "abcdef12", ReportFixtures.at(0),
                 ReportFixtures.ok());
-        new ReportWriter(dir, store, "run-1", null).runFinished(List.of(a));
-        new ReportWriter(dir, store, "run-1", null).runFinished(List.of(b));
+        new ReportWriter(dir, store, "run-1", null, ReportFixtures.comparison(),
+                Thresholds.defaults()).runFinished(List.of(a));
+        new ReportWriter(dir, store, "run-1", null, ReportFixtures.comparison(),
+                Thresholds.defaults()).runFinished(List.of(b));
         assertThat(json(dir.resolve("results.json")).path("results").findValuesAsText("key"))
                 .containsExactly("redis_t1", "postgresql_t1");
         assertThat(Files.readString(dir.resolve("summary.md"))).contains("| redis | t1 |", "| postgresql | t1 |");
 
-        new ReportWriter(dir, store, "run-2", null).runFinished(List.of(b));
+        new ReportWriter(dir, store, "run-2", null, ReportFixtures.comparison(),
+                Thresholds.defaults()).runFinished(List.of(b));
         assertThat(json(dir.resolve("results.json")).path("results").findValuesAsText("key"))
                 .containsExactly("postgresql_t1");
     }
@@ -185,7 +190,7 @@ class ReportWriterTest {
                 List.of()).toRecord(), true);
         store.record(ReportFixtures.result("alone", "postgresql", 100, 3000, 9, "c3000000", ReportFixtures.at(3),
                 List.of()).toRecord(), true);
-        String html = HtmlReport.render(store, List.of(now));
+        String html = HtmlReport.render(store, List.of(now), ReportFixtures.comparison(), Thresholds.defaults());
         String data = html.substring(html.indexOf("id=\"perf-data\">"), html.indexOf("</script>"));
         // this run's point carries its verdict; earlier points were steady, so carry none
         assertThat(data.split("\"mark\":\"REGRESSION\"", -1)).hasSize(2);
@@ -204,7 +209,7 @@ class ReportWriterTest {
                 List.of(ReportFixtures.verdict(Metric.THROUGHPUT, Verdict.Status.IMPROVED, 1000, 1500),
                         ReportFixtures.verdict(Metric.MEMORY, Verdict.Status.IMPROVED, 5, 4)));
         store.record(now.toRecord(), true);
-        String html = HtmlReport.render(store, List.of(now));
+        String html = HtmlReport.render(store, List.of(now), ReportFixtures.comparison(), Thresholds.defaults());
         String data = html.substring(html.indexOf("id=\"perf-data\">"), html.indexOf("</script>"));
         // one commit measured twice: each run labelled with its number and time
         assertThat(data).containsPattern("\"label\":\"abc12345 #1 \\d\\d:\\d\\d\"")

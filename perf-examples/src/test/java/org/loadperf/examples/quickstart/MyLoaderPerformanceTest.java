@@ -18,9 +18,9 @@ import org.loadperf.api.Metric;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.Loader;
 import org.loadperf.api.loader.LoaderConfig;
-import org.loadperf.core.discovery.Loaders;
-import org.loadperf.core.dataset.PerfDatasets;
 import org.loadperf.core.PerfRunner;
+import org.loadperf.core.dataset.PerfDatasets;
+import org.loadperf.core.discovery.Loaders;
 import org.loadperf.core.settings.PerfSettings;
 
 @Tag("performance")
