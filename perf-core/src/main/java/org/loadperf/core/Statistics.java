@@ -5,8 +5,11 @@ import java.util.List;
 import org.loadperf.api.Metric;
 import org.loadperf.api.MetricSummary;
 
-/** Descriptive statistics and the exact Mann-Whitney distribution the verdicts use. */
-final class Statistics {
+/**
+ * Descriptive statistics and the exact Mann-Whitney distribution the verdicts use (public for the {@code compare}
+ * package; not an API for users).
+ */
+public final class Statistics {
 
     private Statistics() {
     }
@@ -15,7 +18,7 @@ final class Statistics {
         return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    static double median(double[] values) {
+    public static double median(double[] values) {
         if (values.length == 0) {
             return Double.NaN;
         }
@@ -216,7 +219,7 @@ final class Statistics {
      * probability of any false rejection (the family-wise error rate) at most {@code alpha}. The i-th smallest
      * p-value (0-based) is compared with {@code alpha / (m - i)}; the first that fails stops the procedure.
      */
-    static boolean[] holm(double[] p, double alpha) {
+    public static boolean[] holm(double[] p, double alpha) {
         int m = p.length;
         Integer[] order = new Integer[m];
         for (int i = 0; i < m; i++) {

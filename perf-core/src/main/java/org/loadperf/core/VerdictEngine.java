@@ -29,21 +29,22 @@ import org.loadperf.api.Verdict.Status;
  * shared machine gives; with the estimate past the threshold and the bound past zero, 2% suffices, and an A/A pair
  * still needs both a change past the threshold and a 1% chance to come out REGRESSION (measured: README, "Verdicts
  * you can trust").
+ * Public for the {@code compare} package (two commits), which reuses these verdicts; not an API for users.
  * With a single value on either side (a baseline written by the guide's tooling) it falls back to the guide's
  * point comparison of the figures and says so.
  */
-final class VerdictEngine {
+public final class VerdictEngine {
 
     private final double confidence;
 
-    VerdictEngine(double confidence) {
+    public VerdictEngine(double confidence) {
         if (!(confidence > 0.5 && confidence < 1.0)) {
             throw new IllegalArgumentException("confidence must be in (0.5, 1), got " + confidence);
         }
         this.confidence = confidence;
     }
 
-    double confidence() {
+    public double confidence() {
         return confidence;
     }
 
@@ -136,7 +137,7 @@ final class VerdictEngine {
      * what the two members of a pair share (the machine's load at that moment, the JVM's state), so it needs no
      * allowance for run-to-run noise.
      */
-    Verdict comparePaired(Metric metric, List<Double> baseline, List<Double> candidate, Threshold threshold) {
+    public Verdict comparePaired(Metric metric, List<Double> baseline, List<Double> candidate, Threshold threshold) {
         if (baseline.size() != candidate.size()) {
             throw new IllegalArgumentException("paired samples differ in size: " + baseline.size() + " baseline, "
                     + candidate.size() + " candidate");
@@ -201,7 +202,7 @@ final class VerdictEngine {
      * statistics make it a change. A zero baseline has no percentage: a change above the floor from it is
      * INCONCLUSIVE (it was OK, whatever its size). Other metrics pass unchanged.
      */
-    static Verdict floor(Verdict v, double floorMb) {
+    public static Verdict floor(Verdict v, double floorMb) {
         boolean noRatio = Double.isNaN(v.regressionPercent());
         if (v.metric() != Metric.MEMORY || v.status() == Status.NO_BASELINE
                 || v.status() == Status.OK && !noRatio) {
@@ -239,7 +240,7 @@ final class VerdictEngine {
      * approximation). A comparison without a bound (the guide's point comparison of single figures) gives 1: one
      * figure against one cannot tell a change from noise, so it never fails a build, though it is still reported.
      */
-    static double pValue(Verdict v) {
+    public static double pValue(Verdict v) {
         double bound = v.confidenceBound();
         if (Double.isNaN(bound) || Double.isNaN(v.regressionPercent())) {
             return 1.0;
