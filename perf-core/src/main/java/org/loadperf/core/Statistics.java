@@ -163,7 +163,7 @@ public final class Statistics {
      * The cumulative distribution of the Wilcoxon signed-rank statistic W+ for {@code n} pairs under the null
      * hypothesis: {@code cdf[w] = P(W+ <= w)}, exact (counting the 2^n sign patterns by dynamic programming).
      */
-    static double[] signedRankCdf(int n) {
+    public static double[] signedRankCdf(int n) {
         int max = n * (n + 1) / 2;
         double[] counts = new double[max + 1];
         counts[0] = 1.0;

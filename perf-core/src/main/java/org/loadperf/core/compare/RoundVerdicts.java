@@ -19,7 +19,8 @@ import org.loadperf.core.VerdictEngine;
  * ({@link VerdictEngine#comparePaired}: one-sample Hodges-Lehmann over the rounds' regression percentages with an
  * exact Wilcoxon signed-rank bound), so what a JVM's JIT and layout luck adds is noise between rounds, and what the
  * machine's drift adds hits both members of a round alike. A REGRESSION fails a build only when it also survives
- * Holm's correction across every benchmark and metric of the comparison.
+ * Holm's correction across every benchmark and metric of the comparison, with the exact signed-rank p-values: with
+ * one benchmark (three metrics) that takes 9 rounds at least, with ten benchmarks 12 (2^-n below 1% / m).
  */
 final class RoundVerdicts {
 
@@ -41,11 +42,13 @@ final class RoundVerdicts {
      * @param base     the base's figure per paired round
      * @param head     the head's figure per paired round
      * @param verdict  head against base (positive change = head worse)
+     * @param p        the exact one-sided p-value of "the head is not worse" (signed-rank over the rounds)
      * @param failing  a REGRESSION that survives Holm's correction: it fails a build with fail-on-regression
      * @param decided  more rounds would not change the answer's meaning: a change found (and, for a REGRESSION,
      *                 surviving Holm), or OK with a detection limit within the threshold
      */
-    record Row(String key, List<Double> base, List<Double> head, Verdict verdict, boolean failing, boolean decided) {
+    record Row(String key, List<Double> base, List<Double> head, Verdict verdict, double p, boolean failing,
+               boolean decided) {
         Row {
             base = List.copyOf(base);
             head = List.copyOf(head);
@@ -116,16 +119,48 @@ final class RoundVerdicts {
         }
         double[] p = new double[verdicts.size()];
         for (int i = 0; i < p.length; i++) {
-            p[i] = VerdictEngine.pValue(verdicts.get(i));
+            p[i] = pValue(verdicts.get(i).metric(), bases.get(i), heads.get(i));
         }
         boolean[] survives = Statistics.holm(p, 1.0 - engine.confidence());
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < verdicts.size(); i++) {
             Verdict v = verdicts.get(i);
             boolean failing = v.isRegression() && survives[i];
-            rows.add(new Row(owners.get(i), bases.get(i), heads.get(i), v, failing, decided(v, failing)));
+            rows.add(new Row(owners.get(i), bases.get(i), heads.get(i), v, p[i], failing, decided(v, failing)));
         }
         return rows;
+    }
+
+    /**
+     * The exact one-sided p-value of "the head is not worse" from the Wilcoxon signed-rank test of the rounds'
+     * regression percentages, the test the verdict's bound comes from (the normal approximation of
+     * {@link VerdictEngine#pValue} is far off for the 7-15 pairs a comparison has). Rounds without a difference
+     * are left out; tied differences share their ranks, and the sum is rounded down, which errs towards no alarm.
+     */
+    static double pValue(Metric metric, List<Double> base, List<Double> head) {
+        List<Double> d = new ArrayList<>();
+        for (int i = 0; i < base.size(); i++) {
+            double x = metric.regressionPercent(base.get(i), head.get(i));
+            if (!Double.isNaN(x) && x != 0) {
+                d.add(x);
+            }
+        }
+        int n = d.size();
+        if (n == 0) {
+            return 1.0;
+        }
+        Double[] abs = d.stream().map(Math::abs).sorted().toArray(Double[]::new);
+        double w = 0;
+        for (double x : d) {
+            if (x > 0) {
+                int first = java.util.Arrays.asList(abs).indexOf(Math.abs(x));
+                int last = java.util.Arrays.asList(abs).lastIndexOf(Math.abs(x));
+                w += (first + last + 2) / 2.0;
+            }
+        }
+        double[] cdf = Statistics.signedRankCdf(n);
+        int atLeast = (int) Math.floor(w);
+        return atLeast <= 0 ? 1.0 : 1.0 - cdf[atLeast - 1];
     }
 
     /**
