@@ -175,16 +175,14 @@ final class CompareRun {
                 loadAverage(), judge.confidence(), options.commandLine());
     }
 
-    /** The throughput changes so far, in a few words for the progress line. */
+    /** The largest throughput change so far, in a few words for the progress line. */
     private static String headline(List<RoundVerdicts.Row> rows) {
-        StringBuilder sb = new StringBuilder();
-        for (RoundVerdicts.Row row : rows) {
-            if (row.metric() == Metric.THROUGHPUT) {
-                sb.append(sb.length() == 0 ? " (throughput: " : ", ").append(String.format(Locale.ROOT, "%s %+.1f%%",
-                        row.key(), row.verdict().regressionPercent()));
-            }
-        }
-        return sb.length() == 0 ? "" : sb.append(')').toString();
+        return rows.stream().filter(r -> r.metric() == Metric.THROUGHPUT
+                        && !Double.isNaN(r.verdict().regressionPercent()))
+                .max(Comparator.comparingDouble(r -> Math.abs(r.verdict().regressionPercent())))
+                .map(r -> String.format(Locale.ROOT, "; largest throughput change %s %+.1f%% (%s)", r.key(),
+                        r.verdict().regressionPercent(), r.verdict().status()))
+                .orElse("");
     }
 
     private record Side(String name, Path tree, Map<String, String> env) {
