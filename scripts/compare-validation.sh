@@ -41,7 +41,7 @@ for i in $(seq 1 "$RUNS"); do
     dir="$out/s$s-run$i"
     started=$(date -u +%H:%M:%S)
     # shellcheck disable=SC2086
-    java -cp "$cli_cp" org.loadperf.core.PerfCli compare --base HEAD --head worktree --build "$build" \
+    java -cp "$cli_cp" org.loadperf.core.cli.PerfCli compare --base HEAD --head worktree --build "$build" \
       --command "$command" --head-env "PERF_VALIDATION_SLOWDOWN=$s" --report-dir "$dir" $ARGS \
       > "$dir.log" 2>&1 || true
     if [ ! -f "$dir/compare.json" ]; then

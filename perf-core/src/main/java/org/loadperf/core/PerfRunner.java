@@ -1,6 +1,5 @@
 package org.loadperf.core;
 
-import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,6 +23,23 @@ import org.loadperf.api.MetricSummary;
 import org.loadperf.api.Reporter;
 import org.loadperf.api.Thresholds;
 import org.loadperf.api.Verdict;
+import org.loadperf.core.measure.GitInfo;
+import org.loadperf.core.measure.Interference;
+import org.loadperf.core.measure.IterationProbe;
+import org.loadperf.core.measure.MachineCalibration;
+import org.loadperf.core.measure.MachineFingerprint;
+import org.loadperf.core.measure.MachineSensor;
+import org.loadperf.core.report.ConsoleReporter;
+import org.loadperf.core.report.ReportWriter;
+import org.loadperf.core.report.VerdictText;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.stats.Statistics;
+import org.loadperf.core.store.BaselineStores;
+import org.loadperf.core.store.PostgresBaselineStore;
+import org.loadperf.core.verdict.ChangePointVerdicts;
+import org.loadperf.core.verdict.RunToRunNoise;
+import org.loadperf.core.verdict.SpeedAdjustment;
+import org.loadperf.core.verdict.VerdictEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -148,7 +164,7 @@ public final class PerfRunner implements AutoCloseable {
 
     private PerfRunner(Builder b) {
         this.settings = b.settings;
-        this.store = b.store != null ? b.store : defaultStore(b.settings);
+        this.store = b.store != null ? b.store : BaselineStores.fromSettings(b.settings);
         this.thresholds = b.thresholds;
         this.warmups = b.warmups;
         this.warmupSeconds = b.warmupSeconds;
@@ -171,15 +187,6 @@ public final class PerfRunner implements AutoCloseable {
         this.memoryFloorMb = b.memoryFloorMb;
         this.clock = b.clock;
         this.sensor = b.sensor != null ? b.sensor : MachineSensor.system(b.clock);
-    }
-
-    static BaselineStore defaultStore(PerfSettings settings) {
-        String store = settings.get("PERF_STORE", "performance_benchmarks.json");
-        if (PostgresBaselineStore.isUrl(store)) {
-            return PostgresBaselineStore.open(store, settings);
-        }
-        Path path = Path.of(store).toAbsolutePath();
-        return JsonFileBaselineStore.at(path);
     }
 
     /** A builder with the defaults of this process's {@link PerfSettings}. */
@@ -313,7 +320,7 @@ public final class PerfRunner implements AutoCloseable {
     private BenchmarkResult finish(BenchmarkResult result, List<Verdict> failing, Map<String, Object> extras,
                                    boolean forceMove) {
         results.add(result);
-        extras.put("verdict", ConsoleReporter.verdictSummary(result)); // the CLI's summary shows the last one
+        extras.put("verdict", VerdictText.verdictSummary(result)); // the CLI's summary shows the last one
         record(result, extras, forceMove);
         reporters.forEach(r -> r.benchmarkFinished(result));
         if (!failing.isEmpty()) {
@@ -1247,7 +1254,8 @@ public final class PerfRunner implements AutoCloseable {
             if (defaultReporters) {
                 reporters.clear();
                 if (store == null) {
-                    store = defaultStore(settings); // the report charts the history of the store the runner uses
+                    // the report charts the history of the store the runner uses
+                    store = BaselineStores.fromSettings(settings);
                 }
                 ReportWriter reports = ReportWriter.fromSettings(settings, store);
                 reporters.add(reports); // first: it has written the files when the console says where they are

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 import org.loadperf.api.Benchmark;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.store.InMemoryBaselineStore;
 
 /** A user's JUnit test that uses PerfRunner with fail-on-regression fails, as JUnit sees it, when it regresses. */
 class FailOnRegressionTest {

@@ -3,12 +3,13 @@ package org.loadperf.core;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.loadperf.api.Benchmark;
+import org.loadperf.core.measure.MachineSensor;
 
 /**
  * A clock that benchmark bodies advance by hand and a machine of fixed figures, like Caffeine's FakeTicker: tests of
  * time-based loops and verdicts run the same on any machine, however busy, and take no wall time.
  */
-final class FakeMachine implements LongSupplier {
+public final class FakeMachine implements LongSupplier {
 
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
     private volatile double cpuShare = 1.0;
@@ -42,7 +43,7 @@ final class FakeMachine implements LongSupplier {
     }
 
     /** A benchmark of {@code rows} rows whose every iteration takes {@code millis} on this clock. */
-    Benchmark benchmark(String test, long millis) {
+    public Benchmark benchmark(String test, long millis) {
         return Benchmark.builder(test, "counting").datasetSize(1000).body(takes(millis, 1000)).build();
     }
 
@@ -65,7 +66,7 @@ final class FakeMachine implements LongSupplier {
     }
 
     /** {@code builder} with this clock and this machine. */
-    PerfRunner.Builder on(PerfRunner.Builder builder) {
+    public PerfRunner.Builder on(PerfRunner.Builder builder) {
         return builder.ticker(this).machineSensor(sensor());
     }
 }

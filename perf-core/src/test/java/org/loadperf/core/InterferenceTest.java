@@ -12,8 +12,14 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
-import org.loadperf.api.Verdict;
 import org.loadperf.api.Verdict.Status;
+import org.loadperf.api.Verdict;
+import org.loadperf.core.measure.Interference;
+import org.loadperf.core.measure.MachineSensor;
+import org.loadperf.core.report.ConsoleReporter;
+import org.loadperf.core.report.ReportFixtures;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.store.InMemoryBaselineStore;
 
 /** Interference is seen and named: decisions from fabricated figures, no real timing. */
 class InterferenceTest {

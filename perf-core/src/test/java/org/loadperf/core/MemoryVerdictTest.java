@@ -12,8 +12,14 @@ import org.junit.jupiter.api.Test;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
 import org.loadperf.api.Threshold;
-import org.loadperf.api.Verdict;
 import org.loadperf.api.Verdict.Status;
+import org.loadperf.api.Verdict;
+import org.loadperf.core.report.ConsoleReporter;
+import org.loadperf.core.report.ReportFixtures;
+import org.loadperf.core.report.VerdictText;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.store.InMemoryBaselineStore;
+import org.loadperf.core.verdict.VerdictEngine;
 
 /** Memory verdicts that mean something, and figures that never print as 0.00. */
 class MemoryVerdictTest {
@@ -85,17 +91,17 @@ class MemoryVerdictTest {
                 "abcdef12", ReportFixtures.at(0), List.of());
         Verdict v = new Verdict(Metric.MEMORY, Status.REGRESSION, 6955.9, 0.0016, 0.11, 10, 0.99, 10, 1, 2,
                 "hodges-lehmann", "memory worse");
-        assertThat(ConsoleReporter.regressionBlock(r, v)).contains("   Current: 0.11\n   Baseline: 0.0016\n")
+        assertThat(VerdictText.regressionBlock(r, v)).contains("   Current: 0.11\n   Baseline: 0.0016\n")
                 .doesNotContain("0.00\n");
         Verdict large = new Verdict(Metric.THROUGHPUT, Status.REGRESSION, 13.2, 84786.86, 73626.78, 10, 0.99, 5, 1,
                 2, "hodges-lehmann", "throughput worse");
-        assertThat(ConsoleReporter.regressionBlock(r, large)).contains("   Current: 73626.78\n   Baseline: 84786.86\n");
+        assertThat(VerdictText.regressionBlock(r, large)).contains("   Current: 73626.78\n   Baseline: 84786.86\n");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         new ConsoleReporter(new PrintStream(out, true, StandardCharsets.UTF_8)).benchmarkFinished(
                 ReportFixtures.result("tiny", "deltalake", 1000, 1000, 0.0016, "abcdef12", ReportFixtures.at(0),
                         ReportFixtures.ok()));
         assertThat(out.toString(StandardCharsets.UTF_8)).contains(", 0.0016 MB, ");
-        assertThat(ConsoleReporter.small(12.345, "%.1f")).isEqualTo("12.3");
-        assertThat(ConsoleReporter.small(0.0, "%.1f")).isEqualTo("0.0");
+        assertThat(VerdictText.small(12.345, "%.1f")).isEqualTo("12.3");
+        assertThat(VerdictText.small(0.0, "%.1f")).isEqualTo("0.0");
     }
 }

@@ -8,6 +8,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.loadperf.api.Metric;
 import org.loadperf.api.Verdict;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.store.InMemoryBaselineStore;
 
 /**
  * Paired mode ({@link PerfRunner#compare}) honours fail-on-regression like {@link PerfRunner#run}. Before this

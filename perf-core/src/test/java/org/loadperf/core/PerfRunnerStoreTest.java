@@ -26,6 +26,12 @@ import org.loadperf.api.BaselinePolicy;
 import org.loadperf.api.BaselineStore;
 import org.loadperf.api.Benchmark;
 import org.loadperf.api.BenchmarkRecord;
+import org.loadperf.core.report.ConsoleReporter;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.store.CorruptStoreException;
+import org.loadperf.core.store.InMemoryBaselineStore;
+import org.loadperf.core.store.JsonFileBaselineStore;
+import org.loadperf.core.store.JsonFileBaselineStoreTest;
 
 /** How {@link PerfRunner} uses its store: the pinned policy under concurrency, and a store it cannot read. */
 class PerfRunnerStoreTest {
@@ -170,7 +176,7 @@ class PerfRunnerStoreTest {
                 }).build();
 
         try (PerfRunner r = runner(JsonFileBaselineStore.at(path)).build()) {
-            assertThatThrownBy(() -> r.run(benchmark)).isInstanceOf(JsonFileBaselineStore.CorruptStoreException.class)
+            assertThatThrownBy(() -> r.run(benchmark)).isInstanceOf(CorruptStoreException.class)
                     .hasMessageContaining(path.toAbsolutePath().toString())
                     .hasMessageContaining("'counting_other.dataset_size'").hasMessageContaining("10.9");
         }

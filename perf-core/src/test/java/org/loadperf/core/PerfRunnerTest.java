@@ -15,6 +15,10 @@ import org.loadperf.api.Benchmark;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
 import org.loadperf.api.Verdict;
+import org.loadperf.core.dataset.PerfDatasets;
+import org.loadperf.core.report.ConsoleReporter;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.store.InMemoryBaselineStore;
 
 class PerfRunnerTest {
 

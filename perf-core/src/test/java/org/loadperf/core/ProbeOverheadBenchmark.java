@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.loadperf.api.Benchmark;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.store.InMemoryBaselineStore;
 
 /**
  * What the engine's measurement costs: an empty body and a fixed-cost body (about 20 ms of arithmetic), timed

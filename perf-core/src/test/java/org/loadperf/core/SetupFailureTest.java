@@ -10,6 +10,8 @@ import org.apache.arrow.memory.ArrowBuf;
 import org.junit.jupiter.api.Test;
 import org.loadperf.api.Benchmark;
 import org.loadperf.api.Reporter;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.store.InMemoryBaselineStore;
 
 /** A setup that fails half-way (data made, then the server refuses) frees what it made and reports one error. */
 class SetupFailureTest {

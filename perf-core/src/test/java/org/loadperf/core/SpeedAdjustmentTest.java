@@ -3,8 +3,8 @@ package org.loadperf.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.io.PrintStream;
 import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,14 +12,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.loadperf.api.Benchmark;
 import org.loadperf.api.BenchmarkRecord;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
 import org.loadperf.api.Threshold;
-import org.loadperf.api.Verdict;
 import org.loadperf.api.Verdict.Status;
-import org.junit.jupiter.api.Test;
+import org.loadperf.api.Verdict;
+import org.loadperf.core.measure.MachineCalibration;
+import org.loadperf.core.measure.MachineFingerprint;
+import org.loadperf.core.report.ConsoleReporter;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.store.InMemoryBaselineStore;
+import org.loadperf.core.verdict.RunToRunNoise;
+import org.loadperf.core.verdict.SpeedAdjustment;
+import org.loadperf.core.verdict.VerdictEngine;
 
 class SpeedAdjustmentTest {
 

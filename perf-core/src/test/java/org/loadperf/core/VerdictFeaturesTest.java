@@ -22,8 +22,17 @@ import org.loadperf.api.BenchmarkRecord;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
 import org.loadperf.api.Threshold;
-import org.loadperf.api.Verdict;
 import org.loadperf.api.Verdict.Status;
+import org.loadperf.api.Verdict;
+import org.loadperf.core.measure.MachineCalibration;
+import org.loadperf.core.measure.MachineFingerprint;
+import org.loadperf.core.report.ConsoleReporter;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.stats.Statistics;
+import org.loadperf.core.store.InMemoryBaselineStore;
+import org.loadperf.core.store.JsonFileBaselineStore;
+import org.loadperf.core.verdict.RunToRunNoise;
+import org.loadperf.core.verdict.VerdictEngine;
 
 /** Paired mode, Holm, acknowledgement, calibration, run-to-run noise, confirmation and the detection-limit note. */
 class VerdictFeaturesTest {
@@ -231,7 +240,8 @@ class VerdictFeaturesTest {
                 Map.of()))).hasMessageContaining("PERF_ACKNOWLEDGE must be <key>:<reason>");
         assertThatThrownBy(() -> PerfRunner.builder(PerfSettings.of(Map.of(), Map.of(), Map.of()))
                 .acknowledge("counting_x", " ")).hasMessageContaining("a reason is required");
-        assertThat(PerfRunner.KNOWN_PROPERTIES).contains("perf.acknowledge", "perf.confirm", "perf.runNoise");
+        assertThat(PerfRunner.KNOWN_PROPERTIES).contains("perf.acknowledge", "perf.confirm", "perf.runNoise",
+                "perf.reportDir");
     }
 
     // ---- calibration

@@ -2,7 +2,7 @@ package org.loadperf.examples;
 
 import org.loadperf.api.Benchmark;
 import org.loadperf.core.PerfRunner;
-import org.loadperf.core.PerfSettings;
+import org.loadperf.core.settings.PerfSettings;
 
 /**
  * The suite of the validation of {@code PerfCli compare} (scripts/compare-validation.sh, docs/verdict-validation.md):

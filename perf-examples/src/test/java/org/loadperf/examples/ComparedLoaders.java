@@ -14,8 +14,8 @@ import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.Loader;
 import org.loadperf.api.loader.LoaderConfig;
 import org.loadperf.api.loader.LoaderProvider;
-import org.loadperf.core.Loaders;
-import org.loadperf.core.PerfSettings;
+import org.loadperf.core.discovery.Loaders;
+import org.loadperf.core.settings.PerfSettings;
 
 /**
  * Every loader {@link Loaders} finds on the class path, configured for this machine, for the cross-loader suite.

@@ -20,11 +20,11 @@ import org.loadperf.api.Verdict;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.Loader;
 import org.loadperf.api.loader.LoaderConfig;
-import org.loadperf.core.JsonFileBaselineStore;
-import org.loadperf.core.Loaders;
-import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.store.JsonFileBaselineStore;
+import org.loadperf.core.discovery.Loaders;
+import org.loadperf.core.dataset.PerfDatasets;
 import org.loadperf.core.PerfRunner;
-import org.loadperf.core.RecordedDataset;
+import org.loadperf.core.dataset.RecordedDataset;
 
 /**
  * A performance test as a user writes one in their own project (with {@code org.loadperf:perf-core} as a test

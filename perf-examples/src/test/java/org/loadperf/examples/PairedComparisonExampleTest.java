@@ -14,10 +14,10 @@ import org.loadperf.api.Verdict;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.Loader;
 import org.loadperf.api.loader.LoaderConfig;
-import org.loadperf.core.InMemoryBaselineStore;
-import org.loadperf.core.Loaders;
+import org.loadperf.core.store.InMemoryBaselineStore;
+import org.loadperf.core.discovery.Loaders;
 import org.loadperf.core.PairedComparison;
-import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.dataset.PerfDatasets;
 import org.loadperf.core.PerfRunner;
 
 /** The README's paired mode: two batch sizes of the CSV loader, compared pair by pair in one process. */

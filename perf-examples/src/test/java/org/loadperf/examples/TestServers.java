@@ -1,7 +1,7 @@
 package org.loadperf.examples;
 
 import org.loadperf.api.loader.LoaderConfig;
-import org.loadperf.core.PerfSettings;
+import org.loadperf.core.settings.PerfSettings;
 import org.loadperf.postgres.PostgresTestServer;
 import org.loadperf.redis.RedisTestServer;
 

@@ -16,7 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.loadperf.api.Metric;
-import org.loadperf.core.PerfSettings;
+import org.loadperf.core.settings.PerfSettings;
 import org.loadperf.postgres.PostgresTestServer;
 
 /**

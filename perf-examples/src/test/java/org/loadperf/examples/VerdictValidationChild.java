@@ -18,13 +18,13 @@ import org.loadperf.api.Reporter;
 import org.loadperf.api.Verdict;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.Loader;
-import org.loadperf.core.InMemoryBaselineStore;
-import org.loadperf.core.Loaders;
+import org.loadperf.core.store.InMemoryBaselineStore;
+import org.loadperf.core.discovery.Loaders;
 import org.loadperf.core.PairedComparison;
-import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.dataset.PerfDatasets;
 import org.loadperf.core.PerfRunner;
-import org.loadperf.core.PerfSettings;
-import org.loadperf.core.RecordedDataset;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.dataset.RecordedDataset;
 import org.loadperf.postgres.PostgresTestServer;
 
 /**

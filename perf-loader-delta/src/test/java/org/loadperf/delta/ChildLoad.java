@@ -10,7 +10,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.Loader;
 import org.loadperf.api.loader.LoaderConfig;
-import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.dataset.PerfDatasets;
 
 /**
  * A load in a separate JVM, for the tests a single JVM cannot do honestly: killing a load midway and loading far

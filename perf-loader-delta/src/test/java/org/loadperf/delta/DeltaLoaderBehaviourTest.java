@@ -33,7 +33,7 @@ import org.loadperf.api.loader.Loader;
 import org.loadperf.api.loader.LoaderConfig;
 import org.loadperf.api.loader.LoaderException;
 import org.loadperf.api.loader.LoaderProvider;
-import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.dataset.PerfDatasets;
 import org.slf4j.LoggerFactory;
 
 class DeltaLoaderBehaviourTest {

@@ -103,7 +103,7 @@ class DeltaLoaderTest {
     @Test
     void partitionedWriteMakesHiveDirectoriesWithCorrectValues() throws Exception {
         Path table = DeltaTables.freshDir("partitioned");
-        try (var reader = org.loadperf.core.PerfDatasets.performance(allocator, 3000, 1000);
+        try (var reader = org.loadperf.core.dataset.PerfDatasets.performance(allocator, 3000, 1000);
              Loader loader = loader(table, Map.of("partition_by", "year,month", "optimize_after_write", false))) {
             LoadResult r = loader.loadTable(reader, "p", LoadMode.APPEND);
             assertThat(r.metadata()).containsEntry("partition_columns", List.of("year", "month"));
@@ -132,15 +132,15 @@ class DeltaLoaderTest {
     void overwriteLeavesOnlyTheNewRowsInOneCommit() throws Exception {
         Path table = DeltaTables.freshDir("overwrite");
         try (Loader loader = loader(table, Map.of("optimize_after_write", false))) {
-            try (var reader = org.loadperf.core.PerfDatasets.performance(allocator, 2000, 500)) {
+            try (var reader = org.loadperf.core.dataset.PerfDatasets.performance(allocator, 2000, 500)) {
                 loader.loadTable(reader, "o", LoadMode.APPEND);
             }
-            try (var reader = org.loadperf.core.PerfDatasets.performance(allocator, 2000, 500)) {
+            try (var reader = org.loadperf.core.dataset.PerfDatasets.performance(allocator, 2000, 500)) {
                 loader.loadTable(reader, "o", LoadMode.APPEND);
             }
             assertThat(DeltaTables.rows(table)).hasSize(4000);
             LoadResult r;
-            try (var reader = org.loadperf.core.PerfDatasets.performance(allocator, 300, 100)) {
+            try (var reader = org.loadperf.core.dataset.PerfDatasets.performance(allocator, 300, 100)) {
                 r = loader.loadTable(reader, "o", LoadMode.OVERWRITE);
             }
             assertThat(r.metadata()).containsEntry("files_removed", 2L).containsEntry("table_version", 2L);
@@ -159,7 +159,7 @@ class DeltaLoaderTest {
         Path table = DeltaTables.freshDir("compaction");
         try (Loader loader = loader(table, Map.of("optimize_after_write", false))) {
             for (int i = 0; i < 6; i++) {
-                try (var reader = org.loadperf.core.PerfDatasets.performance(allocator, 250, 250)) {
+                try (var reader = org.loadperf.core.dataset.PerfDatasets.performance(allocator, 250, 250)) {
                     loader.loadTable(reader, "c", LoadMode.APPEND);
                 }
             }
@@ -168,7 +168,7 @@ class DeltaLoaderTest {
         List<Map<String, Object>> before = DeltaTables.rows(table);
         LoadResult r;
         try (Loader loader = loader(table, Map.of("optimize_after_write", true));
-             var reader = org.loadperf.core.PerfDatasets.performance(allocator, 250, 250)) {
+             var reader = org.loadperf.core.dataset.PerfDatasets.performance(allocator, 250, 250)) {
             r = loader.loadTable(reader, "c", LoadMode.APPEND);
         }
         assertThat(r.metadata()).containsEntry("optimize_files_before", 7L).containsEntry("optimize_files_after", 1L);
@@ -187,7 +187,7 @@ class DeltaLoaderTest {
         Path table = DeltaTables.freshDir("maxrows");
         try (Loader loader = loader(table, Map.of("optimize_after_write", false, "max_rows_per_file", 400,
                 "batch_size", 300));
-             var reader = org.loadperf.core.PerfDatasets.performance(allocator, 2000, 700)) {
+             var reader = org.loadperf.core.dataset.PerfDatasets.performance(allocator, 2000, 700)) {
             loader.loadTable(reader, "m", LoadMode.APPEND);
         }
         assertThat(DeltaTables.liveFiles(table)).isEqualTo(5);
@@ -199,7 +199,7 @@ class DeltaLoaderTest {
         Path table = DeltaTables.freshDir("vacuum");
         try (Loader loader = loader(table, Map.of("optimize_after_write", false))) {
             for (int i = 0; i < 3; i++) {
-                try (var reader = org.loadperf.core.PerfDatasets.performance(allocator, 100, 100)) {
+                try (var reader = org.loadperf.core.dataset.PerfDatasets.performance(allocator, 100, 100)) {
                     loader.loadTable(reader, "v", LoadMode.APPEND);
                 }
             }
@@ -210,14 +210,14 @@ class DeltaLoaderTest {
         assertThat(DeltaTables.dataFiles(table)).hasSize(4);
         LoadResult r;
         try (Loader keep = loader(table, Map.of("optimize_after_write", false, "vacuum_after_write", true));
-             var reader = org.loadperf.core.PerfDatasets.performance(allocator, 100, 100)) {
+             var reader = org.loadperf.core.dataset.PerfDatasets.performance(allocator, 100, 100)) {
             r = keep.loadTable(reader, "v", LoadMode.OVERWRITE);
         }
         assertThat(r.metadata()).containsEntry("vacuum_files_deleted", 0L);
         assertThat(DeltaTables.dataFiles(table)).hasSize(5);
         try (Loader loader = loader(table, Map.of("optimize_after_write", false, "vacuum_after_write", true,
                 "vacuum_retention_hours", 0));
-             var reader = org.loadperf.core.PerfDatasets.performance(allocator, 100, 100)) {
+             var reader = org.loadperf.core.dataset.PerfDatasets.performance(allocator, 100, 100)) {
             r = loader.loadTable(reader, "v", LoadMode.APPEND);
         }
         assertThat(r.metadata()).containsEntry("vacuum_files_deleted", 4L);

@@ -25,10 +25,10 @@ import org.loadperf.api.Metric;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
-import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.dataset.PerfDatasets;
 import org.loadperf.core.PerfRunner;
-import org.loadperf.core.PerfSettings;
-import org.loadperf.core.RecordedDataset;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.dataset.RecordedDataset;
 
 /**
  * The guide's Delta Lake suite. Every dataset is recorded in setup and replayed, so only the load is timed. The

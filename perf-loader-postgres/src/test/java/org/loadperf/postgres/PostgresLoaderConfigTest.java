@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.loadperf.api.loader.ConfigKey;
 import org.loadperf.api.loader.LoaderConfig;
 import org.loadperf.api.loader.LoaderException;
-import org.loadperf.core.Loaders;
+import org.loadperf.core.discovery.Loaders;
 
 class PostgresLoaderConfigTest {
 

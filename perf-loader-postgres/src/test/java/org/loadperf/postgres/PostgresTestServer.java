@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.loadperf.api.loader.LoaderConfig;
-import org.loadperf.core.PerfSettings;
+import org.loadperf.core.settings.PerfSettings;
 
 /**
  * The PostgreSQL server tests load into, shared by every test of the JVM (published in this module's test-jar for

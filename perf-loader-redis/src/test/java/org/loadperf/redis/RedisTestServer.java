@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.loadperf.api.loader.LoaderConfig;
-import org.loadperf.core.PerfSettings;
+import org.loadperf.core.settings.PerfSettings;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;

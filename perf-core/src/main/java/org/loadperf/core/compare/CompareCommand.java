@@ -3,8 +3,9 @@ package org.loadperf.core.compare;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import org.loadperf.api.Api;
 import org.loadperf.core.PerfRunner;
-import org.loadperf.core.PerfSettings;
+import org.loadperf.core.settings.PerfSettings;
 
 /**
  * {@code PerfCli compare}: is the head slower than the base? Both commits are built side by side and their suites
@@ -13,6 +14,7 @@ import org.loadperf.core.PerfSettings;
  * {@code index.html}. Nothing is recorded in the baseline store: each round's store file stays under
  * {@code target/compare/stores/} for {@code PerfCli import} when a run should become history.
  */
+@Api(status = Api.Status.INTERNAL, since = "0.2")
 public final class CompareCommand {
 
     /** {@link CompareOptions#USAGE}, for the CLI's help. */

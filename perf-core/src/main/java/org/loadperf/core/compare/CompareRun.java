@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.loadperf.api.BenchmarkRecord;
 import org.loadperf.api.Metric;
-import org.loadperf.core.JsonFileBaselineStore;
+import org.loadperf.core.store.JsonFileBaselineStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -9,8 +9,8 @@ import org.loadperf.api.BenchmarkRecord;
 import org.loadperf.api.Metric;
 import org.loadperf.api.Thresholds;
 import org.loadperf.api.Verdict;
-import org.loadperf.core.Statistics;
-import org.loadperf.core.VerdictEngine;
+import org.loadperf.core.stats.Statistics;
+import org.loadperf.core.verdict.VerdictEngine;
 
 /**
  * The verdicts of a two-commit comparison from its rounds, with the JVM as the unit that varies: each round gives

@@ -16,7 +16,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.loadperf.core.PerfSettings;
+import org.loadperf.core.settings.PerfSettings;
 
 /**
  * The comparison end to end on a real git repository of two commits and a fake suite: a shell script that writes a

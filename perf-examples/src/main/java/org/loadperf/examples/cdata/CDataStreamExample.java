@@ -12,8 +12,8 @@ import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
 import org.loadperf.api.loader.LoaderConfig;
-import org.loadperf.core.Loaders;
-import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.discovery.Loaders;
+import org.loadperf.core.dataset.PerfDatasets;
 
 /**
  * How data from native code reaches a loader without a copy: through the Arrow C Data Interface.

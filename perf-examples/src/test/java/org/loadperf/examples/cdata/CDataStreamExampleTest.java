@@ -20,9 +20,9 @@ import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
 import org.loadperf.api.loader.LoaderConfig;
-import org.loadperf.core.Loaders;
-import org.loadperf.core.PerfDatasets;
-import org.loadperf.core.RecordedDataset;
+import org.loadperf.core.discovery.Loaders;
+import org.loadperf.core.dataset.PerfDatasets;
+import org.loadperf.core.dataset.RecordedDataset;
 
 class CDataStreamExampleTest {
 

@@ -27,8 +27,8 @@ import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
 import org.loadperf.api.loader.LoaderConfig;
 import org.loadperf.api.loader.LoaderException;
-import org.loadperf.core.Loaders;
-import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.discovery.Loaders;
+import org.loadperf.core.dataset.PerfDatasets;
 
 class CsvLoaderTest {
 

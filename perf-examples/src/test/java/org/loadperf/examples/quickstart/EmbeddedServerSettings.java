@@ -2,7 +2,7 @@ package org.loadperf.examples.quickstart;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.loadperf.core.PerfSettings;
+import org.loadperf.core.settings.PerfSettings;
 import org.loadperf.postgres.PostgresTestServer;
 
 /**

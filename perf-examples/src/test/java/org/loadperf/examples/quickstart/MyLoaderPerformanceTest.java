@@ -18,10 +18,10 @@ import org.loadperf.api.Metric;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.Loader;
 import org.loadperf.api.loader.LoaderConfig;
-import org.loadperf.core.Loaders;
-import org.loadperf.core.PerfDatasets;
+import org.loadperf.core.discovery.Loaders;
+import org.loadperf.core.dataset.PerfDatasets;
 import org.loadperf.core.PerfRunner;
-import org.loadperf.core.PerfSettings;
+import org.loadperf.core.settings.PerfSettings;
 
 @Tag("performance")
 class MyLoaderPerformanceTest {
