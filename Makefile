@@ -101,6 +101,7 @@ compare-performance:
 	  -Dexec.args="compare --base '$(BASE)' --groups '$(GROUPS)' --command '$(COMPARE_COMMAND)' \
 	  --build '$(COMPARE_BUILD)' $(COMPARE_ARGS)"
 
-# The validation of compare (docs/verdict-validation.md): A/A and injected slowdowns, COMPARE_VALIDATION_RUNS each.
+# The validation of compare (docs/verdict-validation.md): A/A and injected slowdowns (COMPARE_VALIDATION_SLOWDOWNS,
+# default "0 10"), COMPARE_VALIDATION_RUNS (20) comparisons each; loads into POSTGRES_HOST (a running server).
 compare-validation:
 	scripts/compare-validation.sh
