@@ -2,9 +2,12 @@
 #   make test-performance                       every performance suite (embedded servers unless configured)
 #   PERF_TEST_SIZE=10000 make test-performance  smaller dataset
 #   make test-performance GROUPS=redis          one loader's suite, like `pytest -m redis`
+#   make test-performance GROUPS=streaming      consecutive 1,000-row loads per loader (1,000 at 50,000 rows, 40 at 10,000)
 #   make test                                   the tests (mvn -B verify; benchmarks excluded)
 #   make validate-verdicts                      false alarms and detection power of the verdicts (README, "The validation")
 #   make validate-verdicts-busy                 the same, quiet and under busy-machine, side by side
+#   make validate-changepoints                  change points on real histories: 40 unchanged runs, 10% shifts
+#   make validate-memory                        the memory verdicts against injected memory regressions (20 trials)
 #   make aa-check / aa-check-busy               the main job 5 times on one store: unchanged code, no REGRESSION
 #   make downstream-check                       the README's Quick start as a separate project on the installed artifacts
 #   make compare-performance BASE=main          is this tree slower than main? both built side by side, run in rounds
@@ -28,7 +31,7 @@ export BUSY_MACHINE
 # build keeps its files. Used only as root, without POSTGRES_HOST, where unshare is allowed.
 AS_USER := $(shell if [ "$$(id -u)" = 0 ] && [ -z "$$POSTGRES_HOST" ] && unshare -U true 2>/dev/null; then echo "unshare -U"; fi)
 
-.PHONY: test test-busy test-performance clean-baselines validate-verdicts validate-verdicts-busy aa-check aa-check-busy downstream-check \
+.PHONY: test test-busy test-performance clean-baselines validate-verdicts validate-verdicts-busy validate-changepoints validate-memory aa-check aa-check-busy downstream-check \
         compare-performance compare-validation
 
 test:
@@ -59,6 +62,19 @@ clean-baselines:
 validate-verdicts:
 	PERF_TEST_SIZE=$(if $(filter command line environment,$(origin PERF_TEST_SIZE)),$(PERF_TEST_SIZE),50000) \
 	$(AS_USER) $(MVN) -q -pl perf-examples -am verify -Dtest=VerdictValidationBenchmark -Dgroups=validation \
+	  -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true
+
+# Change points on real histories: PERF_VALIDATION_HISTORY (40) unchanged runs, each a JVM, then 10% slowdowns
+# continued from 5 points of that history (docs/verdict-validation.md); PERF_VALIDATION_BUSY as below.
+validate-changepoints:
+	PERF_TEST_SIZE=$(if $(filter command line environment,$(origin PERF_TEST_SIZE)),$(PERF_TEST_SIZE),10000) \
+	$(AS_USER) $(MVN) -q -pl perf-examples -am verify -Dtest=ChangePointValidation -Dgroups=validation \
+	  -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true
+
+# The memory verdicts against injected memory regressions (a loader that keeps every batch, 50% larger buffers, 10%
+# and 2% more allocation per row) and A/A, PERF_MEMORY_VALIDATION_RUNS (20) trials of separate JVMs; no server needed.
+validate-memory:
+	$(AS_USER) $(MVN) -q -pl perf-examples -am verify -Dtest=MemoryVerdictValidationBenchmark -Dgroups=validation \
 	  -DexcludedGroups=none -Dsurefire.failIfNoSpecifiedTests=false -Djacoco.skip=true
 
 # PERF_VALIDATION_BUSY=both: the validation above on the machine as it is, then with every child JVM under

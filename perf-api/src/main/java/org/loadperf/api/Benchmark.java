@@ -2,6 +2,8 @@ package org.loadperf.api;
 
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
+import org.loadperf.api.loader.Loader;
 
 /**
  * A named, repeatable unit of work: one load, run several times by a runner that measures each run.
@@ -56,6 +58,7 @@ public final class Benchmark {
     private final Phase afterEach;
     private final Phase teardown;
     private final Thresholds thresholds;
+    private final Supplier<? extends Loader> loader;
 
     private Benchmark(Builder b) {
         this.testName = b.testName;
@@ -67,6 +70,7 @@ public final class Benchmark {
         this.afterEach = b.afterEach;
         this.teardown = b.teardown;
         this.thresholds = b.thresholds;
+        this.loader = b.loader;
     }
 
     /** Starts a benchmark named {@code testName} for loader type {@code loaderType}. */
@@ -124,6 +128,14 @@ public final class Benchmark {
         return Optional.ofNullable(thresholds);
     }
 
+    /**
+     * How to create the loader the runner owns for this benchmark (see {@link Builder#loader(Supplier)}); empty when
+     * the benchmark brings its own.
+     */
+    public Optional<Supplier<? extends Loader>> loader() {
+        return Optional.ofNullable(loader);
+    }
+
     @Override
     public String toString() {
         return "Benchmark{" + key() + ", datasetSize=" + datasetSize + '}';
@@ -141,6 +153,7 @@ public final class Benchmark {
         private Phase afterEach = NOTHING;
         private Phase teardown = NOTHING;
         private Thresholds thresholds;
+        private Supplier<? extends Loader> loader;
 
         private Builder(String testName, String loaderType) {
             this.testName = requireName(testName, "testName");
@@ -197,6 +210,17 @@ public final class Benchmark {
         /** Thresholds for this benchmark, instead of the runner's. */
         public Builder thresholds(Thresholds thresholds) {
             this.thresholds = Objects.requireNonNull(thresholds, "thresholds is null");
+            return this;
+        }
+
+        /**
+         * Lets the runner own the loader's lifecycle: it creates the loader once after {@code setup} (measuring the
+         * memory the loader holds from its creation: pools, buffers, caches), hands it to every phase through
+         * {@link BenchmarkContext#loader()}, and closes it after {@code teardown}. What the loader holds counts in
+         * every iteration's {@link Metric#MEMORY}, so a loader that pre-allocates its buffers does not look free.
+         */
+        public Builder loader(Supplier<? extends Loader> factory) {
+            this.loader = Objects.requireNonNull(factory, "loader factory is null");
             return this;
         }
 

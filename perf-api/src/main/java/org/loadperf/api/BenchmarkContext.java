@@ -25,4 +25,22 @@ public interface BenchmarkContext {
 
     /** The benchmark being run. */
     Benchmark benchmark();
+
+    /**
+     * The loader the runner created for this benchmark ({@link Benchmark.Builder#loader}).
+     *
+     * @throws IllegalStateException when the benchmark gave no loader factory
+     */
+    default org.loadperf.api.loader.Loader loader() {
+        throw new IllegalStateException("benchmark " + benchmark().key() + " has no loader: give one with "
+                + "Benchmark.builder(...).loader(() -> ...)");
+    }
+
+    /**
+     * Tells the runner what a load in the body did, so that the record carries what it stored
+     * ({@code stored_bytes_per_row} from the result's metadata, the loaders' common key). Optional; the last one
+     * reported in a measured iteration is recorded.
+     */
+    default void report(org.loadperf.api.loader.LoadResult result) {
+    }
 }

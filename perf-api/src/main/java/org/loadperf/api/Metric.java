@@ -14,8 +14,10 @@ public enum Metric {
     /** Rows loaded per wall-clock second of the load (data generation excluded). */
     THROUGHPUT("throughput_rows_per_sec", "throughput", "rows/s", true),
     /**
-     * Peak memory the load itself needed, in MiB: peak live Java heap above the heap in use when the load
-     * started (after a GC) plus the peak of the Arrow child allocator made for the iteration.
+     * The memory the load needs, in MiB, the figure to provision by: what the runner-owned loader holds from its
+     * creation, plus the peak during the load of the live Java heap above the heap in use before it (after a GC),
+     * of the iteration's Arrow allocator and of direct/native buffers (JDK direct buffers, Netty's) above their
+     * level before it. The README's "What is measured" says exactly what is and is not counted.
      */
     MEMORY("memory_mb", "memory", "MB", false),
     /** Wall-clock seconds of the load. */

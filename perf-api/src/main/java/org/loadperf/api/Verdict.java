@@ -38,7 +38,12 @@ public record Verdict(Metric metric, Status status, double regressionPercent, do
         /** Confidently worse than the baseline by more than the threshold. */
         REGRESSION,
         /** There is no baseline to compare with yet. */
-        NO_BASELINE
+        NO_BASELINE,
+        /**
+         * Memory only: the heap retained after each iteration grew iteration over iteration within this run, beyond
+         * what the measurement resolves; the run's own figures show it, whatever the baseline says.
+         */
+        LEAK
     }
 
     /** Checks the required parts. */

@@ -29,6 +29,7 @@ import org.loadperf.core.measure.IterationProbe;
 import org.loadperf.core.measure.MachineCalibration;
 import org.loadperf.core.measure.MachineFingerprint;
 import org.loadperf.core.measure.MachineSensor;
+import org.loadperf.core.measure.OwnedLoader;
 import org.loadperf.core.report.ConsoleReporter;
 import org.loadperf.core.report.ReportWriter;
 import org.loadperf.core.report.VerdictText;
@@ -37,6 +38,8 @@ import org.loadperf.core.stats.Statistics;
 import org.loadperf.core.store.BaselineStores;
 import org.loadperf.core.store.PostgresBaselineStore;
 import org.loadperf.core.verdict.ChangePointVerdicts;
+import org.loadperf.core.verdict.LeakCheck;
+import org.loadperf.core.verdict.MemoryNoise;
 import org.loadperf.core.verdict.RunToRunNoise;
 import org.loadperf.core.verdict.SpeedAdjustment;
 import org.loadperf.core.verdict.VerdictEngine;
@@ -105,7 +108,7 @@ public final class PerfRunner implements AutoCloseable {
     /** The system properties a runner understands; any other {@code perf.*} property is a mistake. */
     static final Set<String> KNOWN_PROPERTIES = Set.of("perf.store", "perf.warmupIterations", "perf.iterations",
             "perf.confidence", "perf.baselinePolicy", "perf.failOnRegression", "perf.thresholdThroughput",
-            "perf.thresholdMemory", "perf.thresholdDuration", "perf.env", "perf.testSize", "perf.envFile",
+            "perf.thresholdMemory", "perf.thresholdDuration", "perf.thresholdAllocation", "perf.env", "perf.testSize", "perf.envFile",
             "perf.acknowledge", "perf.confirm", "perf.runNoise", "perf.noiseWindow", "perf.pairs",
             "perf.reportDir", "perf.warmupSeconds", "perf.speedCorrection", "perf.measureSeconds",
             "perf.pairedSeconds", "perf.memoryFloorMb");
@@ -241,8 +244,11 @@ public final class PerfRunner implements AutoCloseable {
         }
         Evaluation evaluation;
         int warmed;
+        long heldBytes;
         try (BufferAllocator benchAllocator = root.newChildAllocator(benchmark.key(), 0, Long.MAX_VALUE)) {
-            Context setupContext = new Context(benchAllocator, 0, false, benchmark);
+            // the loader first: setup may use it (creating the table); its creation is not measured as a load
+            Context setupContext = own(benchmark, benchAllocator);
+            heldBytes = setupContext.owned() == null ? 0 : setupContext.owned().heldBytes();
             try {
                 phase("setup", benchmark, () -> benchmark.setup().run(setupContext));
             } catch (RuntimeException e) {
@@ -250,6 +256,11 @@ public final class PerfRunner implements AutoCloseable {
                 try {
                     benchmark.teardown().run(setupContext);
                 } catch (Exception | AssertionError t) {
+                    e.addSuppressed(t);
+                }
+                try {
+                    release(benchmark);
+                } catch (RuntimeException t) {
                     e.addSuppressed(t);
                 }
                 throw e;
@@ -273,7 +284,11 @@ public final class PerfRunner implements AutoCloseable {
                             + "the verdict is made from all " + samples.size());
                 }
             } finally {
-                phase("teardown", benchmark, () -> benchmark.teardown().run(setupContext));
+                try {
+                    phase("teardown", benchmark, () -> benchmark.teardown().run(setupContext));
+                } finally {
+                    release(benchmark);
+                }
             }
         }
         // A sustained shift in the history may carry the REGRESSION one noisy run could not (ChangePointVerdicts).
@@ -286,7 +301,11 @@ public final class PerfRunner implements AutoCloseable {
                 benchmark.thresholds().orElse(thresholds), evaluation.notes(), memoryFloorMb), evaluation.notes(),
                 evaluation.fingerprint(), evaluation.git(), evaluation.machine());
         String ackReason = acknowledgements.get(benchmark.key());
-        Map<String, Object> extras = new java.util.LinkedHashMap<>();
+        Map<String, Object> extras = new java.util.LinkedHashMap<>(memoryExtras(samples, heldBytes));
+        Double storedPerRow = reported.remove(benchmark);
+        if (storedPerRow != null) {
+            extras.put("stored_bytes_per_row", storedPerRow);
+        }
         Map<String, Object> interference = ev.machine().toExtras();
         if (!interference.isEmpty()) {
             extras.put(Interference.EXTRAS_KEY, interference);
@@ -450,11 +469,21 @@ public final class PerfRunner implements AutoCloseable {
         StringBuilder orders = new StringBuilder();
         try (BufferAllocator allocA = root.newChildAllocator(baseline.key(), 0, Long.MAX_VALUE);
              BufferAllocator allocB = root.newChildAllocator(candidate.key(), 0, Long.MAX_VALUE)) {
-            Context ctxA = new Context(allocA, 0, false, baseline);
-            Context ctxB = new Context(allocB, 0, false, candidate);
-            phase("setup", baseline, () -> baseline.setup().run(ctxA));
+            Context ctxA = own(baseline, allocA);
             try {
-                phase("setup", candidate, () -> candidate.setup().run(ctxB));
+                phase("setup", baseline, () -> baseline.setup().run(ctxA));
+            } catch (RuntimeException e) {
+                release(baseline);
+                throw e;
+            }
+            try {
+                Context ctxB = own(candidate, allocB);
+                try {
+                    phase("setup", candidate, () -> candidate.setup().run(ctxB));
+                } catch (RuntimeException e) {
+                    release(candidate);
+                    throw e;
+                }
                 try {
                     warmUp(baseline, t0);
                     warmUp(candidate, t0);
@@ -475,10 +504,18 @@ public final class PerfRunner implements AutoCloseable {
                         }
                     }
                 } finally {
-                    phase("teardown", candidate, () -> candidate.teardown().run(ctxB));
+                    try {
+                        phase("teardown", candidate, () -> candidate.teardown().run(ctxB));
+                    } finally {
+                        release(candidate);
+                    }
                 }
             } finally {
-                phase("teardown", baseline, () -> baseline.teardown().run(ctxA));
+                try {
+                    phase("teardown", baseline, () -> baseline.teardown().run(ctxA));
+                } finally {
+                    release(baseline);
+                }
             }
         }
         Map<Metric, List<Double>> sa = samplesOf(a);
@@ -584,11 +621,13 @@ public final class PerfRunner implements AutoCloseable {
     private IterationProbe.Sample iteration(Benchmark benchmark, int index, boolean warmup, long t0, int total) {
         String what = (warmup ? "warm-up " : "iteration ") + index;
         // The first `iterations` measured iterations also measure the heap; the rest only time (see measure).
-        IterationProbe probe = new IterationProbe(!warmup && index <= iterations);
+        OwnedLoader loader = owned.get(benchmark);
+        IterationProbe probe = new IterationProbe(!warmup && index <= iterations,
+                loader == null ? 0 : loader.heldBytes());
         IterationProbe.Sample sample;
         BufferAllocator allocator = root.newChildAllocator(benchmark.key() + "-" + what, 0, Long.MAX_VALUE);
         try {
-            Context ctx = new Context(allocator, index, warmup, benchmark);
+            Context ctx = new Context(allocator, index, warmup, benchmark, loader);
             phase("beforeEach of " + what, benchmark, () -> benchmark.beforeEach().run(ctx));
             if (!warmup) {
                 probe.before();
@@ -602,7 +641,7 @@ public final class PerfRunner implements AutoCloseable {
             }
             long nanos = clock.getAsLong() - start;
             long counted = rows < 0 ? benchmark.datasetSize() : rows;
-            sample = warmup ? new IterationProbe.Sample(nanos, counted, 0, 0, 0, 0, 0, false)
+            sample = warmup ? IterationProbe.Sample.timeOnly(nanos, counted)
                     : probe.after(nanos, counted, allocator);
             phase("afterEach of " + what, benchmark, () -> benchmark.afterEach().run(ctx));
         } finally {
@@ -644,8 +683,9 @@ public final class PerfRunner implements AutoCloseable {
             if (s.heapMeasured()) {
                 samples.get(Metric.MEMORY).add(s.memoryBytes() / (1024.0 * 1024.0));
             }
-            samples.get(Metric.ALLOCATED_BYTES_PER_ROW).add(s.rows() > 0 ? (double) s.allocatedBytes() / s.rows()
-                    : (double) s.allocatedBytes());
+            if (s.rows() > 0) { // no rows, no bytes per row (the total is not a per-row figure)
+                samples.get(Metric.ALLOCATED_BYTES_PER_ROW).add((double) s.allocatedBytes() / s.rows());
+            }
             samples.get(Metric.CPU_SECONDS).add(s.cpuNanos() / 1e9);
         }
         return samples;
@@ -712,6 +752,11 @@ public final class PerfRunner implements AutoCloseable {
         Optional<Interference.Finding> interference = baseline.isPresent()
                 ? Interference.assess(Interference.fromExtras(baseline.get().extras()), machine) : Optional.empty();
         for (Metric m : compared) {
+            if (m == Metric.ALLOCATED_BYTES_PER_ROW && samples.get(m).isEmpty()) {
+                list.add(noBaseline(m, Double.NaN, t, "no rows: the body returned 0 rows in every iteration, so "
+                        + "there is no allocation per row"));
+                continue;
+            }
             if (baseline.isEmpty()) {
                 list.add(noBaseline(m, summaries.get(m).median(), t, "no baseline yet: this run becomes it"));
                 continue;
@@ -729,9 +774,9 @@ public final class PerfRunner implements AutoCloseable {
             double scale = Double.isNaN(factor) ? 1.0 : normalisation(m, factor);
             List<Double> baseSamples = (base.samples(m).isEmpty() ? List.of(base.value(m).getAsDouble())
                     : base.samples(m)).stream().map(x -> x * scale).toList();
-            RunToRunNoise noise = RunToRunNoise.estimate(m, history, benchmark.datasetSize(), fingerprint,
-                    noiseWindow, MIN_NOISE_RUNS, runNoisePrior);
             List<Double> current = samples.get(m);
+            RunToRunNoise noise = RunToRunNoise.estimate(m, history, benchmark.datasetSize(), fingerprint,
+                    noiseWindow, MIN_NOISE_RUNS, MemoryNoise.prior(m, baseSamples, current, runNoisePrior));
             Optional<SpeedAdjustment> adjustment = Double.isNaN(factor) && speedCorrection
                     ? SpeedAdjustment.estimate(m, history, benchmark.datasetSize(), fingerprint, noiseWindow,
                     MIN_NOISE_RUNS, base, speed) : Optional.empty();
@@ -756,6 +801,15 @@ public final class PerfRunner implements AutoCloseable {
             list.add(v);
             mdeWarning(v).ifPresent(notes::add);
         }
+        Optional<LeakCheck> leak = LeakCheck.of(retained(runs), memoryFloorMb);
+        if (leak.isPresent()) {
+            notes.add(leak.get().describe());
+            list.replaceAll(v -> v.metric() == Metric.MEMORY ? leak.get().verdict(v) : v);
+        }
+        if (runs.stream().anyMatch(r -> r.rows() == 0)) {
+            notes.add("allocation: no rows in " + runs.stream().filter(r -> r.rows() == 0).count()
+                    + " iteration(s), which give no bytes per row");
+        }
         if (interference.isPresent() && list.stream().anyMatch(v -> v.status() != Verdict.Status.OK
                 && v.status() != Verdict.Status.NO_BASELINE)) {
             notes.add("interference: " + interference.get().reason() + " (this run: " + machine.describe() + ")");
@@ -764,6 +818,33 @@ public final class PerfRunner implements AutoCloseable {
             notes.add(String.join("; ", noiseNotes));
         }
         return new Evaluation(samples, summaries, list, notes, fingerprint, git, machine);
+    }
+
+    /**
+     * The parts of {@code memory_mb} and the figure it replaced, recorded beside it: {@code memory_growth_mb} (the
+     * old definition: heap growth above the level before the body + the Arrow peak), {@code loader_memory_mb} (what
+     * the runner-owned loader held from its creation), {@code memory_direct_mb} (direct buffers above their level
+     * before the body), medians over the memory iterations.
+     */
+    private static Map<String, Object> memoryExtras(List<IterationProbe.Sample> runs, long heldBytes) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        List<IterationProbe.Sample> measured = runs.stream().filter(IterationProbe.Sample::heapMeasured).toList();
+        if (measured.isEmpty()) {
+            return out;
+        }
+        double mb = 1024.0 * 1024.0;
+        out.put("memory_growth_mb", Statistics.median(measured.stream().mapToDouble(r -> r.growthBytes() / mb)
+                .toArray()));
+        out.put("memory_direct_mb", Statistics.median(measured.stream().mapToDouble(r -> r.directPeak() / mb)
+                .toArray()));
+        out.put("loader_memory_mb", heldBytes / mb);
+        return out;
+    }
+
+    /** The settled heap after each memory iteration, in order: what the leak check reads. */
+    private static List<Long> retained(List<IterationProbe.Sample> runs) {
+        return runs.stream().filter(IterationProbe.Sample::heapMeasured).map(IterationProbe.Sample::retainedAfter)
+                .toList();
     }
 
     /** How a metric scales with machine speed: throughput with it, times against it, memory not at all. */
@@ -831,8 +912,54 @@ public final class PerfRunner implements AutoCloseable {
         }
     }
 
-    private record Context(BufferAllocator allocator, int iteration, boolean warmup, Benchmark benchmark)
-            implements BenchmarkContext {
+    private record Context(BufferAllocator allocator, int iteration, boolean warmup, Benchmark benchmark,
+                           OwnedLoader owned) implements BenchmarkContext {
+        Context(BufferAllocator allocator, int iteration, boolean warmup, Benchmark benchmark) {
+            this(allocator, iteration, warmup, benchmark, null);
+        }
+
+        @Override
+        public org.loadperf.api.loader.Loader loader() {
+            return owned == null ? BenchmarkContext.super.loader() : owned.loader();
+        }
+
+        @Override
+        public void report(org.loadperf.api.loader.LoadResult result) {
+            if (!warmup && iteration > 0 && result.metadata().get("stored_bytes_per_row") instanceof Number n) {
+                reported.put(benchmark, n.doubleValue());
+            }
+        }
+    }
+
+    /** The last {@code stored_bytes_per_row} a measured iteration of each running benchmark reported. */
+    private static final Map<Benchmark, Double> reported = java.util.Collections.synchronizedMap(
+            new java.util.IdentityHashMap<>());
+
+    /** The loaders the runner owns, per running benchmark ({@link Benchmark.Builder#loader}). */
+    private final Map<Benchmark, OwnedLoader> owned = new java.util.IdentityHashMap<>();
+
+    /** Creates the loader of {@code benchmark} when it gives a factory; the context of setup/teardown gets it too. */
+    private Context own(Benchmark benchmark, BufferAllocator allocator) {
+        Optional<java.util.function.Supplier<? extends org.loadperf.api.loader.Loader>> factory = benchmark.loader();
+        if (factory.isEmpty()) {
+            return new Context(allocator, 0, false, benchmark);
+        }
+        OwnedLoader loader;
+        try {
+            loader = OwnedLoader.create(benchmark, factory.get());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Benchmark " + benchmark.key() + " failed creating its loader: " + e, e);
+        }
+        owned.put(benchmark, loader);
+        return new Context(allocator, 0, false, benchmark, loader);
+    }
+
+    /** Closes the loader the runner created for {@code benchmark}, if any. */
+    private void release(Benchmark benchmark) {
+        OwnedLoader loader = owned.remove(benchmark);
+        if (loader != null) {
+            phase("closing the loader", benchmark, loader::close);
+        }
     }
 
     /** Configures a {@link PerfRunner}; every setter checks its value at once. */
@@ -851,7 +978,8 @@ public final class PerfRunner implements AutoCloseable {
         private String environment;
         private final List<Reporter> reporters = new ArrayList<>();
         private boolean defaultReporters = true;
-        private Set<Metric> compared = EnumSet.of(Metric.THROUGHPUT, Metric.MEMORY, Metric.DURATION);
+        private Set<Metric> compared = EnumSet.of(Metric.THROUGHPUT, Metric.MEMORY, Metric.DURATION,
+                Metric.ALLOCATED_BYTES_PER_ROW);
         private boolean confirm;
         private double runNoise;
         private int noiseWindow;
@@ -881,6 +1009,8 @@ public final class PerfRunner implements AutoCloseable {
             t = t.with(Metric.THROUGHPUT, threshold("PERF_THRESHOLD_THROUGHPUT", t.of(Metric.THROUGHPUT).percent()));
             t = t.with(Metric.MEMORY, threshold("PERF_THRESHOLD_MEMORY", t.of(Metric.MEMORY).percent()));
             t = t.with(Metric.DURATION, threshold("PERF_THRESHOLD_DURATION", t.of(Metric.DURATION).percent()));
+            t = t.with(Metric.ALLOCATED_BYTES_PER_ROW, threshold("PERF_THRESHOLD_ALLOCATION",
+                    t.of(Metric.ALLOCATED_BYTES_PER_ROW).percent()));
             this.thresholds = t;
             this.confirm = settings.getBoolean("PERF_CONFIRM", true);
             this.runNoise = checkRunNoise(percentSetting("PERF_RUN_NOISE", DEFAULT_RUN_NOISE));
@@ -1225,7 +1355,7 @@ public final class PerfRunner implements AutoCloseable {
             return this;
         }
 
-        /** The metrics that get verdicts; default throughput, memory and duration (the guide's). */
+        /** The metrics that get verdicts; default throughput, memory, duration (the guide's) and allocation per row. */
         public Builder comparedMetrics(Set<Metric> metrics) {
             if (metrics.isEmpty()) {
                 throw new IllegalArgumentException("comparedMetrics must not be empty");

@@ -61,14 +61,26 @@ final class ComparedLoaders implements AutoCloseable {
         }
 
         /**
+         * A new loader for {@code table}, not kept here: for a runner that owns its lifecycle (and measures what it
+         * holds from its creation).
+         */
+        Loader create(String table) {
+            return provider.create(configForTable.apply(table));
+        }
+
+        /**
          * Empties {@code table} by overwriting it with no rows (not measured), so that the measured load is a plain
          * append into an empty table for every loader alike.
          */
         void clear(String table, Schema schema, BufferAllocator allocator) {
+            clear(loader(table), table, schema, allocator);
+        }
+
+        static void clear(Loader loader, String table, Schema schema, BufferAllocator allocator) {
             try (VectorSchemaRoot empty = VectorSchemaRoot.create(schema, allocator)) {
                 empty.allocateNew();
                 empty.setRowCount(0);
-                loader(table).loadBatch(empty, table, LoadMode.OVERWRITE);
+                loader.loadBatch(empty, table, LoadMode.OVERWRITE);
             }
         }
 

@@ -21,6 +21,7 @@ import org.loadperf.api.Benchmark;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
 import org.loadperf.api.loader.LoadMode;
+import org.loadperf.api.loader.LoadResult;
 import org.loadperf.core.dataset.PerfDatasets;
 import org.loadperf.core.PerfRunner;
 import org.loadperf.core.settings.PerfSettings;
@@ -140,11 +141,111 @@ class CrossLoaderComparisonBenchmark {
         assertThat(results).hasSize(loaders.targets().size());
     }
 
+    /**
+     * What each loader needs, allocates and stores, side by side at the guide's 10k, 100k and 1M rows (scaled by
+     * PERF_TEST_SIZE): the loads of the scaling sweep ({@link #sweep()}, recorded as
+     * {@code scaling_characteristics_<rows>}, names that say the rows that ran), not a sweep of their own. The
+     * runner owns each loader, so what it holds from its creation counts. A streaming loader's needed memory should
+     * not follow the rows: its figure at the largest step is printed against its figure at the middle one (at most
+     * 1.2x).
+     */
     @Test
     void memory_usage_comparison() {
-        Map<String, BenchmarkResult> results = runMedium("memory_usage_comparison");
-        print("Memory usage comparison (MB):", results, Metric.MEMORY, "%.1f");
-        results.values().forEach(r -> assertThat(r.median(Metric.MEMORY)).as(r.key()).isGreaterThanOrEqualTo(0));
+        StringBuilder report = new StringBuilder("Memory usage comparison (PERF_TEST_SIZE=" + settings.testSize()
+                + ", the loads of scaling_characteristics):\n").append(String.format(Locale.ROOT,
+                "  %-12s %10s %12s %14s %14s%n", "loader", "rows", "needed MB", "alloc B/row", "stored B/row"));
+        for (Map.Entry<String, List<Step>> e : sweep().entrySet()) {
+            List<Step> steps = e.getValue();
+            for (Step s : steps) {
+                BenchmarkResult r = s.result();
+                report.append(String.format(Locale.ROOT, "  %-12s %,10d %12.1f %,14.0f %,14.1f%n", e.getKey(),
+                        r.datasetSize(), r.median(Metric.MEMORY), r.median(Metric.ALLOCATED_BYTES_PER_ROW),
+                        s.storedPerRow()));
+                assertThat(r.samples().get(Metric.ALLOCATED_BYTES_PER_ROW)).as(r.key() + " allocation")
+                        .allSatisfy(v -> assertThat(v).isPositive());
+                assertThat(s.storedPerRow()).as(r.key() + " stored bytes per row").isPositive();
+            }
+            BenchmarkResult mid = steps.get(steps.size() - 2).result();
+            BenchmarkResult large = steps.get(steps.size() - 1).result();
+            double ratio = large.median(Metric.MEMORY) / Math.max(mid.median(Metric.MEMORY), 1e-9);
+            report.append(String.format(Locale.ROOT, "  %-12s needed memory at %s rows / at %s rows: %.2fx (%s)%n",
+                    e.getKey(), label((int) large.datasetSize()), label((int) mid.datasetSize()), ratio,
+                    ratio <= STREAMING_MEMORY_RATIO ? "streams: at most " + STREAMING_MEMORY_RATIO + "x"
+                            : "more than " + STREAMING_MEMORY_RATIO + "x: memory follows the rows"));
+        }
+        System.out.print(report);
+    }
+
+    /** A streaming loader's needed memory at 10x the rows may be at most this multiple of its figure. */
+    static final double STREAMING_MEMORY_RATIO = 1.2;
+
+    /** One load size of the sweep: its result and the bytes per row the loader said it stored. */
+    record Step(BenchmarkResult result, double storedPerRow) {
+    }
+
+    private static Map<String, List<Step>> sweep;
+
+    /**
+     * The scaling sweep, run once for both tests that read it: every loader at the three scaled sizes, each a
+     * benchmark whose loader the runner owns.
+     */
+    private static synchronized Map<String, List<Step>> sweep() {
+        if (sweep == null) {
+            Map<String, List<Step>> out = new LinkedHashMap<>();
+            for (ComparedLoaders.Target t : loaders.targets()) {
+                List<Step> steps = new ArrayList<>();
+                for (int guideRows : SCALING_SIZES) {
+                    int rows = scaled(guideRows, settings.testSize());
+                    double[] storedPerRow = {Double.NaN};
+                    BenchmarkResult r = runner.run(ownedLoad(t, "scaling_characteristics_" + label(rows),
+                            "examples_xl_scaling", rows, storedPerRow));
+                    steps.add(new Step(r, storedPerRow[0]));
+                }
+                out.put(t.benchmarkName(), List.copyOf(steps));
+            }
+            sweep = out;
+        }
+        return sweep;
+    }
+
+    /**
+     * Like {@link #load}, but the runner owns the loader (one per benchmark, closed after it) and the body reports
+     * its load result, whose {@code stored_bytes_per_row} lands in {@code storedPerRow} and in the record.
+     */
+    private static Benchmark ownedLoad(ComparedLoaders.Target target, String test, String tablePrefix, int rows,
+                                       double[] storedPerRow) {
+        String table = tablePrefix + "_" + RUN;
+        TABLES.add(table);
+        RecordedDataset[] recorded = new RecordedDataset[1];
+        return Benchmark.builder(test, target.benchmarkName())
+                .datasetSize(rows)
+                .loader(() -> target.create(table))
+                .setup(ctx -> {
+                    try (ArrowReader source = PerfDatasets.performance(ctx.allocator(), rows,
+                            PerfDatasets.DEFAULT_BATCH_SIZE)) {
+                        recorded[0] = RecordedDataset.record(source, ctx.allocator());
+                    }
+                })
+                .beforeEach(ctx -> ComparedLoaders.Target.clear(ctx.loader(), table, recorded[0].schema(),
+                        ctx.allocator()))
+                .body(ctx -> {
+                    try (ArrowReader rowsIn = recorded[0].reader(ctx.allocator())) {
+                        LoadResult result = ctx.loader().loadTable(rowsIn, table, LoadMode.APPEND);
+                        ctx.report(result);
+                        if (!ctx.warmup() && result.metadata().get("stored_bytes_per_row") instanceof Number n) {
+                            storedPerRow[0] = n.doubleValue();
+                        }
+                        return result.rowsLoaded();
+                    }
+                })
+                .teardown(ctx -> {
+                    try {
+                        ComparedLoaders.Target.clear(ctx.loader(), table, recorded[0].schema(), ctx.allocator());
+                    } finally {
+                        recorded[0].close();
+                    }
+                })
+                .build();
     }
 
     /** Rows of a scaling step at this PERF_TEST_SIZE (at least 100). */
@@ -165,15 +266,11 @@ class CrossLoaderComparisonBenchmark {
         int testSize = settings.testSize();
         StringBuilder report = new StringBuilder("Scaling characteristics (PERF_TEST_SIZE=" + testSize + "):\n");
         List<String> flags = new ArrayList<>();
-        for (ComparedLoaders.Target t : loaders.targets()) {
-            List<BenchmarkResult> steps = new ArrayList<>();
-            for (int guideRows : SCALING_SIZES) {
-                int rows = scaled(guideRows, testSize);
-                steps.add(runner.run(load(t, "scaling_characteristics_" + label(rows), "examples_xl_scaling", rows,
-                        a -> PerfDatasets.performance(a, rows, PerfDatasets.DEFAULT_BATCH_SIZE))));
-            }
+        for (Map.Entry<String, List<Step>> e : sweep().entrySet()) {
+            List<BenchmarkResult> steps = e.getValue().stream().map(Step::result).toList();
             Scaling s = Scaling.of(steps);
-            report.append("  ").append(t.benchmarkName()).append(":\n");
+            String name = e.getKey();
+            report.append("  ").append(name).append(":\n");
             for (BenchmarkResult r : steps) {
                 report.append(String.format(Locale.ROOT, "    %,10d rows: %,12.0f rows/sec  %8.1f MB  %8.3f s%n",
                         r.datasetSize(), r.median(Metric.THROUGHPUT), r.median(Metric.MEMORY),
@@ -181,10 +278,10 @@ class CrossLoaderComparisonBenchmark {
             }
             report.append("    ").append(s.describe()).append('\n');
             if (s.superlinearTime()) {
-                flags.add(t.benchmarkName() + ": time grows faster than linearly");
+                flags.add(name + ": time grows faster than linearly");
             }
             if (s.memoryGrows()) {
-                flags.add(t.benchmarkName() + ": memory grows with the row count");
+                flags.add(name + ": memory grows with the row count");
             }
             for (BenchmarkResult r : steps) {
                 assertThat(r.samples().get(Metric.THROUGHPUT)).as(r.key()).allSatisfy(v -> assertThat(v).isPositive());

@@ -61,7 +61,7 @@ class VerdictValidationBenchmark {
     private static final int[] SLOWDOWNS = {0, 5, 10, 20};
 
     /** What every child's command starts with: nothing, or the busy-machine tool (one validation at a time). */
-    private static List<String> wrapper = List.of();
+    static List<String> wrapper = List.of();
 
     /** The rules counted on the same runs; the paired mode has runs of its own. */
     private static final List<String> RULES = List.of("loadperf default", "loadperf, no confirmation",
@@ -70,13 +70,13 @@ class VerdictValidationBenchmark {
     /** One child run's line for one benchmark. */
     record Line(String key, String status, String firstLook, boolean anyRegression, double change, double lower,
                 double mde, double warmupSeconds, double[] samples, int warmups, String uncorrected,
-                double speed) {
+                double speed, String changePointRegressions, int changePointNotes) {
         static Line parse(String s) {
             String[] f = s.trim().split(" ");
             double[] samples = Arrays.stream(f[9].split(",")).mapToDouble(Double::parseDouble).toArray();
             return new Line(f[1], f[2], f[3], Boolean.parseBoolean(f[4]), Double.parseDouble(f[5]),
                     Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8]), samples,
-                    Integer.parseInt(f[10]), f[11], Double.parseDouble(f[12]));
+                    Integer.parseInt(f[10]), f[11], Double.parseDouble(f[12]), f[13], Integer.parseInt(f[14]));
         }
     }
 
@@ -286,7 +286,7 @@ class VerdictValidationBenchmark {
         return out;
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -319,7 +319,7 @@ class VerdictValidationBenchmark {
         return sb.toString();
     }
 
-    private static Run child(Path store, int slowdown, List<String> props)
+    static Run child(Path store, int slowdown, List<String> props)
             throws IOException, InterruptedException {
         return child(store, slowdown, props, null);
     }

@@ -184,11 +184,23 @@ public final class VerdictValidationChild {
                         .split(",")[0]).orElse(v.status().toString());
                 lines.add(line(r.key(), v, first, r.hasRegression(), warmupSeconds.getOrDefault(r.key(), Double.NaN),
                         r.samples().get(Metric.THROUGHPUT), r.warmupIterations()) + " " + uncorrected + " "
-                        + r.fingerprint().getOrDefault("run_speed_ops_per_sec", "NaN"));
+                        + r.fingerprint().getOrDefault("run_speed_ops_per_sec", "NaN") + " "
+                        + changePoints(r.verdicts(), r.notes()));
             }
         }
         lines.forEach(System.out::println);
         System.out.printf(Locale.ROOT, "VALIDATION_TIME %.3f%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * What the change-point search said in this run: the metrics whose REGRESSION a change point carries ("-" for
+     * none), and how many change points it reported without a verdict (notes).
+     */
+    static String changePoints(List<Verdict> verdicts, List<String> notes) {
+        String carried = verdicts.stream().filter(v -> v.status() == Verdict.Status.REGRESSION
+                && "change-point".equals(v.method())).map(v -> v.metric().key()).collect(Collectors.joining(","));
+        long noted = notes.stream().filter(n -> n.contains(": change point,")).count();
+        return (carried.isEmpty() ? "-" : carried) + " " + noted;
     }
 
     private static String line(String key, Verdict v, String firstLook, boolean any, double warmupSeconds,
@@ -212,7 +224,8 @@ public final class VerdictValidationChild {
                 PairedComparison c = runner.compare(base.get(i), cand.get(i));
                 Verdict v = c.verdict(Metric.THROUGHPUT).orElseThrow();
                 lines.add(line(c.baselineKey(), v, v.status().toString(), c.hasRegression(), Double.NaN,
-                        c.baselineSamples().get(Metric.THROUGHPUT), 0) + " " + v.status() + " NaN");
+                        c.baselineSamples().get(Metric.THROUGHPUT), 0) + " " + v.status() + " NaN "
+                        + changePoints(List.of(), List.of()));
             }
         }
         lines.forEach(System.out::println);

@@ -9,6 +9,7 @@ import io.delta.kernel.TransactionCommitResult;
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.defaults.engine.hadoopio.HadoopFileIO;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.TableNotFoundException;
 import io.delta.kernel.expressions.Literal;
@@ -73,6 +74,10 @@ final class DeltaLoader implements Loader {
     private final Engine engine;
     private final Table table;
     private final TableMaintenance maintenance;
+    /** Kernel's post-commit hooks; checkpoints run beside the next loads. */
+    private final PostCommitHooks hooks;
+    /** The table's figures after this loader's last load, or null when unknown. */
+    private TableMaintenance.TableStats known;
     /** One Hadoop configuration for every file of every load: building one parses core-default.xml again. */
     private final Configuration conf;
 
@@ -83,7 +88,7 @@ final class DeltaLoader implements Loader {
         config.storageOptions.forEach(conf::set);
         conf.set("parquet.compression", config.parquetCodec());
         conf.set("delta.kernel.default.parquet.writer.targetMaxFileSize", Long.toString(config.targetFileSize));
-        this.engine = DefaultEngine.create(conf);
+        this.engine = DefaultEngine.create(new LocalLogFileIO(new HadoopFileIO(conf), conf));
         try {
             this.table = Table.forPath(engine, resolveLocal(config.tablePath, conf));
         } catch (LoaderException e) {
@@ -91,7 +96,8 @@ final class DeltaLoader implements Loader {
         } catch (RuntimeException e) {
             throw withoutSecrets(new LoaderException("Cannot open the Delta table at " + config.tablePath + ": " + e, e));
         }
-        this.maintenance = new TableMaintenance(engine, table, conf, config);
+        this.hooks = new PostCommitHooks(engine, config.tablePath);
+        this.maintenance = new TableMaintenance(engine, table, conf, config, hooks);
         // Storage option values are credentials as often as not (account keys, SAS tokens): only keys are logged.
         LOG.info("Delta Lake loader for {} (compression {}, target file size {} bytes, partition_by {}, "
                         + "storage option keys {})", config.tablePath, config.compression, config.targetFileSize,
@@ -231,153 +237,220 @@ final class DeltaLoader implements Loader {
     }
 
     private LoadResult loadUnguarded(Source source, String tableName, LoadMode mode) {
+        checkMode(mode);
+        long start = System.nanoTime();
+        // Every data file this load creates is recorded before it exists, and deleted again unless it is committed.
+        Attempt attempt = new Attempt(new WrittenFiles(conf));
+        Committed load;
+        try {
+            VectorSchemaRoot root = source.root();
+            Plan plan = plan(root, attempt);
+            long prepared = System.nanoTime();
+            Written data = write(source, root, plan, attempt);
+            long writeDone = System.nanoTime();
+            load = commit(plan, data, mode, attempt, root.getSchema().getFields().size(), prepared, writeDone);
+        } catch (RuntimeException e) {
+            for (PartitionWriter w : attempt.writers.values()) {
+                w.abort();
+            }
+            throw failed(e, attempt.written, attempt.readVersion, attempt.commitAttempted);
+        }
+        return finish(load, start, tableName, mode);
+    }
+
+    private void checkMode(LoadMode mode) {
         if (!supportedModes().contains(mode)) {
             throw new LoaderException("Load mode " + mode + " is not supported by the Delta Lake loader (supported: "
                     + supportedModes() + "): Delta Kernel 4.0.0 has no row-level MERGE/UPDATE and no deletion "
                     + "vector writes, so an upsert cannot be made atomic and correct; nothing was written to "
                     + config.tablePath);
         }
-        long start = System.nanoTime();
-        // Every data file this load creates is recorded before it exists, and deleted again unless it is committed.
-        WrittenFiles written = new WrittenFiles(conf);
-        Map<List<Object>, PartitionWriter> writers = new LinkedHashMap<>(16, 0.75f, true);
+    }
+
+    /** What a failed load must undo: its files, its open writers, and whether its commit may have landed. */
+    private static final class Attempt {
+        final WrittenFiles written;
+        /** Open partition writers, least recently used first. */
+        final Map<List<Object>, PartitionWriter> writers = new LinkedHashMap<>(16, 0.75f, true);
         long readVersion = -1;
-        boolean commitAttempted = false;
-        Prepared load;
-        try {
-            VectorSchemaRoot root = source.root();
-            StructType incoming = ArrowDeltaTypes.toDelta(root.getSchema());
-            ColumnNames.check(incoming, config.tablePath);
-            Snapshot snapshot = latestSnapshot();
-            readVersion = snapshot == null ? -1 : snapshot.getVersion();
-            TransactionBuilder builder;
-            StructType tableSchema;
-            if (snapshot == null) {
-                checkPartitionColumns(incoming, config.partitionBy);
-                tableSchema = incoming;
-                builder = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
-                        .withSchema(engine, incoming).withPartitionColumns(engine, config.partitionBy);
-            } else {
-                List<StructField> added = checkAgainstTable(incoming, snapshot.getSchema(),
-                        snapshot.getPartitionColumnNames());
-                if (added.isEmpty()) {
-                    tableSchema = snapshot.getSchema();
-                    builder = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE);
-                } else {
-                    tableSchema = widened(snapshot.getSchema(), added);
-                    builder = null;
-                }
-            }
-            Transaction txn;
-            if (builder != null) {
-                txn = builder.build(engine);
+        boolean commitAttempted;
+
+        Attempt(WrittenFiles written) {
+            this.written = written;
+        }
+    }
+
+    /** The transaction a load writes into: the version it read (-1: new table), the schema it writes, Kernel's state. */
+    private record Plan(long readVersion, StructType tableSchema, Transaction txn, Row txnState,
+                        List<String> partitionColumns) {
+    }
+
+    /** The data a load wrote: its {@code add} actions and what it counted. */
+    private record Written(List<Row> actions, long rows, long bytes, long batches, long fileBytes) {
+    }
+
+    /** What a committed load did, for its result. */
+    private record Committed(int columns, Written data, long filesRemoved, long bytesRemoved, long version,
+                             long readVersion, List<String> hooks, List<String> partitionColumns, long prepared,
+                             long written, long committed) {
+    }
+
+    /**
+     * Step 1: checks the data's columns against the table (or the partition columns of a new table) and builds the
+     * transaction on the latest snapshot: a plain write, a table creation, or a write that widens the schema.
+     */
+    private Plan plan(VectorSchemaRoot root, Attempt attempt) {
+        StructType incoming = ArrowDeltaTypes.toDelta(root.getSchema());
+        ColumnNames.check(incoming, config.tablePath);
+        // The builder loads the latest snapshot itself; its schema, partitions and version are read from the
+        // transaction rather than from a second snapshot load of our own (a third of a small load's time).
+        Transaction txn = appendTransaction();
+        StructType tableSchema;
+        if (txn == null) {
+            checkPartitionColumns(incoming, config.partitionBy);
+            tableSchema = incoming;
+            txn = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
+                    .withSchema(engine, incoming).withPartitionColumns(engine, config.partitionBy).build(engine);
+        } else {
+            attempt.readVersion = txn.getReadTableVersion();
+            StructType current = txn.getSchema(engine);
+            List<StructField> added = checkAgainstTable(incoming, current, txn.getPartitionColumns(engine));
+            if (added.isEmpty()) {
+                tableSchema = current;
             } else {
                 // Kernel 4.0.0's builder cannot widen the schema of a table without column mapping: the transaction
                 // whose commit carries the new metaData is built from Kernel's internals (see KernelActions).
+                Snapshot snapshot = table.getSnapshotAsOfVersion(engine, attempt.readVersion);
+                tableSchema = widened(snapshot.getSchema(), added);
                 String names = newColumnNames(tableSchema, snapshot.getSchema());
                 txn = KernelActions.widenSchema(engine, table, snapshot, ENGINE_INFO, tableSchema, names);
                 LOG.info("Widening the schema of {} at version {} by nullable column(s) {} in this load's commit",
                         config.tablePath, snapshot.getVersion(), names);
             }
-            Row txnState = txn.getTransactionState(engine);
-            List<String> partitionColumns = txn.getPartitionColumns(engine);
-            long prepared = System.nanoTime();
-            int[] sourceIndex = sourceIndexes(tableSchema, root);
-            int[] partitionIndex = partitionColumns.stream().mapToInt(tableSchema::indexOf).toArray();
-
-            List<Row> actions = new ArrayList<>();
-            long rows = 0;
-            long bytes = 0;
-            long batches = 0;
-            while (source.next()) {
-                int n = root.getRowCount();
-                batches++;
-                bytes += arrowBytes(root);
-                for (int offset = 0; offset < n; offset += config.batchSize) {
-                    checkNotInterrupted(batches);
-                    int len = Math.min(config.batchSize, n - offset);
-                    checkNotNull(root, tableSchema, sourceIndex, offset, len, batches);
-                    distribute(root, sourceIndex, offset, len, partitionColumns, partitionIndex, tableSchema, writers,
-                            actions, txnState, written);
-                    rows += len;
-                }
-            }
-            for (PartitionWriter w : writers.values()) {
-                actions.addAll(w.finish());
-            }
-            writers.clear();
-            long writeDone = System.nanoTime();
-            long filesAdded = actions.size();
-            long filesRemoved = 0;
-            if (mode == LoadMode.OVERWRITE && snapshot != null) {
-                long now = System.currentTimeMillis();
-                Snapshot read = table.getSnapshotAsOfVersion(engine, txn.getReadTableVersion());
-                for (Row scanFile : TableMaintenance.scanFiles(engine, read)) {
-                    actions.add(KernelActions.remove(scanFile, true, now));
-                    filesRemoved++;
-                }
-            }
-            long version;
-            List<String> hooks = new ArrayList<>();
-            if (actions.isEmpty() && snapshot != null) {
-                version = snapshot.getVersion();
-                LOG.info("Nothing to commit to {}: the load had no rows", config.tablePath);
-            } else {
-                checkNotInterrupted(batches);
-                commitAttempted = true;
-                TransactionCommitResult result = commit(txn, actions);
-                version = result.getVersion();
-                hooks = runHooks(result);
-            }
-            load = new Prepared(root, rows, bytes, batches, filesAdded, filesRemoved, version, hooks,
-                    partitionColumns, prepared, writeDone, System.nanoTime());
-        } catch (RuntimeException e) {
-            for (PartitionWriter w : writers.values()) {
-                w.abort();
-            }
-            throw failed(e, written, readVersion, commitAttempted);
         }
-        return finish(load, start, tableName, mode);
+        return new Plan(attempt.readVersion, tableSchema, txn, txn.getTransactionState(engine),
+                txn.getPartitionColumns(engine));
     }
 
-    /** What a committed load did, for its result. */
-    private record Prepared(VectorSchemaRoot root, long rows, long bytes, long batches, long filesAdded,
-                            long filesRemoved, long version, List<String> hooks, List<String> partitionColumns,
-                            long prepared, long written, long committed) {
+    /** A WRITE transaction on the latest version, or null when there is no table yet. */
+    private Transaction appendTransaction() {
+        try {
+            return table.createTransactionBuilder(engine, ENGINE_INFO, Operation.WRITE).build(engine);
+        } catch (TableNotFoundException e) {
+            return null;
+        }
     }
 
-    /** After the commit: compaction, vacuum and the result. A failure here says that the load itself stands. */
-    private LoadResult finish(Prepared load, long start, String tableName, LoadMode mode) {
+    /** Step 2: writes every batch of {@code source} into the data files of its partitions, chunk by chunk. */
+    private Written write(Source source, VectorSchemaRoot root, Plan plan, Attempt attempt) {
+        StructType tableSchema = plan.tableSchema();
+        int[] sourceIndex = sourceIndexes(tableSchema, root);
+        int[] partitionIndex = plan.partitionColumns().stream().mapToInt(tableSchema::indexOf).toArray();
+        List<Row> actions = new ArrayList<>();
+        long[] fileBytes = new long[1];
+        long rows = 0;
+        long bytes = 0;
+        long batches = 0;
+        while (source.next()) {
+            int n = root.getRowCount();
+            batches++;
+            bytes += arrowBytes(root);
+            for (int offset = 0; offset < n; offset += config.batchSize) {
+                checkNotInterrupted(batches);
+                int len = Math.min(config.batchSize, n - offset);
+                checkNotNull(root, tableSchema, sourceIndex, offset, len, batches);
+                distribute(root, sourceIndex, offset, len, plan, partitionIndex, attempt, actions, fileBytes);
+                rows += len;
+            }
+        }
+        for (PartitionWriter w : attempt.writers.values()) {
+            finishWriter(w, actions, fileBytes);
+        }
+        attempt.writers.clear();
+        return new Written(actions, rows, bytes, batches, fileBytes[0]);
+    }
+
+    private static void finishWriter(PartitionWriter w, List<Row> actions, long[] fileBytes) {
+        actions.addAll(w.finish());
+        fileBytes[0] += w.fileBytes();
+    }
+
+    /**
+     * Step 3: adds OVERWRITE's removes, commits (Kernel retries against newer versions and fails on a real
+     * conflict) and starts Kernel's post-commit hooks.
+     */
+    private Committed commit(Plan plan, Written data, LoadMode mode, Attempt attempt, int columns, long prepared,
+                             long written) {
+        List<Row> actions = new ArrayList<>(data.actions());
+        long filesRemoved = 0;
+        long bytesRemoved = 0;
+        boolean exists = plan.readVersion() >= 0;
+        if (mode == LoadMode.OVERWRITE && exists) {
+            long now = System.currentTimeMillis();
+            Snapshot read = table.getSnapshotAsOfVersion(engine, plan.txn().getReadTableVersion());
+            for (Row scanFile : TableMaintenance.scanFiles(engine, read)) {
+                actions.add(KernelActions.remove(scanFile, true, now));
+                filesRemoved++;
+                bytesRemoved += KernelActions.fileStatus(scanFile).getSize();
+            }
+        }
+        long version;
+        List<String> ran = new ArrayList<>();
+        if (actions.isEmpty() && exists) {
+            version = plan.readVersion();
+            LOG.info("Nothing to commit to {}: the load had no rows", config.tablePath);
+        } else {
+            checkNotInterrupted(data.batches());
+            attempt.commitAttempted = true;
+            TransactionCommitResult result = commit(plan.txn(), actions);
+            version = result.getVersion();
+            ran = hooks.run(result);
+        }
+        return new Committed(columns, data, filesRemoved, bytesRemoved, version, attempt.readVersion, ran,
+                plan.partitionColumns(), prepared, written, System.nanoTime());
+    }
+
+    /** Step 4, after the commit: compaction, vacuum and the result. A failure here says that the load stands. */
+    private LoadResult finish(Committed load, long start, String tableName, LoadMode mode) {
         TableMaintenance.Compaction compaction;
         long vacuumed;
         TableMaintenance.TableStats stats;
         try {
             compaction = config.optimizeAfterWrite ? maintenance.optimize() : null;
             vacuumed = config.vacuumAfterWrite ? maintenance.vacuum() : 0;
-            stats = maintenance.stats();
+            stats = statsAfter(load, compaction != null && compaction.committed());
         } catch (RuntimeException e) {
-            throw new LoaderException("The load of " + load.rows() + " rows into " + config.tablePath
+            known = null;
+            throw new LoaderException("The load of " + load.data().rows() + " rows into " + config.tablePath
                     + " was committed as version " + load.version() + ", but the maintenance after it failed: "
                     + (e instanceof LoaderException ? e.getMessage() : e.toString()), e);
         }
         long maintained = System.nanoTime();
-        long rows = load.rows();
-        long batches = load.batches();
+        long rows = load.data().rows();
+        long batches = load.data().batches();
         double seconds = (System.nanoTime() - start) / 1e9;
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("batches_processed", batches);
         metadata.put("rows_loaded", rows);
-        metadata.put("columns", load.root().getSchema().getFields().size());
+        metadata.put("columns", load.columns());
         metadata.put("avg_batch_size", batches == 0 ? 0.0 : (double) rows / batches);
         metadata.put("table_size_bytes", stats.bytes());
         metadata.put("table_size_mb", stats.bytes() / (1024.0 * 1024.0));
+        // The same keys in every loader: stored_bytes what the table's live files take on disk (table_size_bytes,
+        // the original's key, the same), stored_bytes_added the data files this load wrote, input_bytes its Arrow rows.
+        metadata.put("stored_bytes", stats.bytes());
+        metadata.put("stored_bytes_added", load.data().fileBytes());
+        if (rows > 0) {
+            metadata.put("stored_bytes_per_row", (double) load.data().fileBytes() / rows);
+        }
+        metadata.put("input_bytes", load.data().bytes());
         metadata.put("throughput_rows_per_sec", seconds > 0 ? rows / seconds : 0.0);
         metadata.put("write_mode", mode.name().toLowerCase(java.util.Locale.ROOT));
         metadata.put("table_version", stats.version());
         metadata.put("commit_version", load.version());
         metadata.put("total_files", stats.files());
         metadata.put("total_size_bytes", stats.bytes());
-        metadata.put("files_added", load.filesAdded());
+        metadata.put("files_added", (long) load.data().actions().size());
         metadata.put("files_removed", load.filesRemoved());
         metadata.put("partition_columns", load.partitionColumns());
         metadata.put("storage_backend", storageBackend());
@@ -395,7 +468,31 @@ final class DeltaLoader implements Loader {
         if (config.vacuumAfterWrite) {
             metadata.put("vacuum_files_deleted", vacuumed);
         }
-        return new LoadResult(rows, load.bytes(), seconds, tableName, type(), metadata);
+        return new LoadResult(rows, load.data().bytes(), seconds, tableName, type(), metadata);
+    }
+
+    /**
+     * The table's version, live files and bytes after {@code load}: counted on from this loader's last figures when
+     * its commit directly follows the version they describe (nothing else changed the table in between), else read
+     * by a scan of the whole table, whose cost grows with the number of files.
+     */
+    private TableMaintenance.TableStats statsAfter(Committed load, boolean compacted) {
+        TableMaintenance.TableStats before = load.readVersion() < 0 ? new TableMaintenance.TableStats(-1, 0, 0)
+                : known;
+        TableMaintenance.TableStats after;
+        if (compacted || before == null || before.version() != load.readVersion()) {
+            after = maintenance.stats();
+        } else if (load.version() == load.readVersion()) {
+            after = before; // nothing committed
+        } else if (load.version() == load.readVersion() + 1) {
+            after = new TableMaintenance.TableStats(load.version(),
+                    before.files() + load.data().actions().size() - load.filesRemoved(),
+                    before.bytes() + load.data().fileBytes() - load.bytesRemoved());
+        } else {
+            after = maintenance.stats(); // Kernel rebased the commit over another writer's
+        }
+        known = after;
+        return after;
     }
 
     /** An interrupted thread stops the load before its next chunk and before its commit. */
@@ -437,14 +534,6 @@ final class DeltaLoader implements Loader {
                 + cleanup, e);
     }
 
-    private Snapshot latestSnapshot() {
-        try {
-            return table.getLatestSnapshot(engine);
-        } catch (TableNotFoundException e) {
-            return null;
-        }
-    }
-
     private TransactionCommitResult commit(Transaction txn, List<Row> actions) {
         CloseableIterable<Row> iterable = CloseableIterable.inMemoryIterable(toIterator(actions));
         try {
@@ -476,26 +565,6 @@ final class DeltaLoader implements Loader {
             public void close() {
             }
         };
-    }
-
-    /** Runs Kernel's post-commit hooks (checkpoint, checksum, log compaction); a failed hook is logged, not fatal. */
-    List<String> runHooks(TransactionCommitResult result) {
-        List<String> ran = new ArrayList<>();
-        for (PostCommitHook hook : result.getPostCommitHooks()) {
-            try {
-                hook.threadSafeInvoke(engine);
-                ran.add(hook.getType().name());
-            } catch (IOException | RuntimeException e) {
-                // The commit stands; a missing checkpoint or checksum only makes later snapshot loads slower.
-                LOG.warn("Post-commit hook {} for version {} of {} failed: {}", hook.getType(),
-                        result.getVersion(), config.tablePath, e.toString());
-                ran.add(hook.getType().name() + " (failed)");
-            }
-        }
-        if (ran.stream().anyMatch(h -> h.startsWith("CHECKPOINT"))) {
-            LOG.info("Wrote checkpoint at version {} of {}", result.getVersion(), config.tablePath);
-        }
-        return ran;
     }
 
     private String storageBackend() {
@@ -644,15 +713,16 @@ final class DeltaLoader implements Loader {
      * belong to. The partition values are read through {@link ArrowColumnVectors} views (one object per row and
      * partition column, hashed as the partition's key).
      */
-    private void distribute(VectorSchemaRoot root, int[] sourceIndex, int offset, int n, List<String> partitionColumns,
-                            int[] partitionIndex, StructType schema, Map<List<Object>, PartitionWriter> writers,
-                            List<Row> actions, Row txnState, WrittenFiles written) {
+    private void distribute(VectorSchemaRoot root, int[] sourceIndex, int offset, int n, Plan plan,
+                            int[] partitionIndex, Attempt attempt, List<Row> actions, long[] fileBytes) {
+        StructType schema = plan.tableSchema();
+        List<String> partitionColumns = plan.partitionColumns();
         FieldVector[] columns = new FieldVector[sourceIndex.length];
         for (int i = 0; i < columns.length; i++) {
             columns[i] = sourceIndex[i] < 0 ? null : root.getVector(sourceIndex[i]);
         }
         if (partitionColumns.isEmpty()) {
-            writer(List.of(), Map.of(), "table", writers, actions, txnState, schema, written)
+            writer(List.of(), Map.of(), "table", plan, attempt, actions, fileBytes)
                     .write(new PartitionWriter.Chunk(columns, offset, n, null, n));
             return;
         }
@@ -682,23 +752,24 @@ final class DeltaLoader implements Loader {
                 values.put(partitionColumns.get(k), literal(t, key.get(k)));
                 label.add(partitionColumns.get(k) + "=" + key.get(k));
             }
-            writer(key, values, label.toString(), writers, actions, txnState, schema, written)
+            writer(key, values, label.toString(), plan, attempt, actions, fileBytes)
                     .write(new PartitionWriter.Chunk(columns, offset, n, g.getValue(), counts.get(key)[0]));
         }
     }
 
-    private PartitionWriter writer(List<Object> key, Map<String, Literal> values, String label,
-                                   Map<List<Object>, PartitionWriter> writers, List<Row> actions, Row txnState,
-                                   StructType tableSchema, WrittenFiles written) {
+    private PartitionWriter writer(List<Object> key, Map<String, Literal> values, String label, Plan plan,
+                                   Attempt attempt, List<Row> actions, long[] fileBytes) {
+        Map<List<Object>, PartitionWriter> writers = attempt.writers;
         PartitionWriter w = writers.get(key);
         if (w == null) {
             if (writers.size() >= MAX_OPEN_PARTITION_WRITERS) {
                 Iterator<Map.Entry<List<Object>, PartitionWriter>> it = writers.entrySet().iterator();
                 PartitionWriter eldest = it.next().getValue();
                 it.remove();
-                actions.addAll(eldest.finish());
+                finishWriter(eldest, actions, fileBytes);
             }
-            w = new PartitionWriter(engine, txnState, conf, tableSchema, values, config, label, written);
+            w = new PartitionWriter(engine, plan.txnState(), conf, plan.tableSchema(), values, config, label,
+                    attempt.written);
             writers.put(key, w);
         }
         return w;
@@ -775,6 +846,8 @@ final class DeltaLoader implements Loader {
 
     @Override
     public void close() {
-        // Kernel's default engine holds no connections; Hadoop FileSystem instances are cached process-wide.
+        // Kernel's default engine holds no connections; Hadoop FileSystem instances are cached process-wide. A
+        // checkpoint still being written is let finish.
+        hooks.close();
     }
 }

@@ -42,6 +42,7 @@ final class PartitionWriter {
     private final int[] tableIndex;
     private final ArrowParquetWriter writer;
     private long rows;
+    private long fileBytes;
 
     PartitionWriter(Engine engine, Row txnState, Configuration conf, StructType tableSchema,
                     Map<String, Literal> partitionValues, DeltaLoaderConfig config, String label,
@@ -94,6 +95,9 @@ final class PartitionWriter {
     /** Closes the last file and returns the {@code add} actions of every file written. */
     List<Row> finish() {
         List<DataFileStatus> files = writer.finish();
+        for (DataFileStatus f : files) {
+            fileBytes += f.getSize();
+        }
         List<Row> actions = new ArrayList<>(files.size());
         try (CloseableIterator<Row> adds = Transaction.generateAppendActions(engine, txnState,
                 DeltaLoader.toIteratorOf(files), context)) {
@@ -104,6 +108,11 @@ final class PartitionWriter {
             throw new LoaderException("Building the add actions of partition " + label + " failed: " + e, e);
         }
         return actions;
+    }
+
+    /** Bytes of the files {@link #finish()} closed. */
+    long fileBytes() {
+        return fileBytes;
     }
 
     /** Drops the open file; the load deletes the files of this partition ({@link WrittenFiles}). */

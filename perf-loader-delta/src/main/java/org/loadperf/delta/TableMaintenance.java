@@ -58,8 +58,10 @@ final class TableMaintenance {
     private final Table table;
     private final Configuration conf;
     private final DeltaLoaderConfig config;
+    private final PostCommitHooks hooks;
 
-    TableMaintenance(Engine engine, Table table, Configuration conf, DeltaLoaderConfig config) {
+    TableMaintenance(Engine engine, Table table, Configuration conf, DeltaLoaderConfig config, PostCommitHooks hooks) {
+        this.hooks = hooks;
         this.engine = engine;
         this.table = table;
         this.conf = conf;
@@ -176,7 +178,7 @@ final class TableMaintenance {
         } catch (RuntimeException e) {
             throw failed(e, written, snapshot.getVersion(), commitAttempted, tablePath);
         }
-        new HookRunner(engine, tablePath).run(result);
+        hooks.run(result);
         long after = files.size() - removed + added;
         LOG.info("Compacted {} small files into {} in {} (version {}, {} ms)", removed, added, tablePath,
                 result.getVersion(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
@@ -323,19 +325,5 @@ final class TableMaintenance {
             }
         }
         return true;
-    }
-
-    /** Runs post-commit hooks after a maintenance commit. */
-    private record HookRunner(Engine engine, String tablePath) {
-        void run(TransactionCommitResult result) {
-            for (io.delta.kernel.hook.PostCommitHook hook : result.getPostCommitHooks()) {
-                try {
-                    hook.threadSafeInvoke(engine);
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("Post-commit hook {} for version {} of {} failed: {}", hook.getType(),
-                            result.getVersion(), tablePath, e.toString());
-                }
-            }
-        }
     }
 }

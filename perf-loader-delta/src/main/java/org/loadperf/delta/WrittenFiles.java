@@ -1,10 +1,7 @@
 package org.loadperf.delta;
 
 import io.delta.kernel.defaults.engine.fileio.FileIO;
-import io.delta.kernel.defaults.engine.fileio.InputFile;
 import io.delta.kernel.defaults.engine.fileio.OutputFile;
-import io.delta.kernel.utils.CloseableIterator;
-import io.delta.kernel.utils.FileStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
@@ -131,46 +127,11 @@ final class WrittenFiles {
 
     /** Kernel's file access with every output file recorded here first (compaction writes through Kernel). */
     FileIO recording(FileIO delegate) {
-        return new FileIO() {
-            @Override
-            public CloseableIterator<FileStatus> listFrom(String filePath) throws IOException {
-                return delegate.listFrom(filePath);
-            }
-
-            @Override
-            public FileStatus getFileStatus(String path) throws IOException {
-                return delegate.getFileStatus(path);
-            }
-
-            @Override
-            public String resolvePath(String path) throws IOException {
-                return delegate.resolvePath(path);
-            }
-
-            @Override
-            public boolean mkdirs(String path) throws IOException {
-                return delegate.mkdirs(path);
-            }
-
-            @Override
-            public InputFile newInputFile(String path, long fileSize) {
-                return delegate.newInputFile(path, fileSize);
-            }
-
+        return new ForwardingFileIO(delegate) {
             @Override
             public OutputFile newOutputFile(String path) {
                 file(new Path(path));
                 return delegate.newOutputFile(path);
-            }
-
-            @Override
-            public boolean delete(String path) throws IOException {
-                return delegate.delete(path);
-            }
-
-            @Override
-            public Optional<String> getConf(String confKey) {
-                return delegate.getConf(confKey);
             }
         };
     }

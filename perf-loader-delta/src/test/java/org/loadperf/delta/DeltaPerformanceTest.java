@@ -183,6 +183,16 @@ class DeltaPerformanceTest {
                 + "write of the same rows): median %.2fx, all %s%n", sortedPairs.get(sortedPairs.size() / 2),
                 sortedPairs.stream().map(x -> String.format("%.2f", x)).toList());
         System.out.println("large_file_write_performance last load: " + last.get().metadata());
+        DuckDbAnchor.Result duck;
+        try (org.apache.arrow.memory.RootAllocator a = new org.apache.arrow.memory.RootAllocator();
+             ArrowReader r = PerfDatasets.performance(a, rows, PerfDatasets.DEFAULT_BATCH_SIZE)) {
+            duck = DuckDbAnchor.rowsPerSecond(r, 5);
+        } catch (java.io.IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        duck.rowsPerSecond().ifPresentOrElse(x -> System.out.printf("large_file_write_performance anchor: %s: "
+                + "%,.0f rows/s; delta_lake/DuckDB %.2fx (issue 21 goal: 0.6x on one thread)%n", duck.note(), x, d / x),
+                () -> System.out.println("large_file_write_performance: " + duck.note()));
         assertThat(last.get().rowsLoaded()).isEqualTo(rows);
         floor("Delta Lake throughput", d, 5_000);
     }

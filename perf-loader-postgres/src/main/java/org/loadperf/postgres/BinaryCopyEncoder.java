@@ -31,7 +31,7 @@ final class BinaryCopyEncoder {
     private final CopyBuffer buffer;
     private VectorSchemaRoot boundRoot;
     private List<FieldVector> boundVectors;
-    private ColumnEncoder[] encoders;
+    private CopyFieldEncoder[] encoders;
     private long bytesSent;
 
     BinaryCopyEncoder(List<EncoderFactory> factories, int flushBytes) {
@@ -51,15 +51,15 @@ final class BinaryCopyEncoder {
      * @throws EncodeException for a value PostgreSQL cannot hold, naming the column and the row in {@code root}
      */
     void encode(VectorSchemaRoot root, int from, int to, Sink sink) throws SQLException, IOException {
-        ColumnEncoder[] enc = bind(root);
-        for (ColumnEncoder e : enc) {
+        CopyFieldEncoder[] enc = bind(root);
+        for (CopyFieldEncoder e : enc) {
             e.prepare();
         }
         short columns = (short) enc.length;
         CopyBuffer out = buffer;
         for (int row = from; row < to; row++) {
             out.putShort(columns);
-            for (ColumnEncoder e : enc) {
+            for (CopyFieldEncoder e : enc) {
                 e.encode(row, out);
             }
             if (out.position() >= flushBytes) {
@@ -98,14 +98,14 @@ final class BinaryCopyEncoder {
         }
     }
 
-    private ColumnEncoder[] bind(VectorSchemaRoot root) {
+    private CopyFieldEncoder[] bind(VectorSchemaRoot root) {
         List<FieldVector> vectors = root.getFieldVectors();
         if (root != boundRoot || !sameVectors(vectors)) {
             if (vectors.size() != factories.size()) {
                 throw new IllegalStateException("batch has " + vectors.size() + " columns, the COPY "
                         + factories.size());
             }
-            ColumnEncoder[] enc = new ColumnEncoder[vectors.size()];
+            CopyFieldEncoder[] enc = new CopyFieldEncoder[vectors.size()];
             for (int i = 0; i < enc.length; i++) {
                 enc[i] = factories.get(i).apply(vectors.get(i));
             }

@@ -10,7 +10,7 @@ import org.apache.arrow.vector.complex.ListVector;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.loadperf.api.loader.LoaderException;
-import org.loadperf.postgres.ColumnEncoder.Target;
+import org.loadperf.postgres.CopyFieldEncoder.Target;
 
 /**
  * Arrow types to PostgreSQL types: the column type a new table gets ({@link #ddl}), and the encoder that writes an
@@ -47,7 +47,7 @@ final class PgTypeMapping {
     }
 
     /** Makes the encoder of one column for a given vector (vectors may change between batches). */
-    interface EncoderFactory extends Function<FieldVector, ColumnEncoder> {
+    interface EncoderFactory extends Function<FieldVector, CopyFieldEncoder> {
     }
 
     private PgTypeMapping() {
@@ -143,7 +143,7 @@ final class PgTypeMapping {
                     case NUMERIC -> Target.NUMERIC;
                     default -> null;
                 };
-                return target == null ? null : v -> new ColumnEncoder.IntegerEncoder(v, name, width, unsigned, target);
+                return target == null ? null : v -> new CopyFieldEncoder.IntegerEncoder(v, name, width, unsigned, target);
             }
             case FloatingPoint -> {
                 int width = switch (((ArrowType.FloatingPoint) t).getPrecision()) {
@@ -152,18 +152,18 @@ final class PgTypeMapping {
                     case DOUBLE -> 8;
                 };
                 if (oid == FLOAT8) {
-                    return v -> new ColumnEncoder.FloatEncoder(v, name, width, true);
+                    return v -> new CopyFieldEncoder.FloatEncoder(v, name, width, true);
                 }
-                return oid == FLOAT4 && width <= 4 ? v -> new ColumnEncoder.FloatEncoder(v, name, width, false) : null;
+                return oid == FLOAT4 && width <= 4 ? v -> new CopyFieldEncoder.FloatEncoder(v, name, width, false) : null;
             }
             case Decimal -> {
                 ArrowType.Decimal d = (ArrowType.Decimal) t;
                 return oid == NUMERIC
-                        ? v -> new ColumnEncoder.DecimalEncoder(v, name, d.getBitWidth() / 8, d.getScale()) : null;
+                        ? v -> new CopyFieldEncoder.DecimalEncoder(v, name, d.getBitWidth() / 8, d.getScale()) : null;
             }
             case Utf8, LargeUtf8 -> {
                 int offsetWidth = t.getTypeID() == ArrowType.ArrowTypeID.Utf8 ? 4 : 8;
-                return TEXT_TYPES.contains(oid) ? v -> new ColumnEncoder.BytesEncoder(v, name, offsetWidth, 0, true)
+                return TEXT_TYPES.contains(oid) ? v -> new CopyFieldEncoder.BytesEncoder(v, name, offsetWidth, 0, true)
                         : null;
             }
             case Binary, LargeBinary, FixedSizeBinary -> {
@@ -172,14 +172,14 @@ final class PgTypeMapping {
                 }
                 int fixed = t instanceof ArrowType.FixedSizeBinary fb ? fb.getByteWidth() : 0;
                 int offsetWidth = t.getTypeID() == ArrowType.ArrowTypeID.LargeBinary ? 8 : 4;
-                return v -> new ColumnEncoder.BytesEncoder(v, name, offsetWidth, fixed, false);
+                return v -> new CopyFieldEncoder.BytesEncoder(v, name, offsetWidth, fixed, false);
             }
             case Bool -> {
-                return oid == BOOL ? v -> new ColumnEncoder.BoolEncoder((BitVector) v, name) : null;
+                return oid == BOOL ? v -> new CopyFieldEncoder.BoolEncoder((BitVector) v, name) : null;
             }
             case Date -> {
                 boolean millis = ((ArrowType.Date) t).getUnit() == org.apache.arrow.vector.types.DateUnit.MILLISECOND;
-                return oid == DATE ? v -> new ColumnEncoder.DateEncoder(v, name, millis) : null;
+                return oid == DATE ? v -> new CopyFieldEncoder.DateEncoder(v, name, millis) : null;
             }
             case Time -> {
                 ArrowType.Time tt = (ArrowType.Time) t;
@@ -190,7 +190,7 @@ final class PgTypeMapping {
                 };
                 long div = tt.getUnit() == org.apache.arrow.vector.types.TimeUnit.NANOSECOND ? 1_000L : 1L;
                 int width = tt.getBitWidth() / 8;
-                return oid == TIME ? v -> new ColumnEncoder.TimeEncoder(v, name, width, mul, div) : null;
+                return oid == TIME ? v -> new CopyFieldEncoder.TimeEncoder(v, name, width, mul, div) : null;
             }
             case Timestamp -> {
                 ArrowType.Timestamp ts = (ArrowType.Timestamp) t;
@@ -201,12 +201,12 @@ final class PgTypeMapping {
                 };
                 long div = ts.getUnit() == org.apache.arrow.vector.types.TimeUnit.NANOSECOND ? 1_000L : 1L;
                 int wanted = ts.getTimezone() != null ? TIMESTAMPTZ : TIMESTAMP;
-                return oid == wanted ? v -> new ColumnEncoder.TimestampEncoder(v, name, mul, div) : null;
+                return oid == wanted ? v -> new CopyFieldEncoder.TimestampEncoder(v, name, mul, div) : null;
             }
             case List, LargeList, FixedSizeList -> {
                 if (oid == JSONB || oid == JSON) {
                     boolean jsonb = oid == JSONB;
-                    return v -> new ColumnEncoder.JsonEncoder(v, name, jsonb);
+                    return v -> new CopyFieldEncoder.JsonEncoder(v, name, jsonb);
                 }
                 if (!col.isArray()) {
                     return null;
@@ -221,12 +221,12 @@ final class PgTypeMapping {
                     return null;
                 }
                 int elementOid = col.elementOid();
-                return v -> new ColumnEncoder.ArrayEncoder(v, name, element.apply(dataVector(v)), elementOid);
+                return v -> new CopyFieldEncoder.ArrayEncoder(v, name, element.apply(dataVector(v)), elementOid);
             }
             case Struct, Map -> {
                 if (oid == JSONB || oid == JSON) {
                     boolean jsonb = oid == JSONB;
-                    return v -> new ColumnEncoder.JsonEncoder(v, name, jsonb);
+                    return v -> new CopyFieldEncoder.JsonEncoder(v, name, jsonb);
                 }
                 return null;
             }

@@ -16,7 +16,7 @@ import org.loadperf.api.loader.Secrets;
 record PostgresLoaderConfig(String host, int port, String database, String user, String password,
                             int maxConnections, int batchSize, Map<String, String> connectionParams, String schema,
                             boolean createTable, List<String> keyColumns, int parallelism, int connectTimeoutSeconds,
-                            int loadTimeoutSeconds) {
+                            int loadTimeoutSeconds, boolean unloggedTable, boolean copyFreeze) {
 
     static final ConfigKey<String> HOST = ConfigKey.string("host", null,
             "PostgreSQL server host name or address").required();
@@ -49,6 +49,13 @@ record PostgresLoaderConfig(String host, int port, String database, String user,
             "longest time one call may wait on the server (a pooled connection, a statement, a COPY write, the end"
                     + " of a COPY, a commit); past it the connection is aborted and the load fails naming the"
                     + " server and the batch");
+    static final ConfigKey<Boolean> UNLOGGED_TABLE = ConfigKey.bool("unlogged_table", false,
+            "create a missing target table UNLOGGED: no WAL is written for its rows (faster), but PostgreSQL empties it"
+                    + " after a crash and does not replicate it; an existing table keeps what it is");
+    static final ConfigKey<Boolean> COPY_FREEZE = ConfigKey.bool("copy_freeze", false,
+            "COPY ... (FREEZE) for OVERWRITE loads: rows are stored frozen (no later VACUUM rewrite, visible to every"
+                    + " snapshot once committed); PostgreSQL allows it only into a table truncated in the same"
+                    + " transaction, so any other mode fails before sending anything");
 
     /** pg_temp (this session's temporary schema), pg_temp_N and pg_toast_temp_N (some session's). */
     private static final Pattern TEMPORARY_SCHEMA = Pattern.compile("pg_(toast_)?temp(_[0-9]+)?");
@@ -56,7 +63,7 @@ record PostgresLoaderConfig(String host, int port, String database, String user,
     /** Every key, in documentation order. */
     static final List<ConfigKey<?>> KEYS = List.of(HOST, PORT, DATABASE, USER, PASSWORD, MAX_CONNECTIONS,
             BATCH_SIZE, CONNECTION_PARAMS, SCHEMA, CREATE_TABLE, KEY_COLUMNS, PARALLELISM, CONNECT_TIMEOUT_SECONDS,
-            LOAD_TIMEOUT_SECONDS);
+            LOAD_TIMEOUT_SECONDS, UNLOGGED_TABLE, COPY_FREEZE);
 
     /**
      * Validates {@code config} (unknown keys, missing required keys and bad values are all reported at once, by
@@ -68,7 +75,7 @@ record PostgresLoaderConfig(String host, int port, String database, String user,
                 config.get(USER), config.get(PASSWORD), config.get(MAX_CONNECTIONS), config.get(BATCH_SIZE),
                 config.get(CONNECTION_PARAMS), config.get(SCHEMA), config.get(CREATE_TABLE),
                 config.get(KEY_COLUMNS), config.get(PARALLELISM), config.get(CONNECT_TIMEOUT_SECONDS),
-                config.get(LOAD_TIMEOUT_SECONDS));
+                config.get(LOAD_TIMEOUT_SECONDS), config.get(UNLOGGED_TABLE), config.get(COPY_FREEZE));
         if (c.host.isBlank()) {
             throw new LoaderException("Invalid PostgresLoader configuration: 'host' must not be blank");
         }
@@ -113,6 +120,7 @@ record PostgresLoaderConfig(String host, int port, String database, String user,
                 + (password.isEmpty() ? "" : "***") + ", max_connections=" + maxConnections + ", batch_size="
                 + batchSize + ", schema=" + schema + ", create_table=" + createTable + ", key_columns=" + keyColumns
                 + ", parallelism=" + parallelism + ", connect_timeout_seconds=" + connectTimeoutSeconds
-                + ", load_timeout_seconds=" + loadTimeoutSeconds + "}";
+                + ", load_timeout_seconds=" + loadTimeoutSeconds + ", unlogged_table=" + unloggedTable
+                + ", copy_freeze=" + copyFreeze + "}";
     }
 }

@@ -12,7 +12,7 @@ import org.loadperf.postgres.PgTypeMapping.EncoderFactory;
  * (quotes, spaces, mixed case, unicode) is taken literally; nothing is pasted unquoted into SQL.
  */
 record TablePlan(String table, String qualifiedName, List<String> columns, List<EncoderFactory> encoders, LoadMode mode,
-                 List<String> keyColumns, String ordinalColumn) {
+                 List<String> keyColumns, String ordinalColumn, boolean freeze) {
 
     static final String STAGE_TABLE = "pg_temp." + quote("loadperf_upsert_stage");
 
@@ -32,7 +32,7 @@ record TablePlan(String table, String qualifiedName, List<String> columns, List<
     /** The COPY of one batch: into the table, or into the session's staging table for UPSERT. */
     String copySql() {
         String target = mode == LoadMode.UPSERT ? STAGE_TABLE : qualifiedName;
-        return "COPY " + target + " (" + columnList() + ") FROM STDIN (FORMAT binary)";
+        return "COPY " + target + " (" + columnList() + ") FROM STDIN (FORMAT binary" + (freeze ? ", FREEZE" : "") + ")";
     }
 
     String truncateSql() {

@@ -6,7 +6,8 @@
  * {@code password}, {@code max_connections} (10), {@code batch_size} (10000), {@code connection_params},
  * {@code schema} (public; not a temporary schema), {@code create_table} (true), {@code key_columns},
  * {@code parallelism} (1), {@code connect_timeout_seconds} (10), {@code load_timeout_seconds} (300: the longest
- * one call may wait on the server before its connection is aborted). The README says what stays stored when the
+ * one call may wait on the server before its connection is aborted), {@code unlogged_table} (false: create missing
+ * tables UNLOGGED), {@code copy_freeze} (false: COPY ... FREEZE, OVERWRITE only). The README says what stays stored when the
  * server dies or freezes, and how long a call can block.
  *
  * <p>Type mapping of new tables (an existing table's own column types are used when the values fit without loss;

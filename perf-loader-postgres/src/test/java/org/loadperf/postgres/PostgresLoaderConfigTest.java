@@ -23,10 +23,11 @@ class PostgresLoaderConfigTest {
         PostgresLoaderConfig c = PostgresLoaderConfig.from(REQUIRED);
 
         assertThat(c).isEqualTo(new PostgresLoaderConfig("db.example", 5432, "perf", "loader", "", 10, 10_000,
-                Map.of(), "public", true, List.of(), 1, 10, 300));
+                Map.of(), "public", true, List.of(), 1, 10, 300, false, false));
         assertThat(PostgresLoaderConfig.KEYS).extracting(ConfigKey::name).containsExactly("host", "port", "database",
                 "user", "password", "max_connections", "batch_size", "connection_params", "schema", "create_table",
-                "key_columns", "parallelism", "connect_timeout_seconds", "load_timeout_seconds");
+                "key_columns", "parallelism", "connect_timeout_seconds", "load_timeout_seconds", "unlogged_table",
+                "copy_freeze");
         assertThat(PostgresLoaderConfig.KEYS).allSatisfy(k -> assertThat(k.description()).isNotBlank());
     }
 
@@ -38,13 +39,14 @@ class PostgresLoaderConfigTest {
                 Map.entry("connection_params", "sslmode=disable,ApplicationName=perf"),
                 Map.entry("schema", "Staging Area"), Map.entry("create_table", "false"),
                 Map.entry("key_columns", "id, region"), Map.entry("parallelism", "3"),
-                Map.entry("connect_timeout_seconds", "4"), Map.entry("load_timeout_seconds", "90")));
+                Map.entry("connect_timeout_seconds", "4"), Map.entry("load_timeout_seconds", "90"),
+                Map.entry("unlogged_table", "true"), Map.entry("copy_freeze", "true")));
 
         PostgresLoaderConfig c = PostgresLoaderConfig.from(text);
 
         assertThat(c).isEqualTo(new PostgresLoaderConfig("10.0.0.7", 6543, "warehouse", "etl", "pw-123", 4, 2500,
                 Map.of("sslmode", "disable", "ApplicationName", "perf"), "Staging Area", false,
-                List.of("id", "region"), 3, 4, 90));
+                List.of("id", "region"), 3, 4, 90, true, true));
         assertThat(c.toString()).doesNotContain("pw-123").contains("***");
     }
 

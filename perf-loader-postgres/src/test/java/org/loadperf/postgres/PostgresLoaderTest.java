@@ -282,6 +282,61 @@ class PostgresLoaderTest {
         }
     }
 
+    /**
+     * With parallelism 1, a batch's COMMIT runs while the next batch is copied over a second connection; a commit the
+     * server refuses (a deferred constraint trigger fires at COMMIT) must still leave exactly the batches before it,
+     * never a later one, and the error must name the batch whose commit failed.
+     */
+    @Test
+    void a_commit_refused_by_the_server_keeps_exactly_the_batches_before_it() throws Exception {
+        String table = table("commitfail");
+        String fn = table + "_fn";
+        exec("CREATE TABLE " + TablePlan.quote(table) + " (id bigint, name text, value double precision)");
+        exec("CREATE FUNCTION " + TablePlan.quote(fn) + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF NEW.id = 45 THEN RAISE EXCEPTION 'refused at commit: id %', NEW.id; END IF; RETURN NULL; END $$");
+        try {
+            exec("CREATE CONSTRAINT TRIGGER refuse AFTER INSERT ON " + TablePlan.quote(table)
+                    + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION " + TablePlan.quote(fn) + "()");
+            try (Loader loader = loader("batch_size", 10)) {
+                assertThatThrownBy(() -> loader.loadTable(ID_NAME_VALUE.reader(allocator, idRows(0, 100, "c")), table,
+                        LoadMode.APPEND))
+                        .isInstanceOf(LoaderException.class)
+                        .hasMessageContaining("batch 5 (rows 40..49 of the load)")
+                        .hasMessageContaining("refused at commit: id 45")
+                        .hasMessageContaining("the 4 batches before it (40 rows) were committed");
+            }
+            assertThat(scalar("SELECT count(*) FROM " + TablePlan.quote(table))).isEqualTo(40);
+            assertThat(scalar("SELECT max(id) FROM " + TablePlan.quote(table))).isEqualTo(39);
+        } finally {
+            exec("DROP TABLE IF EXISTS " + TablePlan.quote(table));
+            exec("DROP FUNCTION IF EXISTS " + TablePlan.quote(fn) + "()");
+        }
+    }
+
+    @Test
+    void unlogged_table_and_copy_freeze_are_the_users_choice() throws Exception {
+        String table = table("unlogged");
+        try (Loader loader = loader("unlogged_table", true, "copy_freeze", true, "batch_size", 7)) {
+            loader.loadTable(ID_NAME_VALUE.reader(allocator, idRows(0, 30, "f")), table, LoadMode.OVERWRITE);
+            loader.loadTable(ID_NAME_VALUE.reader(allocator, idRows(0, 20, "g")), table, LoadMode.OVERWRITE);
+            assertThat(names(table)).hasSize(20).containsEntry(19L, "g19");
+            assertThat(scalar("SELECT count(*) FROM pg_class WHERE oid = '" + TablePlan.qualify("public", table)
+                    + "'::regclass AND relpersistence = 'u'")).isEqualTo(1);
+            // FREEZE needs the table truncated in the same transaction: only OVERWRITE; refused before any row is sent.
+            assertThatThrownBy(() -> loader.loadTable(ID_NAME_VALUE.reader(allocator, idRows(0, 5, "h")), table,
+                    LoadMode.APPEND))
+                    .isInstanceOf(LoaderException.class)
+                    .hasMessageContaining("'copy_freeze'").hasMessageContaining("APPEND");
+            assertThat(names(table)).hasSize(20);
+        }
+        String logged = table("logged");
+        try (Loader loader = loader()) {
+            loader.loadTable(ID_NAME_VALUE.reader(allocator, idRows(0, 3, "l")), logged, LoadMode.APPEND);
+        }
+        assertThat(scalar("SELECT count(*) FROM pg_class WHERE oid = '" + TablePlan.qualify("public", logged)
+                + "'::regclass AND relpersistence = 'p'")).isEqualTo(1);
+    }
+
     @Test
     void batch_size_rechunks_large_batches_and_gathers_small_ones() throws Exception {
         String big = table("rechunk_big");

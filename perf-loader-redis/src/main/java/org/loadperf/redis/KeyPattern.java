@@ -10,7 +10,7 @@ import org.loadperf.api.loader.LoaderException;
 /**
  * A parsed {@code key_pattern} such as {@code {table}:{id}}: literal text plus placeholders. {@code {table}} is
  * the table name; any other {@code {name}} is the value of column {@code name}, encoded as in
- * {@link ColumnEncoder#writeText}. Braces cannot appear literally.
+ * {@link RedisValueEncoder#writeText}. Braces cannot appear literally.
  */
 final class KeyPattern {
 
@@ -76,10 +76,10 @@ final class KeyPattern {
      *
      * @throws LoaderException when a placeholder names no column, listing the columns
      */
-    Bound bind(String table, Map<String, ColumnEncoder> columns) {
+    Bound bind(String table, Map<String, RedisValueEncoder> columns) {
         int n = parts.size();
         byte[][] literals = new byte[n][];
-        ColumnEncoder[] encoders = new ColumnEncoder[n];
+        RedisValueEncoder[] encoders = new RedisValueEncoder[n];
         for (int i = 0; i < n; i++) {
             Part p = parts.get(i);
             if (p.literal != null) {
@@ -87,7 +87,7 @@ final class KeyPattern {
             } else if (TABLE.equals(p.placeholder)) {
                 literals[i] = table.getBytes(StandardCharsets.UTF_8);
             } else {
-                ColumnEncoder e = columns.get(p.placeholder);
+                RedisValueEncoder e = columns.get(p.placeholder);
                 if (e == null) {
                     throw new LoaderException("key_pattern '" + text + "' names column '" + p.placeholder
                             + "', which table '" + table + "' does not have; its columns are: "
@@ -107,18 +107,18 @@ final class KeyPattern {
     /** The pattern bound to one batch: builds row keys without intermediate strings. */
     static final class Bound {
         private final byte[][] literals;
-        private final ColumnEncoder[] encoders;
+        private final RedisValueEncoder[] encoders;
         private final ByteSink sink = new ByteSink(64);
 
-        private Bound(byte[][] literals, ColumnEncoder[] encoders) {
+        private Bound(byte[][] literals, RedisValueEncoder[] encoders) {
             this.literals = literals;
             this.encoders = encoders;
         }
 
         /** The columns whose nulls make a key impossible. */
-        List<ColumnEncoder> keyColumns() {
-            List<ColumnEncoder> out = new ArrayList<>();
-            for (ColumnEncoder e : encoders) {
+        List<RedisValueEncoder> keyColumns() {
+            List<RedisValueEncoder> out = new ArrayList<>();
+            for (RedisValueEncoder e : encoders) {
                 if (e != null && !out.contains(e)) {
                     out.add(e);
                 }

@@ -81,6 +81,30 @@ abstract class RedisEndpoint implements AutoCloseable {
     /** Whether the server knows {@code command} (e.g. {@code JSON.SET}, from a module). */
     abstract boolean hasCommand(String command);
 
+    /** One command on the node that holds its key (the cluster routes it), outside any pipeline. */
+    abstract Object execute(CommandArguments command);
+
+    /** {@code MEMORY USAGE key}: the bytes the key and its value take on the server, 0 when it does not exist. */
+    final long memoryUsage(byte[] key) {
+        return usageReply(execute(memoryUsageCommand(key)));
+    }
+
+    /** {@code SCARD key}: the members of a set, 0 when it does not exist. */
+    final long setSize(byte[] key) {
+        return usageReply(execute(new CommandArguments(Protocol.Command.SCARD).key(key)));
+    }
+
+    private static long usageReply(Object reply) {
+        return reply instanceof Long n ? n : 0L;
+    }
+
+    private static CommandArguments memoryUsageCommand(byte[] key) {
+        return new CommandArguments(Protocol.Command.MEMORY).add("USAGE").key(key).add("SAMPLES").add(MEMORY_SAMPLES);
+    }
+
+    /** Elements MEMORY USAGE samples of an aggregate value (its default 5 misjudges a set of rows of varying size). */
+    private static final int MEMORY_SAMPLES = 64;
+
     /**
      * Unlinks every key listed in the set {@code registry} (SSCAN, a page at a time), then {@code extra} when not
      * null, then the registry itself.
@@ -150,6 +174,11 @@ abstract class RedisEndpoint implements AutoCloseable {
             try (Connection c = client.getPool().getResource()) {
                 return commandKnown(c, command);
             }
+        }
+
+        @Override
+        Object execute(CommandArguments command) {
+            return client.executeCommand(command);
         }
 
         @Override
@@ -228,6 +257,11 @@ abstract class RedisEndpoint implements AutoCloseable {
                     return c;
                 }
             };
+        }
+
+        @Override
+        Object execute(CommandArguments command) {
+            return cluster.executeCommand(command);
         }
 
         @Override

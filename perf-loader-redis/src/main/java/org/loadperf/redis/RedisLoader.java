@@ -230,6 +230,7 @@ final class RedisLoader implements Loader {
         long bytes;
         long batches;
         long unlinked = -1;
+        final StoredSize stored = new StoredSize();
         /** OVERWRITE clears once, after the first batch passed its checks, so bad input loses nothing stored. */
         boolean clearPending;
         private CommandPipeline pipe;
@@ -286,6 +287,8 @@ final class RedisLoader implements Loader {
         if (to <= from) {
             return;
         }
+        progress.stored.start(endpoint, plan.registryKey, plan.aggregateKey);
+        progress.stored.written(keys);
         CommandPipeline pipe = progress.pipe(table);
         String what = "writing batch " + batchNo + " (rows " + (progress.rows + 1) + ".." + (progress.rows + to - from)
                 + ") of table '" + table + "'";
@@ -350,7 +353,7 @@ final class RedisLoader implements Loader {
     }
 
     private void writeFieldRows(Plan plan, byte[][] keys, int from, CommandPipeline pipe) {
-        ColumnEncoder[] cols = plan.columns;
+        RedisValueEncoder[] cols = plan.columns;
         for (int i = 0; i < keys.length; i++) {
             int row = from + i;
             byte[] key = keys[i];
@@ -369,8 +372,8 @@ final class RedisLoader implements Loader {
         }
     }
 
-    private static void addFields(ColumnEncoder[] cols, int row, CommandArguments args) {
-        for (ColumnEncoder c : cols) {
+    private static void addFields(RedisValueEncoder[] cols, int row, CommandArguments args) {
+        for (RedisValueEncoder c : cols) {
             if (!c.isNull(row)) {
                 args.add(c.nameBytes());
                 args.add(c.text(row));
@@ -418,7 +421,7 @@ final class RedisLoader implements Loader {
         }
     }
 
-    private byte[] rowJson(ColumnEncoder[] cols, int row) {
+    private byte[] rowJson(RedisValueEncoder[] cols, int row) {
         ByteSink out = json;
         out.reset();
         out.write('{');
@@ -438,15 +441,15 @@ final class RedisLoader implements Loader {
     }
 
     private Plan plan(VectorSchemaRoot root, String table, long batchNo) {
-        Map<String, ColumnEncoder> byName = new LinkedHashMap<>();
+        Map<String, RedisValueEncoder> byName = new LinkedHashMap<>();
         for (FieldVector v : root.getFieldVectors()) {
-            if (byName.put(v.getName(), ColumnEncoder.of(v)) != null) {
+            if (byName.put(v.getName(), RedisValueEncoder.of(v)) != null) {
                 throw new LoaderException("table '" + table + "' has two columns named '" + v.getName() + "'");
             }
         }
         DataStructure ds = config.dataStructure();
         KeyPattern.Bound key = ds.perRowKey() ? config.keyPattern().bind(table, byName) : null;
-        ColumnEncoder score = null;
+        RedisValueEncoder score = null;
         if (config.scoreField() != null) {
             score = column(byName, config.scoreField(), "score_field", table);
             if (!score.numeric()) {
@@ -455,14 +458,14 @@ final class RedisLoader implements Loader {
                         + "; a score needs a numeric column (integer, float, decimal, timestamp)");
             }
         }
-        ColumnEncoder member = config.uniqueField() == null ? null
+        RedisValueEncoder member = config.uniqueField() == null ? null
                 : column(byName, config.uniqueField(), "unique_field", table);
-        return new Plan(byName.values().toArray(new ColumnEncoder[0]), key, score, member,
+        return new Plan(byName.values().toArray(new RedisValueEncoder[0]), key, score, member,
                 ds.perRowKey() ? null : aggregateKey(table), registryKey(table), table, ds);
     }
 
-    private static ColumnEncoder column(Map<String, ColumnEncoder> byName, String name, String key, String table) {
-        ColumnEncoder c = byName.get(name);
+    private static RedisValueEncoder column(Map<String, RedisValueEncoder> byName, String name, String key, String table) {
+        RedisValueEncoder c = byName.get(name);
         if (c == null) {
             throw new LoaderException(key + " '" + name + "' names a column table '" + table
                     + "' does not have; its columns are: " + String.join(", ", byName.keySet()));
@@ -471,7 +474,7 @@ final class RedisLoader implements Loader {
     }
 
     /** One batch's encoders and what each row needs. */
-    private record Plan(ColumnEncoder[] columns, KeyPattern.Bound key, ColumnEncoder score, ColumnEncoder member,
+    private record Plan(RedisValueEncoder[] columns, KeyPattern.Bound key, RedisValueEncoder score, RedisValueEncoder member,
                         byte[] aggregateKey, byte[] registryKey, String table, DataStructure structure) {
 
         /**
@@ -498,10 +501,10 @@ final class RedisLoader implements Loader {
 
         /** Fails before anything is sent when a row cannot be written, naming the row. */
         void check(int from, int to, long batchNo, long rowsBefore) {
-            List<ColumnEncoder> required = new ArrayList<>();
+            List<RedisValueEncoder> required = new ArrayList<>();
             List<String> roles = new ArrayList<>();
             if (key != null) {
-                for (ColumnEncoder c : key.keyColumns()) {
+                for (RedisValueEncoder c : key.keyColumns()) {
                     required.add(c);
                     roles.add("key_pattern");
                 }
@@ -515,7 +518,7 @@ final class RedisLoader implements Loader {
                 roles.add("unique_field");
             }
             for (int i = 0; i < required.size(); i++) {
-                ColumnEncoder c = required.get(i);
+                RedisValueEncoder c = required.get(i);
                 if (c.vector().getNullCount() == 0) {
                     continue;
                 }
@@ -534,14 +537,14 @@ final class RedisLoader implements Loader {
         }
 
         private void checkNotAllNull(int from, int to, long batchNo, long rowsBefore) {
-            for (ColumnEncoder c : columns) {
+            for (RedisValueEncoder c : columns) {
                 if (c.vector().getNullCount() == 0) {
                     return;
                 }
             }
             rows:
             for (int row = from; row < to; row++) {
-                for (ColumnEncoder c : columns) {
+                for (RedisValueEncoder c : columns) {
                     if (!c.isNull(row)) {
                         continue rows;
                     }
@@ -553,6 +556,18 @@ final class RedisLoader implements Loader {
         }
     }
 
+    /** Measures the server memory of the table (MEMORY USAGE, see {@link StoredSize}); false when nothing was written. */
+    private boolean measureStored(String table, Progress p) {
+        try {
+            return p.stored.finish(endpoint);
+        } catch (RuntimeException e) {
+            // A figure for the report, not part of the load: a server that refuses MEMORY (ACL) loses only the figure.
+            LOG.warn("MEMORY USAGE of table '{}' failed, no stored_bytes: {}", table,
+                    RedisFailures.serverText(e.getMessage(), config));
+            return false;
+        }
+    }
+
     private LoadResult result(String table, long startNanos, Progress p, int columns) {
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         Map<String, Object> meta = new LinkedHashMap<>();
@@ -560,7 +575,17 @@ final class RedisLoader implements Loader {
         meta.put("rows_loaded", p.rows);
         meta.put("columns", columns);
         meta.put("avg_batch_size", p.batches == 0 ? 0.0 : (double) p.rows / p.batches);
-        meta.put("table_size_bytes", p.bytes);
+        // The same keys in every loader: input_bytes what the Arrow rows took, stored_bytes what the table takes in
+        // the store (table_size_bytes, the original's key, the same), stored_bytes_added what this load added.
+        meta.put("input_bytes", p.bytes);
+        if (measureStored(table, p)) {
+            meta.put("stored_bytes", p.stored.total());
+            meta.put("table_size_bytes", p.stored.total());
+            meta.put("stored_bytes_added", p.stored.added());
+            if (p.rows > 0) {
+                meta.put("stored_bytes_per_row", (double) p.stored.added() / p.rows);
+            }
+        }
         meta.put("throughput_rows_per_sec", seconds > 0 ? p.rows / seconds : 0.0);
         meta.put("data_structure", config.dataStructure().configName());
         meta.put("key_pattern", config.keyPattern().toString());

@@ -280,17 +280,70 @@ class RedisPerformanceTest {
     }
 
     /**
+     * Heap bytes allocated per row by the value encoders, as the loader's HSET path calls them ({@code text(row)}: a
+     * new array per value, plus the key) and into one reused buffer ({@code writeText}), over the whole dataset on
+     * this thread. Printed, not judged: a figure for the encoder work of issue 21.
+     */
+    @Test
+    void encoder_allocations_per_row() throws Exception {
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        long[] allocated = new long[2];
+        long rows = 0;
+        ByteSink sink = new ByteSink(64);
+        try (var root = new org.apache.arrow.memory.RootAllocator();
+             ArrowReader source = PerfDatasets.performance(root, size, DATASET_BATCH)) {
+            while (source.loadNextBatch()) {
+                VectorSchemaRoot batch = source.getVectorSchemaRoot();
+                Map<String, RedisValueEncoder> cols = new LinkedHashMap<>();
+                for (FieldVector v : batch.getFieldVectors()) {
+                    cols.put(v.getName(), RedisValueEncoder.of(v));
+                }
+                KeyPattern.Bound key = KeyPattern.parse("{table}:{id}").bind("t", cols);
+                RedisValueEncoder[] encoders = cols.values().toArray(new RedisValueEncoder[0]);
+                long sum = 0;
+                long before = mx.getThreadAllocatedBytes(thread);
+                for (int row = 0; row < batch.getRowCount(); row++) {
+                    sum += key.key(row).length;
+                    for (RedisValueEncoder c : encoders) {
+                        if (!c.isNull(row)) {
+                            sum += c.text(row).length;
+                        }
+                    }
+                }
+                long middle = mx.getThreadAllocatedBytes(thread);
+                for (int row = 0; row < batch.getRowCount(); row++) {
+                    for (RedisValueEncoder c : encoders) {
+                        if (!c.isNull(row)) {
+                            sink.reset();
+                            c.writeText(row, sink);
+                        }
+                    }
+                }
+                allocated[0] += middle - before;
+                allocated[1] += mx.getThreadAllocatedBytes(thread) - middle;
+                rows += batch.getRowCount();
+                assertThat(sum).isPositive();
+            }
+        }
+        System.out.printf("Redis value encoders, %,d rows: %.1f bytes/row allocated by text(row) + key (the HSET "
+                + "path), %.1f bytes/row by writeText into one reused buffer%n", rows, (double) allocated[0] / rows,
+                (double) allocated[1] / rows);
+    }
+
+    /**
      * Writes, as RESP, the HSET commands the loader sends for the dataset (key {table}:{id}, a field per non-null
      * column, values in the loader's encoding), for {@code redis-cli --pipe}.
      */
-    private static long writeHsetCommands(ArrowReader source, String table, OutputStream out) throws IOException {
+    static long writeHsetCommands(ArrowReader source, String table, OutputStream out) throws IOException {
         long rows = 0;
         KeyPattern pattern = KeyPattern.parse("{table}:{id}");
         while (source.loadNextBatch()) {
             VectorSchemaRoot root = source.getVectorSchemaRoot();
-            Map<String, ColumnEncoder> cols = new LinkedHashMap<>();
+            Map<String, RedisValueEncoder> cols = new LinkedHashMap<>();
             for (FieldVector v : root.getFieldVectors()) {
-                cols.put(v.getName(), ColumnEncoder.of(v));
+                cols.put(v.getName(), RedisValueEncoder.of(v));
             }
             KeyPattern.Bound key = pattern.bind(table, cols);
             List<byte[]> args = new ArrayList<>();
@@ -298,7 +351,7 @@ class RedisPerformanceTest {
                 args.clear();
                 args.add("HSET".getBytes(StandardCharsets.US_ASCII));
                 args.add(key.key(row));
-                for (ColumnEncoder c : cols.values()) {
+                for (RedisValueEncoder c : cols.values()) {
                     if (!c.isNull(row)) {
                         args.add(c.nameBytes());
                         args.add(c.text(row));
@@ -335,7 +388,7 @@ class RedisPerformanceTest {
         return seconds;
     }
 
-    private static boolean onPath(String program) {
+    static boolean onPath(String program) {
         String path = System.getenv("PATH");
         if (path == null) {
             return false;

@@ -1,6 +1,7 @@
 package org.loadperf.core.measure;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.BufferPoolMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -24,9 +25,13 @@ import javax.management.openmbean.CompositeData;
  */
 final class HeapWatcher {
 
+    private static final List<BufferPoolMXBean> BUFFER_POOLS =
+            ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                    .filter(p -> p.getName().equals("direct")).toList();
     private static final HeapWatcher INSTANCE = new HeapWatcher();
 
     private final AtomicLong peakLiveAfterGc = new AtomicLong();
+    private final AtomicLong peakDirect = new AtomicLong();
     private final AtomicLong collections = new AtomicLong();
     private final Set<String> heapPools;
 
@@ -59,12 +64,32 @@ final class HeapWatcher {
             }
         }
         peakLiveAfterGc.accumulateAndGet(live, Math::max);
+        // direct buffers are freed by their cleaners after a collection: just before it is as high as they get
+        peakDirect.accumulateAndGet(directUsed(), Math::max);
         collections.incrementAndGet();
     }
 
     /** Forgets the peak, to start watching a new load. */
     void reset() {
         peakLiveAfterGc.set(0);
+        peakDirect.set(0);
+    }
+
+    /** The most JDK direct-buffer memory seen at a collection since {@link #reset()}. */
+    long peakDirect() {
+        return peakDirect.get();
+    }
+
+    /**
+     * JDK direct buffers in use now ({@code ByteBuffer.allocateDirect}, and Netty's where it allocates through it);
+     * memory-mapped files are not counted (the OS pages them in and out).
+     */
+    static long directUsed() {
+        long used = 0;
+        for (BufferPoolMXBean p : BUFFER_POOLS) {
+            used += Math.max(0, p.getMemoryUsed());
+        }
+        return used;
     }
 
     /** The largest live heap reported by a collection since {@link #reset()}, 0 when none ran. */

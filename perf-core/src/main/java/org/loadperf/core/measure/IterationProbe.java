@@ -12,13 +12,17 @@ import org.loadperf.api.Api;
  * <p>What is measured, exactly:
  * <ul>
  *   <li>duration: {@link System#nanoTime()} just before and just after the body;</li>
- *   <li>memory: (peak live heap during the body − live heap before it) + the peak of the iteration's Arrow child
- *       allocator. The live heap before is read after collecting garbage; the peak live heap during the body is
- *       the largest heap that survived a collection while it ran, or, when none ran, the heap that survives the
- *       collection right after it (so transient garbage never counts, and a short body that needed less than the
- *       young generation shows only what it kept). Off-heap Arrow memory is exact. Settling the heap costs full
+ *   <li>memory (what the load needs): what the runner-owned loader holds since its creation ({@code held}, measured
+ *       once by the runner) + (peak live heap during the body − live heap before it) + the peak of the iteration's
+ *       Arrow child allocator + the peak of JDK direct buffers above their level before the body. The live heap
+ *       before is read after collecting garbage; the peak live heap during the body is the largest heap that
+ *       survived a collection while it ran, or, when none ran, the heap that survives the collection right after
+ *       it (so transient garbage never counts). Off-heap Arrow memory is exact; direct buffers are read from
+ *       {@code BufferPoolMXBean} after the body and at every collection during it. Settling the heap costs full
  *       collections, so only the runner's memory iterations (the first measured ones) do it; the others report
- *       no heap figure;</li>
+ *       no heap figure. The old figure (heap growth + Arrow peak, without the loader and direct buffers) is kept as
+ *       {@code growthBytes};</li>
+ *   <li>retained: the settled heap after the body, for the leak check (growth iteration over iteration);</li>
  *   <li>allocated bytes: the sum over all threads of {@code ThreadMXBean.getThreadAllocatedBytes} growth (threads
  *       that ended during the body are not counted);</li>
  *   <li>CPU: the process CPU time, all threads.</li>
@@ -36,7 +40,12 @@ public final class IterationProbe {
      *                     heap ({@code false}: only the Arrow peak is known and the iteration gives no memory sample)
      */
     public record Sample(long nanos, long rows, long memoryBytes, long allocatedBytes, long cpuNanos, long arrowPeak,
-                  long heapPeak, boolean heapMeasured) {
+                         long heapPeak, boolean heapMeasured, long directPeak, long retainedAfter, long growthBytes) {
+
+        /** A warm-up's sample: only its time counts. */
+        public static Sample timeOnly(long nanos, long rows) {
+            return new Sample(nanos, rows, 0, 0, 0, 0, 0, false, 0, 0, 0);
+        }
     }
 
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -46,18 +55,22 @@ public final class IterationProbe {
 
     private final HeapWatcher heap = HeapWatcher.get();
     private long heapBefore;
+    private long directBefore;
     private Map<Long, Long> allocatedBefore;
     private long cpuBefore;
     private long collectionsBefore;
     private final boolean measureHeap;
+    private final long held;
 
     /**
      * @param measureHeap whether to settle the heap (full collections) before and after the body to measure its
      *                    heap: exact, but it costs tens of milliseconds per iteration and starts every body on an
      *                    empty young generation, so only the memory iterations do it
+     * @param held        bytes the runner-owned loader holds since its creation, part of what every load needs
      */
-    public IterationProbe(boolean measureHeap) {
+    public IterationProbe(boolean measureHeap, long held) {
         this.measureHeap = measureHeap;
+        this.held = held;
     }
 
     /** Prepares the measurement: settles the heap (when measuring it) and reads the counters. Not timed. */
@@ -67,6 +80,7 @@ public final class IterationProbe {
         }
         if (measureHeap) {
             heapBefore = HeapWatcher.settledHeap();
+            directBefore = HeapWatcher.directUsed();
             heap.reset();
             collectionsBefore = heap.collections();
         }
@@ -84,13 +98,15 @@ public final class IterationProbe {
         }
         long arrowPeak = allocator.getPeakMemoryAllocation();
         if (!measureHeap) {
-            return new Sample(nanos, rows, arrowPeak, allocated, cpu, arrowPeak, 0, false);
+            return new Sample(nanos, rows, held + arrowPeak, allocated, cpu, arrowPeak, 0, false, 0, 0, arrowPeak);
         }
         boolean collected = heap.collections() > collectionsBefore;
         long peakLive = collected ? heap.peakLiveAfterGc() : 0;
+        long directPeak = Math.max(0, Math.max(HeapWatcher.directUsed(), heap.peakDirect()) - directBefore);
         long retained = HeapWatcher.settledHeap();
         long heapPeak = Math.max(0, Math.max(peakLive, retained) - heapBefore);
-        return new Sample(nanos, rows, heapPeak + arrowPeak, allocated, cpu, arrowPeak, heapPeak, true);
+        return new Sample(nanos, rows, held + heapPeak + arrowPeak + directPeak, allocated, cpu, arrowPeak, heapPeak,
+                true, directPeak, retained, heapPeak + arrowPeak);
     }
 
     private static Map<Long, Long> allocatedByThread() {

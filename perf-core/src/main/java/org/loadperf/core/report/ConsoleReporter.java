@@ -180,14 +180,16 @@ public final class ConsoleReporter implements Reporter {
     public synchronized void benchmarkFinished(BenchmarkResult result) {
         running = null;
         clearLiveLine();
-        out.printf(Locale.ROOT, "  %s: %s rows/s (±%.1f%%), %s MB, %s s, %,d rows: %s%n", result.key(),
-                VerdictText.number(result.median(Metric.THROUGHPUT)), result.summary(Metric.THROUGHPUT).noisePercent(),
-                VerdictText.small(result.median(Metric.MEMORY), "%.1f"),
+        out.printf(Locale.ROOT, "  %s: %s rows/s (±%.1f%%), %s MB, %s B/row allocated, %s s, %,d rows: %s%n",
+                result.key(), VerdictText.number(result.median(Metric.THROUGHPUT)),
+                result.summary(Metric.THROUGHPUT).noisePercent(), VerdictText.small(result.median(Metric.MEMORY), "%.1f"),
+                VerdictText.number(result.median(Metric.ALLOCATED_BYTES_PER_ROW)),
                 VerdictText.small(result.median(Metric.DURATION), "%.3f"),
                 result.datasetSize(),
                 VerdictText.verdictSummary(result));
         for (Verdict v : result.verdicts()) {
-            if (v.status() == Verdict.Status.INCONCLUSIVE || v.status() == Verdict.Status.IMPROVED) {
+            if (v.status() == Verdict.Status.INCONCLUSIVE || v.status() == Verdict.Status.IMPROVED
+                    || v.status() == Verdict.Status.LEAK) {
                 out.println("    " + v.status() + ": " + v.message());
             }
         }

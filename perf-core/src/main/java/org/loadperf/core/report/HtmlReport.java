@@ -46,7 +46,8 @@ import org.loadperf.core.verdict.VerdictEngine;
  *       recomputed against the run before them with the default thresholds (the store keeps samples, not
  *       verdicts);</li>
  *   <li>per test name measured by two or more loaders at one dataset size, bar charts comparing the loaders'
- *       latest throughput and memory.</li>
+ *       latest throughput and the three memory figures: memory needed, bytes allocated per row and bytes stored
+ *       per row (when the benchmark reported it).</li>
  * </ul>
  * The charts are drawn by an inline script into inline SVG. Every text from benchmarks reaches the page either
  * HTML-escaped or inside the JSON data block, where {@code <}, {@code >} and {@code &} are escaped as
@@ -166,6 +167,11 @@ final class HtmlReport {
                 for (Metric m : CHARTED) {
                     number(o, m.key(), l.record().value(m).orElse(Double.NaN));
                 }
+                // the three memory figures side by side: needed (memory_mb), allocated and stored per row
+                number(o, Metric.ALLOCATED_BYTES_PER_ROW.key(),
+                        l.record().value(Metric.ALLOCATED_BYTES_PER_ROW).orElse(Double.NaN));
+                number(o, "stored_bytes_per_row", l.record().extras().get("stored_bytes_per_row") instanceof Number n
+                        ? n.doubleValue() : Double.NaN);
             }
         });
 

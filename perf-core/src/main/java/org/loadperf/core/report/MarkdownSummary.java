@@ -57,6 +57,7 @@ final class MarkdownSummary {
     private static String icon(Verdict.Status status) {
         return switch (status) {
             case REGRESSION -> "❌";
+            case LEAK -> "💧";
             case INCONCLUSIVE -> "❔";
             case IMPROVED -> "🚀";
             case OK -> "✅";

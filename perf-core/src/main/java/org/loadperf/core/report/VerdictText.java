@@ -111,9 +111,9 @@ public final class VerdictText {
                 .map(v -> v.metric().displayName()).toList()) + ")";
     }
 
-    /** The worst status among a result's verdicts (REGRESSION, INCONCLUSIVE, IMPROVED, OK, NO_BASELINE). */
+    /** The worst status among a result's verdicts (LEAK, REGRESSION, INCONCLUSIVE, IMPROVED, OK, NO_BASELINE). */
     public static Verdict.Status worstStatus(BenchmarkResult result) {
-        for (Verdict.Status s : List.of(Verdict.Status.REGRESSION, Verdict.Status.INCONCLUSIVE,
+        for (Verdict.Status s : List.of(Verdict.Status.LEAK, Verdict.Status.REGRESSION, Verdict.Status.INCONCLUSIVE,
                 Verdict.Status.IMPROVED, Verdict.Status.OK, Verdict.Status.NO_BASELINE)) {
             if (result.verdicts().stream().anyMatch(v -> v.status() == s)) {
                 return s;

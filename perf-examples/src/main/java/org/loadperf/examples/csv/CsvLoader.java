@@ -145,6 +145,7 @@ final class CsvLoader implements Loader {
         long rows;
         long batches;
         long arrowBytes;
+        long storedBytes;
     }
 
     @FunctionalInterface
@@ -174,6 +175,7 @@ final class CsvLoader implements Loader {
             counts.rows += to - from;
             counts.batches++;
             counts.arrowBytes += rows == 0 ? 0 : batchBytes * (to - from) / rows;
+            counts.storedBytes += encoder.length();
         }
     }
 
@@ -243,7 +245,15 @@ final class CsvLoader implements Loader {
         metadata.put("rows_loaded", counts.rows);
         metadata.put("columns", schema.getFields().size());
         metadata.put("avg_batch_size", counts.batches == 0 ? 0.0 : (double) counts.rows / counts.batches);
+        // The same keys in every loader: stored_bytes the file's size (table_size_bytes, the original's key),
+        // stored_bytes_added the rows this load wrote, input_bytes their Arrow size.
         metadata.put("table_size_bytes", size);
+        metadata.put("stored_bytes", size);
+        metadata.put("stored_bytes_added", counts.storedBytes);
+        if (counts.rows > 0) {
+            metadata.put("stored_bytes_per_row", (double) counts.storedBytes / counts.rows);
+        }
+        metadata.put("input_bytes", counts.arrowBytes);
         metadata.put("throughput_rows_per_sec", seconds > 0 ? counts.rows / seconds : 0.0);
         metadata.put("file", file.toString());
         LOG.debug("Loaded {} rows into {} in {} s", counts.rows, file, seconds);

@@ -38,7 +38,7 @@ import org.loadperf.api.loader.LoaderException;
  * a text (or, for binary columns, raw byte) form used for hash and stream fields, set members and keys, and a JSON
  * form used where a row is stored as a JSON object. Nulls are handled by the caller ({@link #isNull}).
  */
-abstract class ColumnEncoder {
+abstract class RedisValueEncoder {
 
     private static final byte[] TRUE = "true".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] FALSE = "false".getBytes(StandardCharsets.US_ASCII);
@@ -52,7 +52,7 @@ abstract class ColumnEncoder {
     private final FieldVector vector;
     private final ByteSink scratch = new ByteSink(32);
 
-    ColumnEncoder(FieldVector vector) {
+    RedisValueEncoder(FieldVector vector) {
         this.vector = vector;
         this.name = vector.getName();
         this.nameBytes = name.getBytes(StandardCharsets.UTF_8);
@@ -67,7 +67,7 @@ abstract class ColumnEncoder {
      *
      * @throws LoaderException when the type has no encoding (nested and dictionary types), naming the column
      */
-    static ColumnEncoder of(FieldVector vector) {
+    static RedisValueEncoder of(FieldVector vector) {
         ArrowType type = vector.getField().getType();
         if (vector.getField().getDictionary() != null) {
             throw unsupported(vector, "dictionary-encoded " + type);
@@ -291,7 +291,7 @@ abstract class ColumnEncoder {
         };
     }
 
-    private static final class IntEncoder extends ColumnEncoder {
+    private static final class IntEncoder extends RedisValueEncoder {
         private final BaseIntVector ints;
 
         IntEncoder(FieldVector vector, BaseIntVector ints) {
@@ -325,7 +325,7 @@ abstract class ColumnEncoder {
         }
     }
 
-    private static final class UnsignedLongEncoder extends ColumnEncoder {
+    private static final class UnsignedLongEncoder extends RedisValueEncoder {
         private final UInt8Vector v;
 
         UnsignedLongEncoder(UInt8Vector v) {
@@ -360,7 +360,7 @@ abstract class ColumnEncoder {
         }
     }
 
-    private static final class FloatEncoder extends ColumnEncoder {
+    private static final class FloatEncoder extends RedisValueEncoder {
         private final FloatingPointVector floats;
         private final boolean single;
 
@@ -408,7 +408,7 @@ abstract class ColumnEncoder {
     }
 
     /** Text form {@code 1} / {@code 0} (Redis' own booleans; stored as small integers); JSON true / false. */
-    private static final class BoolEncoder extends ColumnEncoder {
+    private static final class BoolEncoder extends RedisValueEncoder {
         private final BitVector v;
 
         BoolEncoder(BitVector v) {
@@ -433,7 +433,7 @@ abstract class ColumnEncoder {
         }
     }
 
-    private static final class Utf8Encoder extends ColumnEncoder {
+    private static final class Utf8Encoder extends RedisValueEncoder {
         private final IntFunction<byte[]> bytes;
 
         Utf8Encoder(FieldVector vector, IntFunction<byte[]> bytes) {
@@ -457,7 +457,7 @@ abstract class ColumnEncoder {
         }
     }
 
-    private static final class BinaryEncoder extends ColumnEncoder {
+    private static final class BinaryEncoder extends RedisValueEncoder {
         private final IntFunction<byte[]> bytes;
 
         BinaryEncoder(FieldVector vector, IntFunction<byte[]> bytes) {
@@ -484,7 +484,7 @@ abstract class ColumnEncoder {
     }
 
     /** Date32 (days) and Date64 (milliseconds, truncated to the day). */
-    private static final class DateEncoder extends ColumnEncoder {
+    private static final class DateEncoder extends RedisValueEncoder {
         private final IntToLongFunction raw;
         private final long perDay;
 
@@ -504,7 +504,7 @@ abstract class ColumnEncoder {
      * Text form: the integer count of the column's unit since the epoch (compact, sortable, stored by Redis as an
      * integer); JSON: ISO-8601 with 0/3/6/9 fraction digits, ending in Z when the column has a time zone.
      */
-    private static final class TimestampEncoder extends ColumnEncoder {
+    private static final class TimestampEncoder extends RedisValueEncoder {
         private final TimeStampVector v;
         private final long perSecond;
         private final int digits;
@@ -554,7 +554,7 @@ abstract class ColumnEncoder {
         }
     }
 
-    private static final class TimeEncoder extends ColumnEncoder {
+    private static final class TimeEncoder extends RedisValueEncoder {
         private final IntToLongFunction raw;
         private final long perSecond;
         private final int digits;
@@ -574,7 +574,7 @@ abstract class ColumnEncoder {
         }
     }
 
-    private static final class DecimalEncoder extends ColumnEncoder {
+    private static final class DecimalEncoder extends RedisValueEncoder {
         private final IntFunction<BigDecimal> decimals;
 
         DecimalEncoder(FieldVector vector, IntFunction<BigDecimal> decimals) {
@@ -598,7 +598,7 @@ abstract class ColumnEncoder {
         }
     }
 
-    private static final class NullEncoder extends ColumnEncoder {
+    private static final class NullEncoder extends RedisValueEncoder {
         NullEncoder(FieldVector vector) {
             super(vector);
         }

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The documented encoding of each Arrow type, checked against java.time / BigDecimal / Base64. */
-class ColumnEncoderTest {
+class RedisValueEncoderTest {
 
     private final BufferAllocator allocator = new RootAllocator();
 
@@ -45,11 +45,11 @@ class ColumnEncoderTest {
         allocator.close();
     }
 
-    private static String text(ColumnEncoder e, int row) {
+    private static String text(RedisValueEncoder e, int row) {
         return new String(e.text(row), StandardCharsets.UTF_8);
     }
 
-    private static String json(ColumnEncoder e, int row) {
+    private static String json(RedisValueEncoder e, int row) {
         ByteSink s = new ByteSink(8);
         e.writeJson(row, s);
         return new String(s.toByteArray(), StandardCharsets.UTF_8);
@@ -66,11 +66,11 @@ class ColumnEncoderTest {
             t.setValueCount(1);
             u1.setValueCount(1);
             u8.setValueCount(2);
-            assertThat(text(ColumnEncoder.of(t), 0)).isEqualTo("-128");
-            assertThat(text(ColumnEncoder.of(u1), 0)).isEqualTo("255");
-            assertThat(text(ColumnEncoder.of(u8), 0)).isEqualTo("18446744073709551615");
-            assertThat(json(ColumnEncoder.of(u8), 1)).isEqualTo(Long.toString(Long.MAX_VALUE));
-            assertThat(ColumnEncoder.of(u8).score(0)).isEqualTo(1.8446744073709552E19);
+            assertThat(text(RedisValueEncoder.of(t), 0)).isEqualTo("-128");
+            assertThat(text(RedisValueEncoder.of(u1), 0)).isEqualTo("255");
+            assertThat(text(RedisValueEncoder.of(u8), 0)).isEqualTo("18446744073709551615");
+            assertThat(json(RedisValueEncoder.of(u8), 1)).isEqualTo(Long.toString(Long.MAX_VALUE));
+            assertThat(RedisValueEncoder.of(u8).score(0)).isEqualTo(1.8446744073709552E19);
         }
     }
 
@@ -83,12 +83,12 @@ class ColumnEncoderTest {
             d.setSafe(2, Double.NEGATIVE_INFINITY);
             f.setValueCount(1);
             d.setValueCount(3);
-            assertThat(text(ColumnEncoder.of(f), 0)).isEqualTo("0.1");
-            assertThat(text(ColumnEncoder.of(d), 0)).isEqualTo("1.0E-5");
-            assertThat(json(ColumnEncoder.of(d), 0)).isEqualTo("1.0E-5");
-            assertThat(text(ColumnEncoder.of(d), 1)).isEqualTo("NaN");
-            assertThat(json(ColumnEncoder.of(d), 1)).isEqualTo("\"NaN\"");
-            assertThat(json(ColumnEncoder.of(d), 2)).isEqualTo("\"-Infinity\"");
+            assertThat(text(RedisValueEncoder.of(f), 0)).isEqualTo("0.1");
+            assertThat(text(RedisValueEncoder.of(d), 0)).isEqualTo("1.0E-5");
+            assertThat(json(RedisValueEncoder.of(d), 0)).isEqualTo("1.0E-5");
+            assertThat(text(RedisValueEncoder.of(d), 1)).isEqualTo("NaN");
+            assertThat(json(RedisValueEncoder.of(d), 1)).isEqualTo("\"NaN\"");
+            assertThat(json(RedisValueEncoder.of(d), 2)).isEqualTo("\"-Infinity\"");
         }
     }
 
@@ -105,13 +105,13 @@ class ColumnEncoderTest {
             n.setValueCount(1);
             s.setValueCount(1);
             m.setValueCount(1);
-            assertThat(text(ColumnEncoder.of(n), 0)).isEqualTo(Long.toString(nanos));
-            assertThat(json(ColumnEncoder.of(n), 0)).isEqualTo("\"" + Instant.EPOCH.plusNanos(nanos) + "\"")
+            assertThat(text(RedisValueEncoder.of(n), 0)).isEqualTo(Long.toString(nanos));
+            assertThat(json(RedisValueEncoder.of(n), 0)).isEqualTo("\"" + Instant.EPOCH.plusNanos(nanos) + "\"")
                     .isEqualTo("\"1969-12-31T23:59:58.765432109Z\"");
-            assertThat(json(ColumnEncoder.of(s), 0)).isEqualTo("\"9999-12-31T23:59:59\"");
-            assertThat(json(ColumnEncoder.of(m), 0)).isEqualTo("\""
+            assertThat(json(RedisValueEncoder.of(s), 0)).isEqualTo("\"9999-12-31T23:59:59\"");
+            assertThat(json(RedisValueEncoder.of(m), 0)).isEqualTo("\""
                     + LocalDateTime.ofEpochSecond(86_400L * 365 * 20_000, 0, ZoneOffset.UTC).toLocalDate() + "T00:00:00.000\"");
-            assertThat(ColumnEncoder.of(s).score(0)).isEqualTo(seconds);
+            assertThat(RedisValueEncoder.of(s).score(0)).isEqualTo(seconds);
         }
     }
 
@@ -135,24 +135,24 @@ class ColumnEncoderTest {
             for (FieldVector v : new FieldVector[] {date, ts, tm, tu, tn, dec, large, fixed}) {
                 v.setValueCount(1);
             }
-            assertThat(text(ColumnEncoder.of(date), 0)).isEqualTo(LocalDate.of(1969, 12, 29).toString());
-            assertThat(text(ColumnEncoder.of(ts), 0)).isEqualTo("13:45:30");
-            assertThat(text(ColumnEncoder.of(tm), 0)).isEqualTo("13:45:30.007");
-            assertThat(text(ColumnEncoder.of(tu), 0)).isEqualTo("00:00:00.000001");
-            assertThat(text(ColumnEncoder.of(tn), 0)).isEqualTo(LocalTime.MAX.truncatedTo(ChronoUnit.NANOS).toString());
-            assertThat(text(ColumnEncoder.of(dec), 0)).isEqualTo(big.toPlainString());
-            assertThat(json(ColumnEncoder.of(dec), 0)).isEqualTo("\"" + big.toPlainString() + "\"");
-            assertThat(json(ColumnEncoder.of(large), 0)).isEqualTo("\"ünï \\\"x\\\"\"");
-            assertThat(ColumnEncoder.of(fixed).text(0)).containsExactly(0xFF, 0, '"');
-            assertThat(json(ColumnEncoder.of(fixed), 0)).isEqualTo("\"/wAi\"");
+            assertThat(text(RedisValueEncoder.of(date), 0)).isEqualTo(LocalDate.of(1969, 12, 29).toString());
+            assertThat(text(RedisValueEncoder.of(ts), 0)).isEqualTo("13:45:30");
+            assertThat(text(RedisValueEncoder.of(tm), 0)).isEqualTo("13:45:30.007");
+            assertThat(text(RedisValueEncoder.of(tu), 0)).isEqualTo("00:00:00.000001");
+            assertThat(text(RedisValueEncoder.of(tn), 0)).isEqualTo(LocalTime.MAX.truncatedTo(ChronoUnit.NANOS).toString());
+            assertThat(text(RedisValueEncoder.of(dec), 0)).isEqualTo(big.toPlainString());
+            assertThat(json(RedisValueEncoder.of(dec), 0)).isEqualTo("\"" + big.toPlainString() + "\"");
+            assertThat(json(RedisValueEncoder.of(large), 0)).isEqualTo("\"ünï \\\"x\\\"\"");
+            assertThat(RedisValueEncoder.of(fixed).text(0)).containsExactly(0xFF, 0, '"');
+            assertThat(json(RedisValueEncoder.of(fixed), 0)).isEqualTo("\"/wAi\"");
         }
     }
 
     @Test
     void nullColumnsAndNestedTypes() {
         try (NullVector nulls = new NullVector("nothing", 2); StructVector struct = StructVector.empty("s", allocator)) {
-            assertThat(ColumnEncoder.of(nulls).isNull(1)).isTrue();
-            assertThatThrownBy(() -> ColumnEncoder.of(struct)).hasMessageContaining("column 's'")
+            assertThat(RedisValueEncoder.of(nulls).isNull(1)).isTrue();
+            assertThatThrownBy(() -> RedisValueEncoder.of(struct)).hasMessageContaining("column 's'")
                     .hasMessageContaining("Struct");
         }
     }
@@ -167,7 +167,7 @@ class ColumnEncoderTest {
             values.add(random.nextLong() >> random.nextInt(64));
         }
         for (long v : values) {
-            assertThat(new String(ColumnEncoder.longBytes(v), StandardCharsets.US_ASCII)).isEqualTo(Long.toString(v));
+            assertThat(new String(RedisValueEncoder.longBytes(v), StandardCharsets.US_ASCII)).isEqualTo(Long.toString(v));
             ByteSink s = new ByteSink(1);
             s.writeLong(v);
             assertThat(new String(s.toByteArray(), StandardCharsets.US_ASCII)).isEqualTo(Long.toString(v));
@@ -177,7 +177,7 @@ class ColumnEncoderTest {
     @Test
     void jsonStringEscapesControlCharacters() {
         ByteSink s = new ByteSink(4);
-        ColumnEncoder.writeJsonString("a\u0001\u001f\n\\\"é".getBytes(StandardCharsets.UTF_8), s);
+        RedisValueEncoder.writeJsonString("a\u0001\u001f\n\\\"é".getBytes(StandardCharsets.UTF_8), s);
         assertThat(new String(s.toByteArray(), StandardCharsets.UTF_8)).isEqualTo("\"a\\u0001\\u001f\\n\\\\\\\"é\"");
     }
 }

@@ -15,8 +15,11 @@ import org.apache.arrow.vector.complex.LargeListVector;
  *
  * <p>Buffers are re-read by {@link #prepare()} before each run of rows, because a reader may swap them between
  * batches.
+ *
+ * <p>Over 400 lines on purpose: one small encoder per Arrow kind, sharing the PostgreSQL epochs and range limits
+ * above; {@link PgTypeMapping} picks among them, and they are read side by side.
  */
-abstract class ColumnEncoder {
+abstract class CopyFieldEncoder {
 
     /** PostgreSQL's epoch (2000-01-01) in days and microseconds after the Unix epoch. */
     static final int PG_EPOCH_DAYS = 10_957;
@@ -32,7 +35,7 @@ abstract class ColumnEncoder {
     final FieldVector vector;
     final String column;
 
-    ColumnEncoder(FieldVector vector, String column) {
+    CopyFieldEncoder(FieldVector vector, String column) {
         this.vector = vector;
         this.column = column;
     }
@@ -60,7 +63,7 @@ abstract class ColumnEncoder {
     enum Target { INT2, INT4, INT8, FLOAT4, FLOAT8, NUMERIC }
 
     /** Signed or unsigned integers of 1, 2, 4 or 8 bytes, written to an integer, float or numeric column. */
-    static final class IntegerEncoder extends ColumnEncoder {
+    static final class IntegerEncoder extends CopyFieldEncoder {
         private final int width;
         private final boolean unsigned;
         private final Target target;
@@ -119,7 +122,7 @@ abstract class ColumnEncoder {
     }
 
     /** Half, single or double floats, written to real or double precision. */
-    static final class FloatEncoder extends ColumnEncoder {
+    static final class FloatEncoder extends CopyFieldEncoder {
         private final int width;
         private final boolean toDouble;
         private ArrowBuf data;
@@ -154,7 +157,7 @@ abstract class ColumnEncoder {
     }
 
     /** Decimal128 / Decimal256 written as numeric; values that fit in a long take a path without allocation. */
-    static final class DecimalEncoder extends ColumnEncoder {
+    static final class DecimalEncoder extends CopyFieldEncoder {
         private final int byteWidth;
         private final int scale;
         private final NumericWriter numeric = new NumericWriter();
@@ -196,7 +199,7 @@ abstract class ColumnEncoder {
      * UTF-8 text or bytes (variable width with 4- or 8-byte offsets, or fixed width) copied as they are. Text is
      * checked for NUL bytes, which PostgreSQL text cannot hold; {@code jsonbVersion} prefixes jsonb's version byte.
      */
-    static final class BytesEncoder extends ColumnEncoder {
+    static final class BytesEncoder extends CopyFieldEncoder {
         private final int offsetWidth;
         private final int fixedWidth;
         private final boolean text;
@@ -247,7 +250,7 @@ abstract class ColumnEncoder {
     }
 
     /** Arrow booleans (bit-packed) as bool. */
-    static final class BoolEncoder extends ColumnEncoder {
+    static final class BoolEncoder extends CopyFieldEncoder {
         private final BitVector bits;
 
         BoolEncoder(BitVector vector, String column) {
@@ -263,7 +266,7 @@ abstract class ColumnEncoder {
     }
 
     /** date32 (days) or date64 (milliseconds) as date. */
-    static final class DateEncoder extends ColumnEncoder {
+    static final class DateEncoder extends CopyFieldEncoder {
         private final boolean millis;
         private ArrowBuf data;
 
@@ -290,7 +293,7 @@ abstract class ColumnEncoder {
     }
 
     /** time32 (s, ms) or time64 (us, ns) as time (microseconds; nanoseconds are truncated). */
-    static final class TimeEncoder extends ColumnEncoder {
+    static final class TimeEncoder extends CopyFieldEncoder {
         private final int width;
         private final long toMicrosMultiplier;
         private final long toMicrosDivisor;
@@ -321,7 +324,7 @@ abstract class ColumnEncoder {
     }
 
     /** Timestamps of any unit as timestamp or timestamptz (microseconds after 2000-01-01; nanoseconds truncated). */
-    static final class TimestampEncoder extends ColumnEncoder {
+    static final class TimestampEncoder extends CopyFieldEncoder {
         private final long toMicrosMultiplier;
         private final long toMicrosDivisor;
         private ArrowBuf data;
@@ -360,14 +363,14 @@ abstract class ColumnEncoder {
     }
 
     /** A list (4- or 8-byte offsets, or fixed size) as a one-dimensional PostgreSQL array. */
-    static final class ArrayEncoder extends ColumnEncoder {
-        private final ColumnEncoder element;
+    static final class ArrayEncoder extends CopyFieldEncoder {
+        private final CopyFieldEncoder element;
         private final int elementOid;
         private final int offsetWidth;
         private final int fixedSize;
         private ArrowBuf offsets;
 
-        ArrayEncoder(FieldVector vector, String column, ColumnEncoder element, int elementOid) {
+        ArrayEncoder(FieldVector vector, String column, CopyFieldEncoder element, int elementOid) {
             super(vector, column);
             this.element = element;
             this.elementOid = elementOid;
@@ -432,7 +435,7 @@ abstract class ColumnEncoder {
     }
 
     /** Struct, map or nested list values as json or jsonb (jsonb's binary form is a version byte and the text). */
-    static final class JsonEncoder extends ColumnEncoder {
+    static final class JsonEncoder extends CopyFieldEncoder {
         private final boolean jsonb;
 
         JsonEncoder(FieldVector vector, String column, boolean jsonb) {

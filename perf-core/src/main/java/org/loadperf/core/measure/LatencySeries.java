@@ -1,0 +1,177 @@
+package org.loadperf.core.measure;
+
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.loadperf.api.Api;
+import org.loadperf.api.BaselineStore;
+import org.loadperf.api.BenchmarkRecord;
+import org.loadperf.api.Metric;
+import org.loadperf.core.settings.PerfSettings;
+
+/**
+ * The latencies of a stream of loads (one per load, in order) and their percentiles, recorded in a runner's store as
+ * one record with the guide's fields plus {@code latency_*} extras. The runner's metrics are per iteration; a stream
+ * of a thousand loads is one measurement whose spread is the figure, so it is recorded beside them, not judged.
+ */
+@Api(status = Api.Status.EXPERIMENTAL, since = "0.2")
+public final class LatencySeries {
+
+    /** Loads compared at the start and at the end of the stream (fewer when the stream is short). */
+    public static final int WINDOW = 100;
+    /** Loads left out of the first window: the JVM's warm-up and a new table's first versions. */
+    public static final int SKIP = 10;
+    /** Loads of a full stream, run at {@code PERF_TEST_SIZE} 50,000 and above. */
+    public static final int FULL_STREAM = 1_000;
+
+    /**
+     * The loads a stream runs for {@code PERF_TEST_SIZE}: {@link #FULL_STREAM} at 50,000 rows and above, fewer with
+     * the square of a smaller size (40 at 10,000), at least 20, so that the quick run stays quick.
+     */
+    public static int loads(int testSize) {
+        long n = (long) testSize * testSize / 2_500_000L;
+        return (int) Math.max(20, Math.min(FULL_STREAM, n));
+    }
+
+    private long[] nanos = new long[64];
+    private int count;
+    private long peakHeapBytes;
+
+    /** One load of a stream; its latency is what {@link #run} times. */
+    @FunctionalInterface
+    public interface Load {
+        void run(int index) throws Exception;
+    }
+
+    /**
+     * Runs {@code loads} loads one after the other, timing each, and notes the peak used heap seen after each load
+     * ({@link #peakHeapMb()}).
+     */
+    public static LatencySeries run(int loads, Load load) throws Exception {
+        LatencySeries s = new LatencySeries();
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < loads; i++) {
+            long start = System.nanoTime();
+            load.run(i);
+            s.add(System.nanoTime() - start);
+            s.peakHeapBytes = Math.max(s.peakHeapBytes, rt.totalMemory() - rt.freeMemory());
+        }
+        return s;
+    }
+
+    /** The peak used heap seen by {@link #run}, in MB (0 for a series filled by {@link #add}). */
+    public double peakHeapMb() {
+        return peakHeapBytes / (1024.0 * 1024.0);
+    }
+
+    /** Adds the latency of the next load. */
+    public void add(long loadNanos) {
+        if (loadNanos < 0) {
+            throw new IllegalArgumentException("a latency cannot be negative: " + loadNanos);
+        }
+        if (count == nanos.length) {
+            nanos = Arrays.copyOf(nanos, count * 2);
+        }
+        nanos[count++] = loadNanos;
+    }
+
+    public int count() {
+        return count;
+    }
+
+    /** The {@code p}-th percentile (0 < p <= 100, nearest rank) of loads {@code from} to {@code to - 1}, in ms. */
+    public double percentileMillis(double p, int from, int to) {
+        if (from < 0 || to > count || from >= to) {
+            throw new IllegalArgumentException("no loads in [" + from + ", " + to + ") of " + count);
+        }
+        long[] sorted = Arrays.copyOfRange(nanos, from, to);
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)] / 1e6;
+    }
+
+    public double percentileMillis(double p) {
+        return percentileMillis(p, 0, count);
+    }
+
+    /** Loads skipped before the first window: {@link #SKIP}, or a tenth of a short stream. */
+    public int skip() {
+        return Math.min(SKIP, count / 10);
+    }
+
+    /** Loads in the first and last window: {@link #WINDOW}, or what is left of a short stream, halved. */
+    public int window() {
+        return Math.max(1, Math.min(WINDOW, (count - skip()) / 2));
+    }
+
+    /**
+     * The figures: {@code latency_p50_ms}, {@code _p95_ms}, {@code _p99_ms} over every load,
+     * {@code latency_first_p50_ms} (median of the {@link #window()} loads after the first {@link #skip()}),
+     * {@code latency_last_p50_ms} (of the last {@link #window()}), {@code latency_change_pct} (last against first),
+     * {@code latency_window}, {@code latency_skipped} and {@code loads}.
+     */
+    public Map<String, Object> figures() {
+        Map<String, Object> f = new LinkedHashMap<>();
+        int w = window();
+        double first = percentileMillis(50, skip(), skip() + w);
+        double last = percentileMillis(50, count - w, count);
+        f.put("loads", count);
+        f.put("latency_p50_ms", percentileMillis(50));
+        f.put("latency_p95_ms", percentileMillis(95));
+        f.put("latency_p99_ms", percentileMillis(99));
+        f.put("latency_window", w);
+        f.put("latency_skipped", skip());
+        f.put("latency_first_p50_ms", first);
+        f.put("latency_last_p50_ms", last);
+        f.put("latency_change_pct", first > 0 ? (last - first) / first * 100 : 0.0);
+        return f;
+    }
+
+    /**
+     * Records the stream in {@code store} (a runner's: {@code runner.store(), runner.settings()}) under
+     * {@code loaderType}_{@code testName}: throughput over every load, {@code memoryMb}, the summed load time as
+     * duration, {@code rowsPerLoad} times the loads as the dataset size, the run's commit, environment and machine,
+     * the {@link #figures()}, {@code load_average} and {@code extras}.
+     */
+    public BenchmarkRecord record(BaselineStore store, PerfSettings settings, String testName, String loaderType,
+                                  long rowsPerLoad, double memoryMb, Map<String, Object> extras) {
+        if (count == 0) {
+            throw new IllegalStateException("no loads to record for " + loaderType + "_" + testName);
+        }
+        double seconds = Arrays.stream(nanos, 0, count).sum() / 1e9;
+        long rows = rowsPerLoad * count;
+        Map<Metric, Double> values = new EnumMap<>(Metric.class);
+        values.put(Metric.THROUGHPUT, seconds > 0 ? rows / seconds : 0.0);
+        values.put(Metric.MEMORY, memoryMb);
+        values.put(Metric.DURATION, seconds);
+        Map<String, Object> all = new LinkedHashMap<>(figures());
+        all.put("rows_per_load", rowsPerLoad);
+        all.put("load_average", loadAverage());
+        all.putAll(extras);
+        GitInfo git = GitInfo.current(settings);
+        BenchmarkRecord record = new BenchmarkRecord(testName, loaderType, rows, values, Map.of(),
+                OffsetDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME), git.commit(), git.dirty(),
+                settings.environment(), MachineFingerprint.current(), all);
+        store.record(record, true);
+        return record;
+    }
+
+    /** The machine's load average as Linux shows it (1, 5, 15 minutes), or {@code unknown}. */
+    static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
+    /** The latencies in ms, in load order (for a report). */
+    public List<Double> millis() {
+        return Arrays.stream(nanos, 0, count).mapToObj(n -> n / 1e6).toList();
+    }
+}

@@ -1,0 +1,195 @@
+package org.loadperf.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowReader;
+import org.junit.jupiter.api.Test;
+import org.loadperf.api.Benchmark;
+import org.loadperf.api.BenchmarkResult;
+import org.loadperf.api.Metric;
+import org.loadperf.api.Reporter;
+import org.loadperf.api.Verdict.Status;
+import org.loadperf.api.loader.LoadMode;
+import org.loadperf.api.loader.LoadResult;
+import org.loadperf.api.loader.Loader;
+import org.loadperf.core.settings.PerfSettings;
+import org.loadperf.core.store.InMemoryBaselineStore;
+import org.loadperf.core.verdict.LeakCheck;
+
+/**
+ * The memory figures of issue 17, on deterministic quantities only: a direct buffer of known size held by a
+ * runner-owned loader, a heap that grows by a known amount per iteration, bytes allocated per row by a fixed body.
+ */
+class MemoryFiguresTest {
+
+    private static volatile Object sink;
+
+    private PerfRunner runner(FakeMachine machine, InMemoryBaselineStore store, Map<String, String> env) {
+        return machine.on(PerfRunner.builder(PerfSettings.of(Map.of(), env, Map.of()))).store(store)
+                .reporter(new Reporter() { }).warmupIterations(0).measuredIterations(5)
+                .measurementTime(java.time.Duration.ZERO).confirm(false).build();
+    }
+
+    /** A loader that holds a direct buffer of {@code bytes} from its creation until it is closed. */
+    static final class HoldingLoader implements Loader {
+        final ByteBuffer held;
+        boolean closed;
+
+        HoldingLoader(int bytes) {
+            held = ByteBuffer.allocateDirect(bytes);
+        }
+
+        @Override
+        public String type() {
+            return "holding";
+        }
+
+        @Override
+        public Set<LoadMode> supportedModes() {
+            return EnumSet.of(LoadMode.APPEND);
+        }
+
+        @Override
+        public LoadResult loadBatch(VectorSchemaRoot batch, String table, LoadMode mode) {
+            return new LoadResult(batch.getRowCount(), 0, 0, table, type(), Map.of("stored_bytes_per_row", 12.5));
+        }
+
+        @Override
+        public LoadResult loadTable(ArrowReader source, String table, LoadMode mode) {
+            return new LoadResult(1000, 0, 0, table, type(), Map.of("stored_bytes_per_row", 12.5));
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    @Test
+    void whatARunnerOwnedLoaderHoldsFromItsCreationCountsInEveryIterationsMemory() {
+        // Before: the figure was the growth above the level before the body, so a loader that made its buffers when
+        // it was created needed "nothing" (0.0 MB for every streaming loader).
+        FakeMachine machine = new FakeMachine();
+        InMemoryBaselineStore store = new InMemoryBaselineStore();
+        List<HoldingLoader> made = new ArrayList<>();
+        Benchmark b = Benchmark.builder("held", "holding").datasetSize(1000)
+                .loader(() -> {
+                    HoldingLoader l = new HoldingLoader(32 << 20);
+                    made.add(l);
+                    return l;
+                })
+                .body(ctx -> {
+                    LoadResult r = ctx.loader().loadTable(null, "t", LoadMode.APPEND);
+                    ctx.report(r);
+                    machine.advance(10);
+                    return r.rowsLoaded();
+                }).build();
+        try (PerfRunner r = runner(machine, store, Map.of())) {
+            BenchmarkResult res = r.run(b);
+            assertThat(made).hasSize(1); // created once for the benchmark
+            assertThat(made.get(0).closed).as("closed by the runner after the benchmark").isTrue();
+            assertThat(res.samples().get(Metric.MEMORY)).hasSize(5).allSatisfy(mb -> assertThat(mb)
+                    .isGreaterThanOrEqualTo(32.0));
+            Map<String, Object> extras = store.baseline(b.key()).orElseThrow().extras();
+            assertThat(((Number) extras.get("loader_memory_mb")).doubleValue()).isGreaterThanOrEqualTo(32.0);
+            assertThat(extras).containsKey("memory_growth_mb").containsEntry("stored_bytes_per_row", 12.5);
+            assertThat(((Number) extras.get("memory_growth_mb")).doubleValue()).isLessThan(32.0);
+        }
+    }
+
+    @Test
+    void aBenchmarkWithoutALoaderFactorySaysSoWhenItAsksForOne() {
+        FakeMachine machine = new FakeMachine();
+        Benchmark b = Benchmark.builder("none", "counting").datasetSize(1).body(ctx -> {
+            ctx.loader();
+            return 1;
+        }).build();
+        try (PerfRunner r = runner(machine, new InMemoryBaselineStore(), Map.of())) {
+            assertThatThrownBy(() -> r.run(b)).hasStackTraceContaining("has no loader")
+                    .hasStackTraceContaining(".loader(");
+        }
+    }
+
+    @Test
+    void retainedMemoryGrowingIterationOverIterationIsALeak() {
+        FakeMachine machine = new FakeMachine();
+        List<byte[]> kept = new ArrayList<>();
+        Benchmark leaking = Benchmark.builder("leaking", "counting").datasetSize(1).body(ctx -> {
+            kept.add(new byte[4 << 20]); // 4 MB kept by every iteration
+            machine.advance(10);
+            return 1;
+        }).build();
+        Benchmark steady = Benchmark.builder("steady", "counting").datasetSize(1).body(ctx -> {
+            sink = new byte[4 << 20]; // 4 MB made and dropped by the next iteration
+            machine.advance(10);
+            return 1;
+        }).build();
+        try (PerfRunner r = runner(machine, new InMemoryBaselineStore(), Map.of())) {
+            BenchmarkResult leak = r.run(leaking);
+            assertThat(leak.verdict(Metric.MEMORY).orElseThrow().status()).isEqualTo(Status.LEAK);
+            assertThat(leak.notes()).anySatisfy(n -> assertThat(n).startsWith("LEAK: ").contains("MB per iteration"));
+            BenchmarkResult ok = r.run(steady);
+            assertThat(ok.verdict(Metric.MEMORY).orElseThrow().status()).isEqualTo(Status.NO_BASELINE);
+            assertThat(ok.notes()).noneSatisfy(n -> assertThat(n).startsWith("LEAK"));
+        } finally {
+            kept.clear();
+        }
+    }
+
+    @Test
+    void leakCheckLooksPastTheFirstIterationAndNeedsGrowthAtEveryStepPastTheFloor() {
+        long mb = 1 << 20;
+        assertThat(LeakCheck.of(List.of(0L, 10 * mb, 10 * mb, 10 * mb, 10 * mb), 1.0)).as("first-use caches").isEmpty();
+        assertThat(LeakCheck.of(List.of(0L, mb, 2 * mb, 3 * mb, 4 * mb), 1.0)).isPresent();
+        assertThat(LeakCheck.of(List.of(0L, mb, 2 * mb, mb, 4 * mb), 1.0)).as("a step down").isEmpty();
+        assertThat(LeakCheck.of(List.of(0L, 100L, 200L, 300L, 400L), 1.0)).as("under the floor").isEmpty();
+        assertThat(LeakCheck.of(List.of(0L, mb), 1.0)).as("too few").isEmpty();
+    }
+
+    @Test
+    void allocationPerRowGetsAVerdictThatSeesAFewPercent() {
+        FakeMachine machine = new FakeMachine();
+        InMemoryBaselineStore store = new InMemoryBaselineStore();
+        int[] bytesPerRow = {10_000};
+        Benchmark b = Benchmark.builder("alloc", "counting").datasetSize(1000).body(ctx -> {
+            for (int i = 0; i < 1000; i++) {
+                sink = new byte[bytesPerRow[0] - 16];
+            }
+            machine.advance(10);
+            return 1000;
+        }).build();
+        try (PerfRunner r = runner(machine, store, Map.of("PERF_THRESHOLD_ALLOCATION", "2"))) {
+            r.run(b);
+            assertThat(r.run(b).verdict(Metric.ALLOCATED_BYTES_PER_ROW).orElseThrow().status())
+                    .as("unchanged").isEqualTo(Status.OK);
+            bytesPerRow[0] = 10_400; // 4% more per row
+            assertThat(r.run(b).verdict(Metric.ALLOCATED_BYTES_PER_ROW).orElseThrow().status())
+                    .isEqualTo(Status.REGRESSION);
+        }
+    }
+
+    @Test
+    void noRowsGiveNoBytesPerRowInsteadOfTheTotal() {
+        // Before: an iteration of 0 rows recorded its total bytes as "bytes per row".
+        FakeMachine machine = new FakeMachine();
+        Benchmark b = Benchmark.builder("empty", "counting").datasetSize(0).body(ctx -> {
+            sink = new byte[1 << 20];
+            machine.advance(10);
+            return 0;
+        }).build();
+        try (PerfRunner r = runner(machine, new InMemoryBaselineStore(), Map.of())) {
+            BenchmarkResult res = r.run(b);
+            assertThat(res.samples().get(Metric.ALLOCATED_BYTES_PER_ROW)).isEmpty();
+            assertThat(res.verdict(Metric.ALLOCATED_BYTES_PER_ROW).orElseThrow().message()).contains("no rows");
+            assertThat(res.notes()).anySatisfy(n -> assertThat(n).contains("no rows"));
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package org.loadperf.postgres;
+
+import com.zaxxer.hikari.HikariPoolMXBean;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.loadperf.api.loader.LoaderException;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * APPEND with {@code parallelism} 1: one COPY at a time, in batch order, each batch its own transaction, as
+ * {@link SequentialTarget}; but the COMMIT of batch k, which waits for the server to flush its WAL, runs on a
+ * committer thread while batch k+1 is copied over a second pooled connection. Measured, those waits were a fifth of a
+ * 1M-row load (docs/postgres-load-2026-11-30.md). One committer thread commits in batch order, so after any failure
+ * the stored batches are still the first ones of the load, as with one connection.
+ *
+ * <p>The second connection is taken only when the pool has one idle (never waiting for it, so concurrent loads on a
+ * small pool cannot hold one each and wait for a second); without it, every batch waits for its own commit.
+ */
+final class PipelinedTarget implements BatchTarget {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelinedTarget.class);
+
+    /** One pooled connection, its open COPY and its commit in flight. */
+    private static final class Lane {
+        final Watchdog.Watch watch;
+        CopyIn copy;
+        Future<?> commit;
+        int commitBatch;
+
+        Lane(Watchdog.Watch watch) {
+            this.watch = watch;
+        }
+    }
+
+    private final PgConnections db;
+    private final TablePlan plan;
+    private final LoadProgress progress;
+    private final List<Lane> lanes = new ArrayList<>(2);
+    private final ExecutorService committer;
+    private Lane current;
+    private String sendStep = "";
+    private volatile int committedBatches;
+    private volatile long committedRows;
+    private BatchFailure failure;
+    private final BinaryCopyEncoder.Sink sink = (bytes, length) -> {
+        Lane lane = current();
+        CopyIn c = lane.copy;
+        long t0 = System.nanoTime();
+        lane.watch.run(sendStep, () -> c.writeToCopy(bytes, 0, length));
+        progress().writeNanos += System.nanoTime() - t0;
+        return bytes;
+    };
+
+    PipelinedTarget(PgConnections db, TablePlan plan, LoadProgress progress) {
+        this.db = db;
+        this.plan = plan;
+        this.progress = progress;
+        try {
+            lanes.add(open());
+        } catch (SQLException e) {
+            throw new LoaderException("Loading into " + plan.qualifiedName() + " failed before the first"
+                    + " batch: " + db.reason(e), db.safeCause(e));
+        }
+        this.committer = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "loadperf-postgres-commit");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private Lane open() throws SQLException {
+        Watchdog.Watch watch = db.watched();
+        try {
+            watch.run("starting a transaction", () -> watch.connection().setAutoCommit(false));
+        } catch (SQLException | RuntimeException e) {
+            db.release(watch);
+            throw e;
+        }
+        return new Lane(watch);
+    }
+
+    /** Whether the pool has a connection idle or room for a new one: taking it then does not wait for others. */
+    private boolean poolCanLend() {
+        HikariPoolMXBean mx = db.pool().getHikariPoolMXBean();
+        return mx != null && (mx.getIdleConnections() > 0 || mx.getTotalConnections() < db.config().maxConnections());
+    }
+
+    private Lane current() {
+        return current;
+    }
+
+    private LoadProgress progress() {
+        return progress;
+    }
+
+    @Override
+    public void startBatch(int batchNo, long firstRow) throws SQLException {
+        if (lanes.size() == 1 && batchNo == 2 && poolCanLend()) {
+            lanes.add(open());
+        }
+        Lane lane = lanes.get((batchNo - 1) % lanes.size());
+        long t0 = System.nanoTime();
+        awaitCommit(lane); // batch k-2's commit on this lane (with one lane: batch k-1's)
+        current = lane;
+        lane.copy = lane.watch.call("starting the COPY of batch " + batchNo,
+                () -> lane.watch.connection().unwrap(PGConnection.class).getCopyAPI().copyIn(plan.copySql()));
+        progress.serverWaitNanos += System.nanoTime() - t0;
+        sendStep = "sending the rows of batch " + batchNo + " (COPY data)";
+    }
+
+    @Override
+    public BinaryCopyEncoder.Sink sink() {
+        return sink;
+    }
+
+    @Override
+    public void endBatch(int batchNo, long firstRow, long rows) throws SQLException {
+        Lane lane = current;
+        CopyIn c = lane.copy;
+        lane.copy = null;
+        long t0 = System.nanoTime();
+        lane.watch.run("ending the COPY of batch " + batchNo, c::endCopy);
+        progress.serverWaitNanos += System.nanoTime() - t0;
+        lane.commitBatch = batchNo;
+        lane.commit = committer.submit(() -> {
+            if (failure() != null) { // an earlier batch's commit failed: later ones must not be stored
+                PgConnections.rollbackQuietly(lane.watch);
+                throw new SQLException("batch " + batchNo + " not committed: an earlier batch's commit failed");
+            }
+            try {
+                lane.watch.run("committing batch " + batchNo, lane.watch.connection()::commit);
+            } catch (SQLException | RuntimeException e) {
+                synchronized (this) {
+                    if (failure == null) {
+                        failure = new BatchFailure(batchNo, firstRow, rows, e, true);
+                    }
+                }
+                throw e;
+            }
+            committedBatches++;
+            committedRows += rows;
+            return null;
+        });
+    }
+
+    /** Waits for the lane's commit in flight (bounded by the watchdog); rethrows its failure. */
+    private void awaitCommit(Lane lane) throws SQLException {
+        Future<?> f = lane.commit;
+        if (f == null) {
+            return;
+        }
+        lane.commit = null;
+        try {
+            f.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof SQLException s ? s : new SQLException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting for the commit of batch " + lane.commitBatch, e);
+        }
+    }
+
+    @Override
+    public void complete() throws SQLException {
+        long t0 = System.nanoTime();
+        for (Lane lane : lanes) {
+            awaitCommit(lane);
+        }
+        progress.serverWaitNanos += System.nanoTime() - t0;
+    }
+
+    @Override
+    public void abort() {
+        for (Lane lane : lanes) {
+            if (lane.copy != null) {
+                CopyIn c = lane.copy;
+                lane.copy = null;
+                PgConnections.cancelQuietly(lane.watch, c);
+            }
+        }
+        for (Lane lane : lanes) {
+            try {
+                awaitCommit(lane);
+            } catch (SQLException | RuntimeException e) {
+                LOG.debug("A commit in flight failed", e);
+            }
+            PgConnections.rollbackQuietly(lane.watch);
+        }
+    }
+
+    @Override
+    public synchronized BatchFailure failure() {
+        return failure;
+    }
+
+    @Override
+    public String committedNote(LoadProgress p) {
+        BatchFailure f = failure();
+        int batches = committedBatches;
+        String before = batches == 0 ? "no batch before it was committed"
+                : "the " + batches + " batches before it (" + committedRows + " rows) were committed and stay";
+        return f != null
+                ? "The commit of batch " + f.batchNo() + " was sent but not confirmed: that batch is stored whole or"
+                + " not at all; " + before
+                : "The batch was rolled back; " + (batches == 0 ? "no batch of this load was committed" : before);
+    }
+
+    @Override
+    public void close() {
+        boolean open = false;
+        for (Lane lane : lanes) {
+            open |= lane.copy != null || lane.commit != null;
+        }
+        if (open) {
+            abort();
+        }
+        committer.shutdown();
+        for (Lane lane : lanes) {
+            db.release(lane.watch);
+        }
+    }
+}

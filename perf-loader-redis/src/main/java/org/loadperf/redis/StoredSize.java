@@ -1,0 +1,108 @@
+package org.loadperf.redis;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * What one load costs the server in memory, from {@code MEMORY USAGE}: the table's one key (sorted set, set, list,
+ * stream) and its key registry measured before the first write and after the last; per-row keys (hash, string,
+ * json) estimated from a fixed-size sample of the keys written (reservoir sampling, a fixed seed so that two loads
+ * of the same rows sample the same keys) times the keys written. {@code INFO memory} is not used: on a shared server
+ * other clients' writes move it.
+ */
+final class StoredSize {
+
+    /** Keys sampled per load: a few round trips at the end of the load, an estimate within a few percent for rows of one shape. */
+    static final int SAMPLE = 16;
+
+    private final List<byte[]> sample = new ArrayList<>(SAMPLE);
+    private final SplittableRandom random = new SplittableRandom(17);
+    private long keysSeen;
+    private boolean started;
+    private long usageBefore;
+    private long keysBefore;
+    private double perKey;
+    private long total = -1;
+    private byte[] registryKey;
+    private byte[] aggregateKey;
+
+    /** Before the load's first write: the table's keys as they are (after an OVERWRITE's clear). */
+    void start(RedisEndpoint endpoint, byte[] registryKey, byte[] aggregateKey) {
+        if (started) {
+            return;
+        }
+        started = true;
+        this.registryKey = registryKey;
+        this.aggregateKey = aggregateKey;
+        try {
+            usageBefore = usage(endpoint);
+            keysBefore = aggregateKey == null ? endpoint.setSize(registryKey) : 0;
+        } catch (RuntimeException e) {
+            // A figure for the report, not part of the load: a server that refuses MEMORY (ACL) loses only the figure.
+            unavailable = e;
+        }
+    }
+
+    private RuntimeException unavailable;
+
+    /** Offers the per-row keys of one written chunk to the sample. */
+    void written(byte[][] keys) {
+        if (keys == null) {
+            return;
+        }
+        for (byte[] key : keys) {
+            keysSeen++;
+            if (sample.size() < SAMPLE) {
+                sample.add(key);
+            } else {
+                long slot = random.nextLong(keysSeen);
+                if (slot < SAMPLE) {
+                    sample.set((int) slot, key);
+                }
+            }
+        }
+    }
+
+    /**
+     * Measures the table after the load: to be called once, after the last write.
+     *
+     * @return whether anything was written (otherwise there is nothing to report)
+     */
+    boolean finish(RedisEndpoint endpoint) {
+        if (!started) {
+            return false;
+        }
+        if (unavailable != null) {
+            throw unavailable;
+        }
+        if (!sample.isEmpty()) {
+            long sum = 0;
+            for (byte[] key : sample) {
+                sum += endpoint.memoryUsage(key);
+            }
+            perKey = (double) sum / sample.size();
+        }
+        long usageAfter = usage(endpoint);
+        long keysAfter = aggregateKey == null ? endpoint.setSize(registryKey) : 0;
+        total = Math.round(perKey * keysAfter) + usageAfter;
+        added = Math.max(0, Math.round(perKey * (keysAfter - keysBefore)) + usageAfter - usageBefore);
+        return true;
+    }
+
+    private long added;
+
+    /** Bytes the table takes on the server after the load (estimated). */
+    long total() {
+        return total;
+    }
+
+    /** Bytes of server memory the load added (estimated). */
+    long added() {
+        return added;
+    }
+
+    private long usage(RedisEndpoint endpoint) {
+        return endpoint.memoryUsage(registryKey) + (aggregateKey == null ? 0 : endpoint.memoryUsage(aggregateKey));
+    }
+}
