@@ -10,6 +10,7 @@
 #   make validate-memory                        the memory verdicts against injected memory regressions (20 trials)
 #   make aa-check / aa-check-busy               the main job 5 times on one store: unchanged code, no REGRESSION
 #   make downstream-check                       the README's Quick start as a separate project on the installed artifacts
+#   make compare-performance BASE=main          is this tree slower than main? both built side by side, run in rounds
 # The run's summary is printed at the end; its reports are in target/perf-report/ (index.html, summary.md, ...).
 
 MVN            ?= mvn -B
@@ -30,7 +31,8 @@ export BUSY_MACHINE
 # build keeps its files. Used only as root, without POSTGRES_HOST, where unshare is allowed.
 AS_USER := $(shell if [ "$$(id -u)" = 0 ] && [ -z "$$POSTGRES_HOST" ] && unshare -U true 2>/dev/null; then echo "unshare -U"; fi)
 
-.PHONY: test test-busy test-performance clean-baselines validate-verdicts validate-verdicts-busy validate-changepoints validate-memory aa-check aa-check-busy downstream-check
+.PHONY: test test-busy test-performance clean-baselines validate-verdicts validate-verdicts-busy validate-changepoints validate-memory aa-check aa-check-busy downstream-check \
+        compare-performance compare-validation
 
 test:
 	$(AS_USER) $(MVN) verify
@@ -99,3 +101,23 @@ downstream-check:
 	$(MVN) -q install -DskipTests -Dmaven.repo.local='$(DOWNSTREAM_M2)'
 	$(MVN) -f perf-examples/downstream/pom.xml test -Dmaven.repo.local='$(DOWNSTREAM_M2)' \
 	  -Dperf.store='$(CURDIR)/target/downstream/performance_benchmarks.json'
+
+# Base (a git ref) against this working tree: the base checked out into target/compare/base, both trees built by the
+# reactor (nothing installed), their suites (GROUPS) run alternately in rounds, one JVM per side and round; the table
+# is printed and written to target/perf-report/compare.md and compare.json. COMPARE_ARGS adds options
+# (--head REF, --rounds-max N, --time-budget 30m, --fail-on-regression; PerfCli compare --help).
+BASE            ?=
+COMPARE_ARGS    ?=
+COMPARE_COMMAND ?= $(AS_USER) $(MVN) -q verify -Pperformance -Dgroups={groups} -Dmaven.test.failure.ignore=true \
+                   -Djacoco.skip=true
+COMPARE_BUILD   ?= $(MVN) -q -DskipTests -Djacoco.skip=true test-compile
+compare-performance:
+	@if [ -z '$(BASE)' ]; then echo "BASE=<git ref> is required, e.g. make compare-performance BASE=main" >&2; exit 2; fi
+	$(MVN) -q -pl perf-core -am compile exec:java \
+	  -Dexec.args="compare --base '$(BASE)' --groups '$(GROUPS)' --command '$(COMPARE_COMMAND)' \
+	  --build '$(COMPARE_BUILD)' $(COMPARE_ARGS)"
+
+# The validation of compare (docs/verdict-validation.md): A/A and injected slowdowns (COMPARE_VALIDATION_SLOWDOWNS,
+# default "0 10"), COMPARE_VALIDATION_RUNS (20) comparisons each; loads into POSTGRES_HOST (a running server).
+compare-validation:
+	scripts/compare-validation.sh

@@ -333,6 +333,7 @@ public final class PerfRunner implements AutoCloseable {
      * these verdicts.
      *
      * @return the comparison, with the samples of both and a verdict per compared metric
+     * @throws PerformanceRegressionError when fail-on-regression is on and the candidate regressed (after reporting)
      */
     public PairedComparison compare(Benchmark baseline, Benchmark candidate) {
         Objects.requireNonNull(baseline, "baseline is null");
@@ -363,6 +364,12 @@ public final class PerfRunner implements AutoCloseable {
                 IterationLoop.fingerprint(), notes);
         results.add(candidateResult);
         reporters.forEach(r -> r.benchmarkFinished(candidateResult));
+        // Fail-on-regression as in run(): only regressions that survive Holm's correction across the compared metrics.
+        if (failOnRegression && !BuildGate.failingRegressions(List.of(candidateResult),
+                1.0 - comparison.confidence()).isEmpty()) {
+            throw new PerformanceRegressionError(PerformanceRegressionError.describe(List.of(candidateResult)),
+                    candidateResult);
+        }
         return new PairedComparison(baseline.key(), candidate.key(), p.a().size(), sa, sb, list, notes,
                 candidateResult);
     }
@@ -639,6 +646,21 @@ public final class PerfRunner implements AutoCloseable {
         private IterationLoop.Plan plan() {
             return new IterationLoop.Plan(warmups, warmupSeconds, iterations, measureSeconds, pairs, pairedSeconds,
                     speedCorrection);
+        }
+
+        /** The thresholds a runner of this builder judges by (settings applied); the two-commit comparison uses them. */
+        public Thresholds thresholds() {
+            return thresholds;
+        }
+
+        /** The one-sided confidence a REGRESSION needs ({@code PERF_CONFIDENCE}). */
+        public double confidence() {
+            return confidence;
+        }
+
+        /** The memory floor in MB ({@code PERF_MEMORY_FLOOR_MB}). */
+        public double memoryFloorMb() {
+            return memoryFloorMb;
         }
 
         /** The runner. */

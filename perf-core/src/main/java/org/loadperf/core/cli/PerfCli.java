@@ -40,6 +40,7 @@ import org.loadperf.core.verdict.ChangePoints;
  *                      where each began, its date, size and p-value (see {@link ChangePoints})
  *   export --file F    write the store's baselines and history to F in the guide's format
  *   import --file F    record every run of F (a performance_benchmarks.json) in the store
+ *   compare --base REF two commits measured in alternating JVM rounds ({@link org.loadperf.core.compare})
  *   --store PATH       the store (default: PERF_STORE, else performance_benchmarks.json here); a PostgreSQL URL
  *                      (jdbc:postgresql://host:port/db?user=...) names a {@link PostgresBaselineStore}
  * </pre>
@@ -60,6 +61,7 @@ public final class PerfCli {
                                 date, size, p-value
               export            write the store to --file in the guide's performance_benchmarks.json format
               import            record every run of --file (a performance_benchmarks.json) in the store
+              compare           base and head commits measured in alternating rounds (compare --help)
             Options:
               --store PATH      the baseline store (default: PERF_STORE, else ./performance_benchmarks.json)
               --dir PATH        report: where index.html goes (default: PERF_REPORT_DIR, else target/perf-report)
@@ -83,6 +85,10 @@ public final class PerfCli {
      * @return the exit status: 0 done, 1 failed or not confirmed, 2 bad usage
      */
     public static int run(String[] args, InputStream in, PrintStream out, PrintStream err, PerfSettings settings) {
+        if (args.length > 0 && args[0].equals("compare")) {
+            return org.loadperf.core.compare.CompareCommand.run(List.of(args).subList(1, args.length), out, err,
+                    settings);
+        }
         String command = null;
         String store = null;
         String dir = null;
