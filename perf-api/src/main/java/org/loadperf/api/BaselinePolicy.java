@@ -1,5 +1,7 @@
 package org.loadperf.api;
 
+import org.loadperf.api.annotation.Api;
+
 /**
  * When a run becomes the baseline that later runs are compared with. Every run is kept in the store's history
  * whatever the policy.

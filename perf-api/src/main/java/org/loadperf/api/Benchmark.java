@@ -1,5 +1,6 @@
 package org.loadperf.api;
 
+import org.loadperf.api.annotation.Api;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;

@@ -1,5 +1,6 @@
 package org.loadperf.api;
 
+import org.loadperf.api.annotation.Api;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;

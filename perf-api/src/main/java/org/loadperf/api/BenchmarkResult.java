@@ -1,5 +1,6 @@
 package org.loadperf.api;
 
+import org.loadperf.api.annotation.Api;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Collections;

@@ -1,5 +1,7 @@
 package org.loadperf.api;
 
+import org.loadperf.api.annotation.Api;
+
 /**
  * What a benchmark measures for every iteration.
  *

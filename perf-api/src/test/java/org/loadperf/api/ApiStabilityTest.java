@@ -1,5 +1,6 @@
 package org.loadperf.api;
 
+import org.loadperf.api.annotation.Api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -13,7 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.arrow.memory.RootAllocator;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.BaselinePolicy;
 import org.loadperf.api.BaselineStore;
 import org.loadperf.api.Benchmark;

@@ -1,7 +1,7 @@
 package org.loadperf.core;
 
 import java.util.List;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.BenchmarkResult;
 
 /**

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
 import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * The shape of the project, checked on the compiled classes of every module (the JDK's jdeps reads what each class

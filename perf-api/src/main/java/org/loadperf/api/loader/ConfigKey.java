@@ -11,7 +11,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * One configuration key of a loader, declared once with its type, default and description. A value may be given

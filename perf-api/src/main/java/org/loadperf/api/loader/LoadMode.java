@@ -1,6 +1,6 @@
 package org.loadperf.api.loader;
 
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * How a load treats what the target already holds. A loader states the modes it supports

@@ -4,7 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * What one {@link Loader#loadBatch} or {@link Loader#loadTable} did. A failed load throws

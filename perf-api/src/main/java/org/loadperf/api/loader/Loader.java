@@ -3,7 +3,7 @@ package org.loadperf.api.loader;
 import java.util.Set;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * Moves Arrow data into one store. Made by its {@link LoaderProvider}; holds the store's connections until

@@ -11,7 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * The configuration given to {@link LoaderProvider#create}: keys as the guide names them ({@code host},

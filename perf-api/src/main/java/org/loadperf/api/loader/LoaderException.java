@@ -1,6 +1,6 @@
 package org.loadperf.api.loader;
 
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * A load or a loader's configuration failed. The message names the problem: the key, column, row, batch or

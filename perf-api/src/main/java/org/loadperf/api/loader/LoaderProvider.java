@@ -1,7 +1,7 @@
 package org.loadperf.api.loader;
 
 import java.util.List;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * Makes {@link Loader}s of one type. Found through {@link java.util.ServiceLoader}: a loader module lists its

@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * The secret values of one configuration, and the one rule by which loaders and the runner keep them out of

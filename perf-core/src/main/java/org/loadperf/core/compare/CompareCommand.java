@@ -3,7 +3,7 @@ package org.loadperf.core.compare;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.core.PerfRunner;
 import org.loadperf.core.settings.PerfSettings;
 

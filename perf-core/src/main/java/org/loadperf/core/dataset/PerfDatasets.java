@@ -22,7 +22,7 @@ import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * The guide's datasets as Arrow streams, deterministic, generated batch by batch so that memory stays bounded by

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.loader.Loader;
 import org.loadperf.api.loader.LoaderConfig;
 import org.loadperf.api.loader.LoaderException;

@@ -13,7 +13,7 @@ import java.util.Objects;
 import java.util.Random;
 import java.util.function.LongSupplier;
 import org.apache.arrow.memory.BufferAllocator;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.Benchmark;
 import org.loadperf.api.BenchmarkContext;
 import org.loadperf.api.Metric;

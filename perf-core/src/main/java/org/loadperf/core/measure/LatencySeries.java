@@ -7,7 +7,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.BaselineStore;
 import org.loadperf.api.BenchmarkRecord;
 import org.loadperf.api.Metric;
@@ -43,6 +43,7 @@ public final class LatencySeries {
 
     /** One load of a stream; its latency is what {@link #run} times. */
     @FunctionalInterface
+    @Api(status = Api.Status.EXPERIMENTAL, since = "0.2")
     public interface Load {
         void run(int index) throws Exception;
     }

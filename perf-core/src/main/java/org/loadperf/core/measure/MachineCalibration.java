@@ -3,7 +3,7 @@ package org.loadperf.core.measure;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * How fast this machine runs a short, fixed reference workload (CPU and memory: fill, sort and hash an array,

@@ -4,7 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * What machine a run was measured on: enough to tell that a baseline comes from another machine, nothing that

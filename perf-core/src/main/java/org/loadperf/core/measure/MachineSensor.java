@@ -6,7 +6,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * What the runner reads from the machine besides the benchmark: cumulative counters of how much CPU this process

@@ -3,7 +3,7 @@ package org.loadperf.core.measure;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.function.Function;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.Metric;
 
 /**

@@ -1,7 +1,7 @@
 package org.loadperf.core.measure;
 
 import java.util.function.Supplier;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.Benchmark;
 import org.loadperf.api.loader.Loader;
 

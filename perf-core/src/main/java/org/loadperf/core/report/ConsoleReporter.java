@@ -9,7 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.Benchmark;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;

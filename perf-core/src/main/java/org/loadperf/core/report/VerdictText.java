@@ -3,7 +3,7 @@ package org.loadperf.core.report;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Metric;
 import org.loadperf.api.Verdict;

@@ -26,7 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.BaselinePolicy;
 import org.loadperf.api.Metric;
 import org.loadperf.api.Threshold;

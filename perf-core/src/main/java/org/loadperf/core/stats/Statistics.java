@@ -2,7 +2,7 @@ package org.loadperf.core.stats;
 
 import java.util.Arrays;
 import java.util.List;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.Metric;
 import org.loadperf.api.MetricSummary;
 

@@ -10,7 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.locks.ReentrantLock;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * Exclusive access to a store file for one read-modify-write, against other threads and other processes.

@@ -1,7 +1,7 @@
 package org.loadperf.core.store;
 
 import java.nio.file.Path;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.BaselineStore;
 import org.loadperf.core.settings.PerfSettings;
 import org.loadperf.core.settings.RunnerSetting;

@@ -24,7 +24,7 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * Reads and atomically replaces a {@code performance_benchmarks.json}.

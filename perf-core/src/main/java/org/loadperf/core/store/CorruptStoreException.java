@@ -1,7 +1,7 @@
 package org.loadperf.core.store;
 
 import java.nio.file.Path;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * A {@code performance_benchmarks.json} that cannot be read: not JSON, not a JSON object, a key twice in one

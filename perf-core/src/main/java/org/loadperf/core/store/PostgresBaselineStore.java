@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.BaselineStore;
 import org.loadperf.api.BenchmarkRecord;
 import org.loadperf.api.loader.Secrets;

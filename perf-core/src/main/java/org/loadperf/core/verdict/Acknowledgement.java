@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.Verdict;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -2,7 +2,7 @@ package org.loadperf.core.verdict;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.BenchmarkResult;
 import org.loadperf.api.Verdict;
 import org.loadperf.core.stats.Statistics;

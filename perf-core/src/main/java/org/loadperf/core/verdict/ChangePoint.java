@@ -2,7 +2,7 @@ package org.loadperf.core.verdict;
 
 import java.util.Locale;
 import java.util.Objects;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.Metric;
 
 /**

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.BenchmarkRecord;
 import org.loadperf.api.Metric;
 import org.loadperf.core.measure.MachineCalibration;

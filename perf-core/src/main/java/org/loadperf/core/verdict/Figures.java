@@ -3,7 +3,7 @@ package org.loadperf.core.verdict;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Locale;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 
 /**
  * Figures for people: two decimals at 1 and above, three significant digits below, so that a small figure never

@@ -3,7 +3,7 @@ package org.loadperf.core.verdict;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import org.loadperf.api.Api;
+import org.loadperf.api.annotation.Api;
 import org.loadperf.api.Verdict;
 
 /**

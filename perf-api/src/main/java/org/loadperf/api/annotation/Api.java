@@ -1,4 +1,4 @@
-package org.loadperf.api;
+package org.loadperf.api.annotation;
 
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
