@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.loadperf.core.report.ReportText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -138,12 +139,12 @@ final class CompareReport {
             n.put("status", v.status().name());
             n.put("fails_build", r.failing());
             n.put("decided", r.decided());
-            number(n, "base", v.baseline());
-            number(n, "head", v.current());
-            number(n, "regression_percent", v.regressionPercent());
-            number(n, "lower_bound_percent", v.confidenceBound());
-            number(n, "threshold_percent", v.thresholdPercent());
-            number(n, "min_detectable_percent", v.minDetectablePercent());
+            ReportText.number(n, "base", v.baseline());
+            ReportText.number(n, "head", v.current());
+            ReportText.number(n, "regression_percent", v.regressionPercent());
+            ReportText.number(n, "lower_bound_percent", v.confidenceBound());
+            ReportText.number(n, "threshold_percent", v.thresholdPercent());
+            ReportText.number(n, "min_detectable_percent", v.minDetectablePercent());
             n.put("message", v.message());
             ArrayNode b = n.putArray("base_rounds");
             r.base().forEach(b::add);
@@ -210,16 +211,9 @@ final class CompareReport {
     }
 
     private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return ReportText.html(s);
     }
 
-    private static void number(ObjectNode n, String field, double v) {
-        if (Double.isFinite(v)) {
-            n.put(field, v);
-        } else {
-            n.putNull(field);
-        }
-    }
 
     static String figure(double v) {
         if (Double.isNaN(v)) {

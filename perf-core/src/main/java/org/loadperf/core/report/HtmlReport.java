@@ -130,11 +130,13 @@ final class HtmlReport {
                 r.put("current", isCurrent);
                 for (Metric m : charted) {
                     ObjectNode v = r.putObject(m.key());
-                    number(v, "v", run.value(m).orElse(Double.NaN));
+                    ReportText.number(v, "v", run.value(m).orElse(Double.NaN));
                     List<Double> s = run.samples(m);
                     if (!s.isEmpty()) {
-                        number(v, "min", s.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN));
-                        number(v, "max", s.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
+                        ReportText.number(v, "min",
+                                s.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN));
+                        ReportText.number(v, "max",
+                                s.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
                         v.put("n", s.size());
                     }
                     ChangePoint change = changes.get(m).get(i);
@@ -177,12 +179,13 @@ final class HtmlReport {
                 o.put("commit", l.record().gitCommit());
                 o.put("current", l.current());
                 for (Metric m : charted) {
-                    number(o, m.key(), l.record().value(m).orElse(Double.NaN));
+                    ReportText.number(o, m.key(), l.record().value(m).orElse(Double.NaN));
                 }
                 // the three memory figures side by side: needed (memory_mb), allocated and stored per row
-                number(o, Metric.ALLOCATED_BYTES_PER_ROW.key(),
+                ReportText.number(o, Metric.ALLOCATED_BYTES_PER_ROW.key(),
                         l.record().value(Metric.ALLOCATED_BYTES_PER_ROW).orElse(Double.NaN));
-                number(o, "stored_bytes_per_row", l.record().extras().get("stored_bytes_per_row") instanceof Number n
+                ReportText.number(o, "stored_bytes_per_row",
+                        l.record().extras().get("stored_bytes_per_row") instanceof Number n
                         ? n.doubleValue() : Double.NaN);
             }
         });
@@ -306,13 +309,6 @@ final class HtmlReport {
                 .append(escape(verdict)).append("</span></td></tr>\n");
     }
 
-    private static void number(ObjectNode o, String field, double v) {
-        if (Double.isFinite(v)) {
-            o.put(field, v);
-        } else {
-            o.putNull(field);
-        }
-    }
 
     /** JSON that can stand inside a script element: no {@code </script>}, no HTML comment, no line separators. */
     static String scriptSafeJson(ObjectNode data) {
@@ -330,20 +326,7 @@ final class HtmlReport {
 
     /** {@code text} escaped for HTML text and quoted attribute values. */
     static String escape(String text) {
-        Objects.requireNonNull(text, "text is null");
-        StringBuilder sb = new StringBuilder(text.length() + 16);
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '&' -> sb.append("&amp;");
-                case '<' -> sb.append("&lt;");
-                case '>' -> sb.append("&gt;");
-                case '"' -> sb.append("&quot;");
-                case '\'' -> sb.append("&#39;");
-                default -> sb.append(c);
-            }
-        }
-        return sb.toString();
+        return ReportText.html(text);
     }
 
     private static String template() {

@@ -70,7 +70,7 @@ final class ResultsJson {
         o.put("dataset_size", r.datasetSize());
         for (Metric m : Metric.values()) {
             MetricSummary s = r.summaries().get(m);
-            number(o, m.key(), s == null ? Double.NaN : s.median());
+            ReportText.number(o, m.key(), s == null ? Double.NaN : s.median());
         }
         o.put("timestamp", r.timestamp().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         o.put("git_commit", r.gitCommit());
@@ -83,12 +83,12 @@ final class ResultsJson {
         r.summaries().forEach((m, s) -> {
             ObjectNode n = summaries.putObject(m.key());
             n.put("count", s.count());
-            number(n, "median", s.median());
-            number(n, "mean", s.mean());
-            number(n, "stddev", s.stddev());
-            number(n, "min", s.min());
-            number(n, "max", s.max());
-            number(n, "noise_percent", s.noisePercent());
+            ReportText.number(n, "median", s.median());
+            ReportText.number(n, "mean", s.mean());
+            ReportText.number(n, "stddev", s.stddev());
+            ReportText.number(n, "min", s.min());
+            ReportText.number(n, "max", s.max());
+            ReportText.number(n, "noise_percent", s.noisePercent());
         });
         ObjectNode samples = o.putObject("samples");
         r.samples().forEach((m, list) -> {
@@ -106,14 +106,14 @@ final class ResultsJson {
             ObjectNode n = verdicts.addObject();
             n.put("metric", v.metric().key());
             n.put("status", v.status().name());
-            number(n, "regression_percent", v.regressionPercent());
-            number(n, "baseline", v.baseline());
-            number(n, "current", v.current());
-            number(n, "confidence_bound", v.confidenceBound());
-            number(n, "confidence", v.confidence());
-            number(n, "threshold_percent", v.thresholdPercent());
-            number(n, "noise_percent", v.noisePercent());
-            number(n, "min_detectable_percent", v.minDetectablePercent());
+            ReportText.number(n, "regression_percent", v.regressionPercent());
+            ReportText.number(n, "baseline", v.baseline());
+            ReportText.number(n, "current", v.current());
+            ReportText.number(n, "confidence_bound", v.confidenceBound());
+            ReportText.number(n, "confidence", v.confidence());
+            ReportText.number(n, "threshold_percent", v.thresholdPercent());
+            ReportText.number(n, "noise_percent", v.noisePercent());
+            ReportText.number(n, "min_detectable_percent", v.minDetectablePercent());
             n.put("method", v.method());
             n.put("message", v.message());
         }
@@ -124,13 +124,6 @@ final class ResultsJson {
         return o;
     }
 
-    private static void number(ObjectNode o, String field, double v) {
-        if (Double.isFinite(v)) {
-            o.put(field, v);
-        } else {
-            o.putNull(field);
-        }
-    }
 
     /**
      * The result an {@link #encode encoded} node describes.
