@@ -54,6 +54,8 @@ import org.apache.parquet.schema.MessageType;
  * and to the current column writers, so it is rebuilt for every chunk and every row group (cheap: one object per
  * field). Indexes are absolute positions in the node's Arrow vector; list elements and map entries index the child
  * vector through the offsets.
+ *
+ * <p>Over 400 lines on purpose: one node per Arrow kind and the level computation they share, read side by side.
  */
 final class ArrowColumnWriters {
 

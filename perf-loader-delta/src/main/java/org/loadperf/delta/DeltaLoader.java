@@ -62,6 +62,10 @@ import org.slf4j.LoggerFactory;
  * vectors in Kernel's file layout ({@link PartitionWriter}, {@link ArrowParquetWriter}), turned into {@code add}
  * actions by Kernel and committed by Kernel, once per load, so readers see all of a load or none of it. See the
  * module README for what Kernel 4.0.0 can and cannot do.
+ *
+ * <p>Over 400 lines: a load's four steps (plan, write, commit, finish) and the clean-up of a failed one share the
+ * loader's engine, table figures and open partition writers; the Parquet writing, maintenance, log I/O and
+ * post-commit hooks are classes of their own.
  */
 final class DeltaLoader implements Loader {
 

@@ -80,6 +80,9 @@ import redis.clients.jedis.json.JsonProtocol;
  * Every call that can block (a write, a window of replies, a page of the clear) is watched by a {@link Watchdog}: one
  * that runs longer than {@code socket_timeout} has its connection closed, which also ends a socket write to a server
  * that stopped reading, and the load fails naming the server and the batch.
+ *
+ * <p>Over 400 lines: one writer per data structure (six) over the same pipeline, key registry and failure text;
+ * the connection and its watchdog live in {@link RedisEndpoint}, the syncing in {@link CommandPipeline}.
  */
 final class RedisLoader implements Loader {
 
