@@ -155,7 +155,7 @@ class MemoryFiguresTest {
     }
 
     @Test
-    void allocationPerRowGetsAVerdictThatSeesAFewPercent() {
+    void allocationPerRowGetsAVerdictBeyondTheAssumedRunToRunNoise() {
         FakeMachine machine = new FakeMachine();
         InMemoryBaselineStore store = new InMemoryBaselineStore();
         int[] bytesPerRow = {10_000};
@@ -170,7 +170,7 @@ class MemoryFiguresTest {
             r.run(b);
             assertThat(r.run(b).verdict(Metric.ALLOCATED_BYTES_PER_ROW).orElseThrow().status())
                     .as("unchanged").isEqualTo(Status.OK);
-            bytesPerRow[0] = 10_400; // 4% more per row
+            bytesPerRow[0] = 14_000; // 40% more per row: beyond the 10% run-to-run noise assumed between JVMs
             assertThat(r.run(b).verdict(Metric.ALLOCATED_BYTES_PER_ROW).orElseThrow().status())
                     .isEqualTo(Status.REGRESSION);
         }
