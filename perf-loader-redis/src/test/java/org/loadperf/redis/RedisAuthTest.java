@@ -149,7 +149,11 @@ class RedisAuthTest {
         String prefix = "connecting failed: cannot talk to Redis at 127.0.0.1:" + port + "/0: ";
         assertThat(t).isInstanceOf(LoaderException.class).hasMessageStartingWith(prefix)
                 .hasMessageNotContaining("***");
-        assertThat(everything(t).replace(prefix, ""))
+        // the messages of the whole chain, without the stack frames: a short password such as "127" may equal a
+        // frame's line number, which is code, not text that could leak it
+        String messages = everything(t).lines().filter(l -> !l.strip().startsWith("at ")
+                && !l.strip().startsWith("...")).collect(java.util.stream.Collectors.joining("\n"));
+        assertThat(messages.replace(prefix, ""))
                 .doesNotContainPattern("(^|[^A-Za-z0-9])" + java.util.regex.Pattern.quote(password) + "($|[^A-Za-z0-9])");
     }
 }
