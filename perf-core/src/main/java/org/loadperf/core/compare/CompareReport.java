@@ -187,7 +187,7 @@ final class CompareReport {
 
     static String htmlSection(CompareRun.Outcome o) {
         StringBuilder sb = new StringBuilder(SECTION_START).append("\n<section id=\"compare\"><h2>Compare two commits"
-                + "</h2>\n<p>").append(escape(title(o))).append("</p>\n<table><thead><tr>");
+                + "</h2>\n<p>").append(ReportText.html(title(o))).append("</p>\n<table><thead><tr>");
         for (String h : HEADER) {
             sb.append("<th>").append(h).append("</th>");
         }
@@ -195,12 +195,12 @@ final class CompareReport {
         for (String[] row : table(o)) {
             sb.append("<tr>");
             for (String c : row) {
-                sb.append("<td>").append(escape(c)).append("</td>");
+                sb.append("<td>").append(ReportText.html(c)).append("</td>");
             }
             sb.append("</tr>\n");
         }
-        sb.append("</tbody></table>\n<p>").append(escape(legend(o))).append("</p>\n");
-        o.notes().forEach(n -> sb.append("<p>").append(escape(n)).append("</p>\n"));
+        sb.append("</tbody></table>\n<p>").append(ReportText.html(legend(o))).append("</p>\n");
+        o.notes().forEach(n -> sb.append("<p>").append(ReportText.html(n)).append("</p>\n"));
         return sb.append("</section>\n").append(SECTION_END).toString();
     }
 
@@ -210,9 +210,6 @@ final class CompareReport {
         return Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    private static String escape(String s) {
-        return ReportText.html(s);
-    }
 
 
     static String figure(double v) {

@@ -193,7 +193,7 @@ final class HtmlReport {
         long regressions = current.stream().mapToLong(r -> r.regressions().size()).sum();
         Map<String, String> parts = Map.of(
                 "TITLE", "loadperf report",
-                "SUBTITLE", escape(subtitle(store, current, regressions)),
+                "SUBTITLE", ReportText.html(subtitle(store, current, regressions)),
                 "TABLE_CAPTION", current.isEmpty() ? "Latest run of every benchmark in the store" : "This run",
                 "TABLE_ROWS", current.isEmpty() ? latestRows(latestRuns) : currentRows(current),
                 "DATA", scriptSafeJson(data));
@@ -298,15 +298,15 @@ final class HtmlReport {
 
     private static void row(StringBuilder sb, String loader, String test, double throughput, double memory,
                             double duration, long size, String verdict, String status) {
-        sb.append("<tr><td>").append(escape(loader)).append("</td><td>").append(escape(test))
+        sb.append("<tr><td>").append(ReportText.html(loader)).append("</td><td>").append(ReportText.html(test))
                 .append("</td><td class=\"num\">").append(VerdictText.number(throughput))
                 .append("</td><td class=\"num\">").append(Double.isNaN(memory) ? "n/a"
                         : String.format(Locale.ROOT, "%.1f", memory))
                 .append("</td><td class=\"num\">").append(Double.isNaN(duration) ? "n/a"
                         : String.format(Locale.ROOT, "%.3f", duration))
                 .append("</td><td class=\"num\">").append(String.format(Locale.ROOT, "%,d", size))
-                .append("</td><td><span class=\"badge ").append(escape(status.toLowerCase(Locale.ROOT))).append("\">")
-                .append(escape(verdict)).append("</span></td></tr>\n");
+                .append("</td><td><span class=\"badge ").append(ReportText.html(status.toLowerCase(Locale.ROOT))).append("\">")
+                .append(ReportText.html(verdict)).append("</span></td></tr>\n");
     }
 
 
@@ -324,10 +324,6 @@ final class HtmlReport {
                 .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
     }
 
-    /** {@code text} escaped for HTML text and quoted attribute values. */
-    static String escape(String text) {
-        return ReportText.html(text);
-    }
 
     private static String template() {
         try (InputStream in = HtmlReport.class.getResourceAsStream("report-template.html")) {
