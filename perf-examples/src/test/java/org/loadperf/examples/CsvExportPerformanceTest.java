@@ -1,6 +1,8 @@
 package org.loadperf.examples;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -95,22 +97,23 @@ class CsvExportPerformanceTest {
     void firstRunBecomesTheBaseline() {
         BenchmarkResult result = runner.run(csvExport());
 
-        assertThat(result.key()).isEqualTo("csv_csv_export_performance");
+        assertEquals("csv_csv_export_performance", result.key());
         // at least 5 measured iterations, more until 1 s has passed (PERF_MEASURE_SECONDS), at most 100; the heap
         // is measured in the first 5 only
-        assertThat(result.measuredIterations()).isBetween(5, 100);
-        assertThat(result.samples().get(Metric.MEMORY)).hasSize(5);
-        assertThat(result.samples().get(Metric.THROUGHPUT)).hasSize(result.measuredIterations())
-                .allSatisfy(v -> assertThat(v).isPositive());
+        int n = result.measuredIterations();
+        assertTrue(n >= 5 && n <= 100, "measured iterations: " + n);
+        assertEquals(5, result.samples().get(Metric.MEMORY).size());
+        assertEquals(n, result.samples().get(Metric.THROUGHPUT).size());
+        assertTrue(result.samples().get(Metric.THROUGHPUT).stream().allMatch(v -> v > 0), "throughput samples");
         // the guide's floor for a loader is printed (a busy machine moves it); only 100x under it fails. Memory is
         // bounded by a 10,000-row chunk, not the table.
         System.out.printf("csv_export_performance: %,.0f rows/s against the guide's floor of 1,000 rows/s%n",
                 result.median(Metric.THROUGHPUT));
-        assertThat(result.median(Metric.THROUGHPUT)).as("CSV throughput 100x under the guide's floor")
-                .isGreaterThan(10);
-        assertThat(result.median(Metric.MEMORY)).as("memory of a streamed load").isLessThan(256);
-        assertThat(result.verdicts()).extracting(Verdict::status).containsOnly(Verdict.Status.NO_BASELINE);
-        assertThat(runner.store().baseline(result.key())).isPresent();
+        assertTrue(result.median(Metric.THROUGHPUT) > 10, "CSV throughput 100x under the guide's floor");
+        assertTrue(result.median(Metric.MEMORY) < 256, "memory of a streamed load: " + result.median(Metric.MEMORY));
+        assertTrue(result.verdicts().stream().allMatch(v -> v.status() == Verdict.Status.NO_BASELINE),
+                "first run: " + result.verdicts());
+        assertTrue(runner.store().baseline(result.key()).isPresent(), "recorded as the baseline");
     }
 
     @Test
@@ -118,13 +121,12 @@ class CsvExportPerformanceTest {
     void secondRunIsComparedWithTheTeamsThresholds() {
         BenchmarkResult result = runner.run(csvExport());
 
-        assertThat(result.verdict(Metric.THROUGHPUT)).hasValueSatisfying(v -> {
-            assertThat(v.status()).isNotEqualTo(Verdict.Status.NO_BASELINE);
-            assertThat(v.thresholdPercent()).isEqualTo(15.0);
-            assertThat(v.baseline()).isPositive();
-        });
-        assertThat(result.verdict(Metric.MEMORY).orElseThrow().thresholdPercent()).isEqualTo(25.0);
-        assertThat(runner.store().history(result.key())).hasSize(2);
-        // on a quiet machine you would also assert: assertThat(result.hasRegression()).isFalse();
+        Verdict throughput = result.verdict(Metric.THROUGHPUT).orElseThrow();
+        assertNotEquals(Verdict.Status.NO_BASELINE, throughput.status());
+        assertEquals(15.0, throughput.thresholdPercent());
+        assertTrue(throughput.baseline() > 0, "baseline throughput");
+        assertEquals(25.0, result.verdict(Metric.MEMORY).orElseThrow().thresholdPercent());
+        assertEquals(2, runner.store().history(result.key()).size());
+        // on a quiet machine you would also assert: assertFalse(result.hasRegression());
     }
 }
