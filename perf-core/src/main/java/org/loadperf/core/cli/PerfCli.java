@@ -45,9 +45,9 @@ import org.loadperf.core.verdict.ChangePoints;
  *                      (jdbc:postgresql://host:port/db?user=...) names a {@link PostgresBaselineStore}
  * </pre>
  * Run through Maven ({@code mvn -q -pl perf-core -am compile exec:java -Dexec.args="summary"}), from a project that
- * depends on perf-core ({@code mvn -q exec:java -Dexec.mainClass=org.loadperf.core.PerfCli
+ * depends on perf-core ({@code mvn -q test-compile exec:java -Dexec.mainClass=org.loadperf.core.cli.PerfCli
  * -Dexec.classpathScope=test -Dexec.args=summary}) or with perf-core and its dependencies on the class path
- * ({@code java -cp ... org.loadperf.core.PerfCli summary}). A store that does not exist is an error (exit 1).
+ * ({@code java -cp ... org.loadperf.core.cli.PerfCli summary}). A store that does not exist is an error (exit 1).
  */
 @Api(status = Api.Status.EXPERIMENTAL, since = "0.1")
 public final class PerfCli {
@@ -70,6 +70,9 @@ public final class PerfCli {
               --test NAME       changes: only benchmarks of this test name
               --loader TYPE     changes: only benchmarks of this loader type
             """;
+
+    /** The commands of {@link #USAGE} that work on a store ({@code compare} is handled on its own). */
+    static final List<String> COMMANDS = List.of("summary", "report", "reset", "changes", "export", "import");
 
     private PerfCli() {
     }
@@ -150,6 +153,9 @@ public final class PerfCli {
             if (command == null) {
                 throw new IllegalArgumentException("no command given");
             }
+            if (!COMMANDS.contains(command)) {
+                throw new IllegalArgumentException("unknown command '" + command + "'");
+            }
         } catch (IllegalArgumentException e) {
             err.println("PerfCli: " + e.getMessage());
             err.print(USAGE);
@@ -164,10 +170,11 @@ public final class PerfCli {
         }
         try {
             org.loadperf.api.BaselineStore s = BaselineStores.open(spec, settings);
-            if (s instanceof JsonFileBaselineStore json && (command.equals("summary") || command.equals("report"))
+            // only import (which fills it) and reset (which removes it) have work to do without a store
+            if (s instanceof JsonFileBaselineStore json && !command.equals("import") && !command.equals("reset")
                     && !Files.exists(json.path())) {
                 err.println("PerfCli " + command + ": no baseline store at " + json.path().toAbsolutePath()
-                        + " (give --store PATH or set PERF_STORE; `make test-performance` writes one)");
+                        + " (give --store PATH or set PERF_STORE; the first run of a benchmark writes one)");
                 return 1;
             }
             return switch (command) {
@@ -180,11 +187,7 @@ public final class PerfCli {
                 // A file store asks first; a shared PostgreSQL store wants --yes (a CI job cannot answer a prompt).
                 case "reset" -> s instanceof JsonFileBaselineStore json ? reset(json, yes, in, out)
                         : StoreCommands.reset(s, yes, out);
-                default -> {
-                    err.println("PerfCli: unknown command '" + command + "'");
-                    err.print(USAGE);
-                    yield 2;
-                }
+                default -> throw new IllegalStateException("command '" + command + "' is listed but not run");
             };
         } catch (RuntimeException e) {
             err.println("PerfCli " + command + ": " + e.getMessage());

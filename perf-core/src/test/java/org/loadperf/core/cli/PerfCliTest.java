@@ -78,9 +78,16 @@ class PerfCliTest {
         Path none = dir.resolve("none.json");
         assertThat(cli("", Map.of(), "summary", "--store", none.toString())).isEqualTo(1);
         assertThat(cli("", Map.of(), "report", "--store", none.toString())).isEqualTo(1);
+        assertThat(cli("", Map.of(), "changes", "--store", none.toString())).isEqualTo(1);
+        assertThat(cli("", Map.of(), "export", "--store", none.toString(), "--file", dir.resolve("x.json").toString()))
+                .isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("PerfCli summary: no baseline store at " + none)
-                .contains("PerfCli report: no baseline store at " + none);
+                .contains("PerfCli report: no baseline store at " + none)
+                .contains("PerfCli changes: no baseline store at " + none)
+                .contains("PerfCli export: no baseline store at " + none);
         assertThat(out()).isEmpty();
+        assertThat(none).doesNotExist();
+        assertThat(dir.resolve("x.json")).doesNotExist();
     }
 
     @Test
