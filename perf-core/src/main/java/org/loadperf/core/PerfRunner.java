@@ -111,6 +111,14 @@ public final class PerfRunner implements AutoCloseable {
         this.warmups = b.warmups;
         this.pairs = b.pairs;
         this.acknowledgements = new LinkedHashMap<>(b.acknowledgements);
+        // A store that cannot be read (a corrupt file, a PostgreSQL store that refuses) fails here, where the runner
+        // is made (a test class's @BeforeAll), before any loader connects or benchmark starts; run() checks again.
+        try {
+            store.baselines();
+        } catch (RuntimeException e) {
+            root.close();
+            throw e;
+        }
     }
 
     /** A builder with the defaults of this process's {@link PerfSettings}. */
@@ -355,7 +363,7 @@ public final class PerfRunner implements AutoCloseable {
         for (Metric m : comparison.compared()) {
             Verdict v = comparison.paired(m, sa.get(m), sb.get(m), t.of(m));
             list.add(v);
-            BaselineComparison.mdeWarning(v).ifPresent(notes::add);
+            BaselineComparison.mdeWarning(v, comparison.memoryFloorMb()).ifPresent(notes::add);
         }
         Map<Metric, MetricSummary> summaries = new EnumMap<>(Metric.class);
         sb.forEach((m, l) -> summaries.put(m, Statistics.summarize(m, l)));

@@ -161,7 +161,11 @@ class PerfRunnerStoreTest {
         }
     }
 
-    /** A store file the runner cannot represent fails the run before the benchmark's setup, and is kept as it is. */
+    /**
+     * A store file the runner cannot represent fails the runner where it is built (before a test connects to
+     * anything), and a run whose store became unreadable after that fails before the benchmark's setup; the file is
+     * kept as it is.
+     */
     @Test
     void unreadableStoreFailsTheRunBeforeAnyWork() throws Exception {
         Path path = dir.resolve(JsonFileBaselineStore.DEFAULT_FILE_NAME);
@@ -175,10 +179,16 @@ class PerfRunnerStoreTest {
                     return 10;
                 }).build();
 
+        assertThatThrownBy(() -> runner(JsonFileBaselineStore.at(path)).build())
+                .isInstanceOf(CorruptStoreException.class)
+                .hasMessageContaining(path.toAbsolutePath().toString())
+                .hasMessageContaining("'counting_other.dataset_size'").hasMessageContaining("10.9");
+
+        Files.delete(path);
         try (PerfRunner r = runner(JsonFileBaselineStore.at(path)).build()) {
+            Files.writeString(path, text); // broken after the runner was built
             assertThatThrownBy(() -> r.run(benchmark)).isInstanceOf(CorruptStoreException.class)
-                    .hasMessageContaining(path.toAbsolutePath().toString())
-                    .hasMessageContaining("'counting_other.dataset_size'").hasMessageContaining("10.9");
+                    .hasMessageContaining("'counting_other.dataset_size'");
         }
         assertThat(work).hasValue(0);
         assertThat(Files.readString(path)).isEqualTo(text);
