@@ -348,6 +348,13 @@ class VerdictFeaturesTest {
         assertThat(BaselineComparison.mdeWarning(half)).contains("memory: 2.5% threshold, but this benchmark's noise "
                 + "hides "
                 + "changes under 4%");
+        // A memory figure whose threshold-sized change is under the floor (1 MB): the floor decides, not the noise.
+        Verdict tiny = new Verdict(Metric.MEMORY, Status.OK, 1, 0.0027, 0.0026, -2, 0.95, 10, 300, 643,
+                "hodges-lehmann", "x");
+        assertThat(BaselineComparison.mdeWarning(tiny, 1.0)).isEmpty();
+        assertThat(BaselineComparison.mdeWarning(tiny, 0)).contains("memory: 10% threshold, but this benchmark's "
+                + "noise hides changes under 643%");
+        assertThat(BaselineComparison.mdeWarning(half, 1.0)).isPresent(); // 2.5% of 100 MB is above the floor
         // The engine's figure: (z_0.95 + z_0.8) / z_0.95 times the half-width.
         assertThat(new VerdictEngine(0.95).minimumDetectableEffect(10)).isCloseTo(15.117, within(0.01));
     }

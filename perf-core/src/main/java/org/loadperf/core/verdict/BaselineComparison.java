@@ -177,7 +177,7 @@ public final class BaselineComparison {
             }
             v = Interference.guard(VerdictEngine.floor(v, memoryFloorMb), interference);
             list.add(v);
-            mdeWarning(v).ifPresent(notes::add);
+            mdeWarning(v, memoryFloorMb).ifPresent(notes::add);
         }
         if (interference.isPresent() && list.stream().anyMatch(v -> v.status() != Verdict.Status.OK
                 && v.status() != Verdict.Status.NO_BASELINE)) {
@@ -214,6 +214,19 @@ public final class BaselineComparison {
      * benchmark's noise hides changes under 12%".
      */
     public static Optional<String> mdeWarning(Verdict v) {
+        return mdeWarning(v, 0);
+    }
+
+    /**
+     * {@link #mdeWarning(Verdict)}, but none for a memory figure so small that a change of the threshold's size is
+     * under {@code memoryFloorMb}: such a change is OK whatever the noise (PERF_MEMORY_FLOOR_MB), so the percentage
+     * the noise hides says nothing (it read "hides changes under 54908%" for a loader holding 2 KB).
+     */
+    public static Optional<String> mdeWarning(Verdict v, double memoryFloorMb) {
+        if (v.metric() == Metric.MEMORY && Math.max(Math.abs(v.baseline()), Math.abs(v.current()))
+                * v.thresholdPercent() / 100 < memoryFloorMb) {
+            return Optional.empty();
+        }
         double mde = v.minDetectablePercent();
         if (Double.isNaN(mde) || !(mde > v.thresholdPercent())) {
             return Optional.empty();
