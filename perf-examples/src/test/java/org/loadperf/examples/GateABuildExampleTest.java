@@ -38,8 +38,8 @@ class GateABuildExampleTest {
                 .comparedMetrics(EnumSet.of(Metric.THROUGHPUT))
                 .warmupIterations(0).measuredIterations(8).measurementTime(Duration.ZERO).confirm(false)
                 .reporter(new org.loadperf.api.Reporter() { }).build()) {
-            PerformanceRegressionError e = catchThrowableOfType(() -> runner.run(b),
-                    PerformanceRegressionError.class);
+            PerformanceRegressionError e = catchThrowableOfType(PerformanceRegressionError.class,
+                    () -> runner.run(b));
             assertThat(e).isNotNull();
             assertThat(e.getMessage()).contains("example_gated_load");
         }

@@ -128,7 +128,7 @@ public final class VerdictValidationChild {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             if (loader != null) {
                 loader.close();
             }

@@ -111,6 +111,7 @@ final class PlainParquetWriter {
         }
 
         @Override
+        @SuppressWarnings("deprecation") // the Hadoop Configuration overload is the one parquet-hadoop 1.15 calls
         protected WriteSupport<Integer> getWriteSupport(Configuration conf) {
             return support;
         }
@@ -158,6 +159,7 @@ final class PlainParquetWriter {
         }
 
         @Override
+        @SuppressWarnings("deprecation") // the Hadoop Configuration overload is the one parquet-hadoop 1.15 calls
         public WriteContext init(Configuration configuration) {
             return new WriteContext(schema, Map.of());
         }
