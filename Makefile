@@ -93,12 +93,14 @@ aa-check-busy:
 
 # The README's Quick start as a project of yours: loadperf installed into a private local repository (seeded from
 # ~/.m2 when that exists; the shared one is never written), then perf-examples/downstream built against it alone.
-# Its test loads into POSTGRES_HOST (default localhost:5432, database test, user postgres).
+# The dependency versions it resolves must be the ones this build tests (scripts/same-dependencies.sh). Its test
+# loads into POSTGRES_HOST (default localhost:5432, database test, user postgres).
 DOWNSTREAM_M2 ?= $(CURDIR)/target/downstream-m2
 downstream-check:
 	@if [ ! -d '$(DOWNSTREAM_M2)' ] && [ -d "$$HOME/.m2/repository" ]; then \
 	  mkdir -p '$(DOWNSTREAM_M2)' && cp -r "$$HOME/.m2/repository/." '$(DOWNSTREAM_M2)/'; fi
 	$(MVN) -q install -DskipTests -Dmaven.repo.local='$(DOWNSTREAM_M2)'
+	MVN='$(MVN)' scripts/same-dependencies.sh '$(DOWNSTREAM_M2)'
 	$(MVN) -f perf-examples/downstream/pom.xml test -Dmaven.repo.local='$(DOWNSTREAM_M2)' \
 	  -Dperf.store='$(CURDIR)/target/downstream/performance_benchmarks.json'
 
