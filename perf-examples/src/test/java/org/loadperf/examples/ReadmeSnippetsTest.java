@@ -143,6 +143,18 @@ class ReadmeSnippetsTest {
             assertThat(m.find()).as(property + " in pom.xml").isTrue();
             assertThat(downstream).as("the Quick start's " + property).contains("<version>" + m.group(1) + "</version>");
         }
+        for (String plugin : List.of("maven-compiler-plugin", "maven-surefire-plugin")) {
+            Pattern p = Pattern.compile("<artifactId>" + plugin + "</artifactId>\\s*<version>([^<]+)<");
+            Matcher built = p.matcher(parent);
+            assertThat(built.find()).as(plugin + " in pom.xml").isTrue();
+            Matcher shown = p.matcher(downstream);
+            int found = 0;
+            while (shown.find()) {
+                assertThat(shown.group(1)).as("the Quick start's " + plugin).isEqualTo(built.group(1));
+                found++;
+            }
+            assertThat(found).as("the Quick start names " + plugin + " with its version").isPositive();
+        }
         Matcher version = Pattern.compile("<artifactId>loadperf-parent</artifactId>\\s*<version>([^<]+)<")
                 .matcher(parent);
         assertThat(version.find()).isTrue();
