@@ -52,11 +52,7 @@ public record SpeedAdjustment(double sensitivity, double factor, double speedCha
     public static Optional<SpeedAdjustment> estimate(Metric metric, List<BenchmarkRecord> history, long datasetSize,
                                               Map<String, String> fingerprint, int window, int minRuns,
                                               BenchmarkRecord baseline, double currentSpeed) {
-        int expectedSign = switch (metric) {
-            case THROUGHPUT -> 1;
-            case DURATION, CPU_SECONDS -> -1;
-            case MEMORY, ALLOCATED_BYTES_PER_ROW -> 0;
-        };
+        int expectedSign = expectedSign(metric);
         double baselineSpeed = MachineCalibration.number(baseline.fingerprint(), MachineCalibration.RUN_SPEED_KEY);
         if (expectedSign == 0 || !(baselineSpeed > 0) || !(currentSpeed > 0)) {
             return Optional.empty();
@@ -90,11 +86,7 @@ public record SpeedAdjustment(double sensitivity, double factor, double speedCha
      * as a change in the code, and the drift hides a 10% shift (measured: docs/verdict-validation.md, 2026-11-30).
      */
     public static Optional<double[]> atMedianSpeed(Metric metric, List<BenchmarkRecord> runs, double[] values) {
-        int expectedSign = switch (metric) {
-            case THROUGHPUT -> 1;
-            case DURATION, CPU_SECONDS -> -1;
-            case MEMORY, ALLOCATED_BYTES_PER_ROW -> 0;
-        };
+        int expectedSign = expectedSign(metric);
         if (expectedSign == 0 || runs.size() != values.length || runs.size() < 6) {
             return Optional.empty();
         }
@@ -136,6 +128,15 @@ public record SpeedAdjustment(double sensitivity, double factor, double speedCha
             out[i] = values[i] * Math.pow(median / speeds[i], beta);
         }
         return Optional.of(out);
+    }
+
+    /** The sign a metric's slope on the machine's speed must have: throughput rises with it, times fall; 0: never. */
+    private static int expectedSign(Metric metric) {
+        return switch (metric) {
+            case THROUGHPUT -> 1;
+            case DURATION, CPU_SECONDS -> -1;
+            case MEMORY, ALLOCATED_BYTES_PER_ROW -> 0;
+        };
     }
 
     /**
