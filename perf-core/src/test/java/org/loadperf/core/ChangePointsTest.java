@@ -251,8 +251,47 @@ class ChangePointsTest {
         for (int last = 30; last < runs.size(); last++) {
             assertThat(after(runs, last, Status.OK, notes).status()).isEqualTo(Status.OK);
         }
-        assertThat(notes).anySatisfy(n -> assertThat(n).contains("slower since c0000030")
-                .contains("but the machine itself ran 12.0% slower"));
+        // the figures follow the timed speed exactly, so at the median speed there is no shift left to report
+        assertThat(notes).allSatisfy(n -> assertThat(n).contains("but the machine itself ran"));
+    }
+
+    /**
+     * A machine whose speed drifts by +-20% over hours (as the quiet validation measured on this project's 2-core VM):
+     * the figures follow it, so a 10% slowdown of the code is hidden in the raw series; at the median speed it is
+     * found, and the drift alone raises nothing.
+     */
+    @Test
+    void aShiftIsFoundThroughASlowMachineDriftAndTheDriftAloneIsNoRegression() {
+        int within5 = 0;
+        int alarms = 0;
+        for (int seed = 0; seed < 200; seed++) {
+            Random r = new Random(5000 + seed);
+            double phase = r.nextDouble() * 2 * Math.PI;
+            double[] values = new double[50];
+            double[] unchanged = new double[50];
+            double[] speeds = new double[50];
+            for (int i = 0; i < values.length; i++) {
+                double machine = Math.exp(0.2 * Math.sin(phase + i / 6.0)); // a period of about 38 runs
+                double noise = Math.exp(0.03 * r.nextGaussian());
+                speeds[i] = 1e6 * machine * Math.exp(0.01 * r.nextGaussian());
+                unchanged[i] = 1000 * machine * noise;
+                values[i] = unchanged[i] * (i >= 30 ? 1 / 1.1 : 1.0);
+            }
+            int k = runsUntilReported(records(Metric.THROUGHPUT, values, speeds), 30);
+            if (k > 0 && k <= 5) {
+                within5++;
+            }
+            List<BenchmarkRecord> runs = records(Metric.THROUGHPUT, unchanged, speeds);
+            for (int last = 1; last < runs.size(); last++) {
+                if (after(runs, last, Status.OK, new ArrayList<>()).isRegression()) {
+                    alarms++;
+                    break;
+                }
+            }
+        }
+        // 0 and 132 of 200 (without the correction: 1 of 200 found within 5 runs)
+        assertThat(alarms).isZero();
+        assertThat(within5).isGreaterThanOrEqualTo(120);
     }
 
     @Test

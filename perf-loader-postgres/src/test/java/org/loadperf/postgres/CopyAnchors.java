@@ -43,6 +43,8 @@ final class CopyAnchors implements AutoCloseable {
     static final class Runs {
         final List<Double> rowsPerSecond = new ArrayList<>();
         final List<Double> walBytes = new ArrayList<>();
+        /** The server's CPU seconds per run, where its processes are visible here ({@link ServerCpu}). */
+        final List<Double> serverCpuSeconds = new ArrayList<>();
         final String skipped;
 
         Runs(String skipped) {
@@ -128,9 +130,14 @@ final class CopyAnchors implements AutoCloseable {
             exec("TRUNCATE TABLE " + TablePlan.quote(fileTable));
             try (Connection c = server.connect(); Statement st = c.createStatement()) {
                 long wal0 = walLsn(st);
+                java.util.OptionalDouble cpu0 = ServerCpu.seconds();
                 long t0 = System.nanoTime();
                 st.execute("COPY " + TablePlan.quote(fileTable) + " FROM '" + binary + "' (FORMAT binary)");
                 double seconds = (System.nanoTime() - t0) / 1e9;
+                java.util.OptionalDouble cpu1 = ServerCpu.seconds();
+                if (cpu0.isPresent() && cpu1.isPresent()) {
+                    fileRuns.serverCpuSeconds.add(cpu1.getAsDouble() - cpu0.getAsDouble());
+                }
                 fileRuns.walBytes.add((double) (walLsn(st) - wal0));
                 fileRuns.rowsPerSecond.add(rows / seconds);
             }

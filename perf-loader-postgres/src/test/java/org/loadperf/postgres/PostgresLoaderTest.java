@@ -269,8 +269,10 @@ class PostgresLoaderTest {
         try (Loader loader = loader("batch_size", 10)) {
             assertThatThrownBy(() -> loader.loadTable(ID_NAME_VALUE.reader(allocator, rows), table, LoadMode.APPEND))
                     .isInstanceOf(LoaderException.class)
-                    .hasMessageContaining("batch 3 (starting at row 20 of the load)")
-                    .hasMessageContaining("null value in column \"name\"");
+                    .hasMessageContaining("batch 3 (rows 20..29 of the load)")
+                    .hasMessageContaining("null value in column \"name\"")
+                    .hasMessageContaining("The batch was rolled back; the 2 batches before it (20 rows) were"
+                            + " committed");
             assertThat(scalar("SELECT count(*) FROM " + TablePlan.quote(table))).isEqualTo(20);
             assertThat(scalar("SELECT max(id) FROM " + TablePlan.quote(table))).isEqualTo(19);
 

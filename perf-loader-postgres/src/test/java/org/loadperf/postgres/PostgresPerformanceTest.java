@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariPoolMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -139,25 +141,20 @@ class PostgresPerformanceTest {
         }
     }
 
-    /** One benchmark that loads the whole dataset into one table per iteration (truncated before, counted after). */
+    /**
+     * One benchmark that loads the whole dataset into one table per iteration (truncated before, counted after). The
+     * runner owns the loader, so its pool and buffers count in the memory the load needs.
+     */
     private static BenchmarkResult loadBenchmark(String testName, long n, Object... config) {
         String table = table("perf_" + testName);
         Dataset data = new Dataset();
-        Loader[] loader = new Loader[1];
         Benchmark b = Benchmark.builder(testName, TYPE).datasetSize(n)
-                .setup(ctx -> {
-                    data.record(ctx.allocator(), n);
-                    loader[0] = loader(config);
-                })
+                .loader(() -> loader(config))
+                .setup(ctx -> data.record(ctx.allocator(), n))
                 .beforeEach(ctx -> server.truncateIfExists(table))
-                .body(ctx -> data.load(loader[0], ctx.allocator(), table, LoadMode.APPEND))
+                .body(ctx -> data.load(ctx.loader(), ctx.allocator(), table, LoadMode.APPEND))
                 .afterEach(ctx -> assertThat(count(table)).as("rows stored by " + testName).isEqualTo(n))
-                .teardown(ctx -> {
-                    if (loader[0] != null) {
-                        loader[0].close();
-                    }
-                    data.close();
-                })
+                .teardown(ctx -> data.close())
                 .build();
         return runner.run(b);
     }
@@ -216,6 +213,8 @@ class PostgresPerformanceTest {
         List<LoadResult> results = new ArrayList<>();
         List<Double> totals = new ArrayList<>();
         List<Double> wal = new ArrayList<>();
+        List<Double> serverCpu = new ArrayList<>();
+        List<Double> clientCpu = new ArrayList<>();
         Dataset data = new Dataset();
         try (BufferAllocator allocator = new RootAllocator(); Loader loader = loader()) {
             try {
@@ -223,16 +222,24 @@ class PostgresPerformanceTest {
                 for (int i = 0; i <= 5; i++) { // the first load creates the table and warms up: not counted
                     server.truncateIfExists(table);
                     long wal0 = walLsn();
+                    OptionalDouble server0 = ServerCpu.seconds();
+                    long client0 = clientCpuNanos();
                     long t0 = System.nanoTime();
                     LoadResult r;
                     try (ArrowReader reader = data.recorded.reader(allocator)) {
                         r = loader.loadTable(reader, table, LoadMode.APPEND);
                     }
                     double seconds = (System.nanoTime() - t0) / 1e9;
+                    long client1 = clientCpuNanos();
+                    OptionalDouble server1 = ServerCpu.seconds();
                     if (i > 0) {
                         results.add(r);
                         totals.add(seconds);
                         wal.add((double) (walLsn() - wal0));
+                        clientCpu.add((client1 - client0) / 1e9);
+                        if (server0.isPresent() && server1.isPresent()) {
+                            serverCpu.add(server1.getAsDouble() - server0.getAsDouble());
+                        }
                     }
                 }
             } finally {
@@ -270,6 +277,11 @@ class PostgresPerformanceTest {
                 median(wal) / 1e6, psql.walBytes.isEmpty() ? "-" : String.format("%.1f MB",
                         CopyAnchors.Runs.median(psql.walBytes) / 1e6),
                 file.walBytes.isEmpty() ? "-" : String.format("%.1f MB", CopyAnchors.Runs.median(file.walBytes) / 1e6)));
+        lines.add(String.format("  CPU per load: this JVM %.3f s; the server's processes (on this machine) %s, for the"
+                + " server's COPY FROM file %s",
+                median(clientCpu), serverCpu.isEmpty() ? "not visible here" : String.format("%.3f s", median(serverCpu)),
+                file.serverCpuSeconds.isEmpty() ? "-" : String.format("%.3f s",
+                        CopyAnchors.Runs.median(file.serverCpuSeconds))));
         lines.add("  anchor " + CopyAnchors.ratioLine("psql \\copy", psql, rows / median(totals)));
         lines.add("  anchor " + CopyAnchors.ratioLine("server COPY FROM file (FORMAT binary)", file,
                 rows / median(totals)));
@@ -286,6 +298,11 @@ class PostgresPerformanceTest {
 
     private static double median(List<Double> values) {
         return CopyAnchors.Runs.median(values);
+    }
+
+    private static long clientCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static long walLsn() throws SQLException {

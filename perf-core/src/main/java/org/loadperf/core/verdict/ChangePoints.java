@@ -366,8 +366,9 @@ public final class ChangePoints {
                 }
             }
         }
-        if (metric == Metric.MEMORY || metric == Metric.ALLOCATED_BYTES_PER_ROW || speeds.size() * 2 < out.size()) {
-            return out;
+        if (metric == Metric.MEMORY || metric == Metric.ALLOCATED_BYTES_PER_ROW || speeds.size() * 2 < out.size()
+                || SpeedAdjustment.atMedianSpeed(metric, out, values(metric, out)).isPresent()) {
+            return out; // a series that follows the machine's speed is searched corrected, busy runs included
         }
         double floor = Statistics.median(Statistics.toArray(speeds)) * (1.0 - BUSY_SPEED_DROP);
         return out.stream().filter(r -> !(speed(r) < floor)).toList(); // runs without a speed stay
@@ -377,19 +378,31 @@ public final class ChangePoints {
         return MachineCalibration.number(r.fingerprint(), MachineCalibration.RUN_SPEED_KEY);
     }
 
-    /** The change points of {@code metric} over {@code runs} (already {@link #comparable}), oldest first. */
+    /**
+     * The change points of {@code metric} over {@code runs} (already {@link #comparable}), oldest first; a time-based
+     * series is searched at the runs' median machine speed when it follows that speed
+     * ({@link SpeedAdjustment#atMedianSpeed}), and its levels are reported so.
+     */
     public static List<ChangePoint> find(Metric metric, List<BenchmarkRecord> runs) {
+        double[] series = values(metric, runs);
+        java.util.Optional<double[]> corrected = SpeedAdjustment.atMedianSpeed(metric, runs, series);
+        List<ChangePoint> out = new ArrayList<>();
+        for (Split s : detect(corrected.orElse(series))) {
+            BenchmarkRecord first = runs.get(s.index());
+            // corrected levels already allow for the machine's speed: it cannot explain them away a second time
+            out.add(new ChangePoint(metric, s.index(), first.gitCommit(), first.timestamp(), s.meanBefore(),
+                    s.meanAfter(), s.before(), s.after(), s.pValue(),
+                    corrected.isPresent() ? Double.NaN : speedChange(runs, s)));
+        }
+        return out;
+    }
+
+    private static double[] values(Metric metric, List<BenchmarkRecord> runs) {
         double[] series = new double[runs.size()];
         for (int i = 0; i < series.length; i++) {
             series[i] = runs.get(i).value(metric).orElseThrow();
         }
-        List<ChangePoint> out = new ArrayList<>();
-        for (Split s : detect(series)) {
-            BenchmarkRecord first = runs.get(s.index());
-            out.add(new ChangePoint(metric, s.index(), first.gitCommit(), first.timestamp(), s.meanBefore(),
-                    s.meanAfter(), s.before(), s.after(), s.pValue(), speedChange(runs, s)));
-        }
-        return out;
+        return series;
     }
 
     /**
