@@ -71,7 +71,7 @@ class DeltaStreamingPerformanceTest {
             extras.put("table_version", lastVersion.get());
             Map<String, Object> figures = latency.record(runner.store(), runner.settings(), name, new DeltaLoaderProvider().benchmarkName(),
                     ROWS_PER_LOAD, latency.peakHeapMb(), extras).extras();
-            System.out.printf("%s (delta_lake): %s%n", name, figures);
+            System.out.printf("%s (delta_lake): %s%n", name, LatencySeries.describe(figures));
         }
         assertThat(lastVersion.get()).isEqualTo(loads - 1);
         assertThat(DeltaTables.rows(table)).hasSize(loads * ROWS_PER_LOAD);

@@ -86,7 +86,7 @@ class PostgresStreamingPerformanceTest {
             }
             Map<String, Object> figures = latency.record(runner.store(), runner.settings(), name, "postgresql", ROWS_PER_LOAD,
                     latency.peakHeapMb(), extras).extras();
-            System.out.printf("%s (postgresql): %s%n", name, figures);
+            System.out.printf("%s (postgresql): %s%n", name, LatencySeries.describe(figures));
             assertThat(count(server, table)).isEqualTo((long) loads * ROWS_PER_LOAD);
         } finally {
             Files.deleteIfExists(csv);

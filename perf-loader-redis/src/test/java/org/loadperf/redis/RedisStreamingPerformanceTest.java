@@ -85,7 +85,7 @@ class RedisStreamingPerformanceTest {
             }
             Map<String, Object> figures = latency.record(runner.store(), runner.settings(), name, "redis", ROWS_PER_LOAD,
                     latency.peakHeapMb(), extras).extras();
-            System.out.printf("%s (redis): %s%n", name, figures);
+            System.out.printf("%s (redis): %s%n", name, LatencySeries.describe(figures));
         } finally {
             Files.deleteIfExists(commands);
             server.deleteKeys(prefix);

@@ -161,6 +161,44 @@ public final class LatencySeries {
         return record;
     }
 
+    /** The figures of {@link #figures()} that {@link #describe} writes as prose; the others follow by name. */
+    private static final java.util.Set<String> DESCRIBED = java.util.Set.of("loads", "rows_per_load",
+            "latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "latency_window", "latency_skipped",
+            "latency_first_p50_ms", "latency_last_p50_ms", "latency_change_pct");
+
+    /**
+     * A record's figures ({@link #record}'s extras) as one line for the console, e.g. {@code 20 loads of 1,000 rows:
+     * p50 14.2 ms, p95 29.6 ms, p99 146.3 ms; first 9 after 2 skipped 15.5 ms, last 9 12.6 ms (-18.8%); load_average
+     * 7.68 7.07 4.18; anchor_p50_ms 9.5}: the rest by name, in their order, with fractions to one decimal.
+     */
+    public static String describe(Map<String, Object> figures) {
+        StringBuilder sb = new StringBuilder().append(figures.get("loads")).append(" loads");
+        if (figures.get("rows_per_load") instanceof Number rows) {
+            sb.append(String.format(java.util.Locale.ROOT, " of %,d rows", rows.longValue()));
+        }
+        sb.append(String.format(java.util.Locale.ROOT, ": p50 %s ms, p95 %s ms, p99 %s ms; first %s after %s skipped "
+                + "%s ms, last %s %s ms (%s%%)", figure(figures.get("latency_p50_ms")),
+                figure(figures.get("latency_p95_ms")), figure(figures.get("latency_p99_ms")), figures.get("latency_window"), figures.get("latency_skipped"),
+                figure(figures.get("latency_first_p50_ms")), figures.get("latency_window"),
+                figure(figures.get("latency_last_p50_ms")), signed(figures.get("latency_change_pct"))));
+        figures.forEach((k, v) -> {
+            if (!DESCRIBED.contains(k)) {
+                sb.append("; ").append(k).append(' ').append(figure(v));
+            }
+        });
+        return sb.toString();
+    }
+
+    private static String figure(Object v) {
+        return v instanceof Double || v instanceof Float ? String.format(java.util.Locale.ROOT, "%.1f",
+                ((Number) v).doubleValue()) : String.valueOf(v);
+    }
+
+    private static String signed(Object v) {
+        return v instanceof Number n ? String.format(java.util.Locale.ROOT, "%+.1f", n.doubleValue())
+                : String.valueOf(v);
+    }
+
     /** The machine's load average as Linux shows it (1, 5, 15 minutes), or {@code unknown}. */
     static String loadAverage() {
         try {

@@ -33,6 +33,22 @@ class LatencySeriesTest {
     }
 
     @Test
+    void describeWritesTheFiguresAsOneLineForAPerson() {
+        LatencySeries s = new LatencySeries();
+        for (int i = 0; i < 20; i++) {
+            s.add(i < 10 ? 10_000_000L : 12_500_000L);
+        }
+        Map<String, Object> f = new java.util.LinkedHashMap<>(s.figures());
+        f.put("rows_per_load", 1000L);
+        f.put("load_average", "0.50 0.40 0.30");
+        f.put("anchor_p50_ms", 9.4937);
+        f.put("table_version", 19L);
+        assertThat(LatencySeries.describe(f)).isEqualTo("20 loads of 1,000 rows: p50 10.0 ms, p95 12.5 ms, p99 12.5 ms;"
+                + " first 9 after 2 skipped 10.0 ms, last 9 12.5 ms (+25.0%); load_average 0.50 0.40 0.30;"
+                + " anchor_p50_ms 9.5; table_version 19");
+    }
+
+    @Test
     void shortStreamsUseShorterWindowsAndLoadsScaleWithTheTestSize() {
         LatencySeries s = new LatencySeries();
         for (int i = 0; i < 20; i++) {
