@@ -178,7 +178,8 @@ public final class LatencySeries {
         }
         sb.append(String.format(java.util.Locale.ROOT, ": p50 %s ms, p95 %s ms, p99 %s ms; first %s after %s skipped "
                 + "%s ms, last %s %s ms (%s%%)", figure(figures.get("latency_p50_ms")),
-                figure(figures.get("latency_p95_ms")), figure(figures.get("latency_p99_ms")), figures.get("latency_window"), figures.get("latency_skipped"),
+                figure(figures.get("latency_p95_ms")), figure(figures.get("latency_p99_ms")),
+                figures.get("latency_window"), figures.get("latency_skipped"),
                 figure(figures.get("latency_first_p50_ms")), figures.get("latency_window"),
                 figure(figures.get("latency_last_p50_ms")), signed(figures.get("latency_change_pct"))));
         figures.forEach((k, v) -> {
