@@ -231,8 +231,10 @@ public final class PerfCli {
         return commit.length() > 8 ? commit.substring(0, 8) : commit;
     }
 
+    /** As the console's summary writes it: {@code decimals} places, or three significant digits where those hide
+     * the figure (a loader holding 0.0027 MB is not "0.0"). */
     private static String fixed(double v, int decimals) {
-        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%." + decimals + "f", v);
+        return Double.isNaN(v) ? "-" : VerdictText.small(v, "%." + decimals + "f");
     }
 
     /** The metrics {@code changes} searches, where the history has them. */

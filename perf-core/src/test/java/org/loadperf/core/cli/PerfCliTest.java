@@ -58,6 +58,9 @@ class PerfCliTest {
                 .contains(" 1,000 ", " 33,826 ", " 115.1 ", " 0.029 ", " -  ", "c3e98d42");
         assertThat(lines.get(2)).startsWith("redis       throughput_comparison").contains(" 10,000 ", " 128,033 ",
                 "abcdef12");
+        assertThat(PerfCli.summaryTable(List.of(ReportFixtures.result("tiny", "redis", 2_000, 142_039, 0.00269,
+                "abcdef12", ReportFixtures.at(0), List.of()).toRecord()))).contains(" 0.00269 ")
+                .doesNotContain(" 0.0 ");
     }
 
     @Test
