@@ -61,7 +61,8 @@ class ConsoleReadmeSampleTest {
     /** The fenced block after the Quick start's "Between Maven's lines it prints". */
     static List<String> readmeSample() throws IOException {
         Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !(Files.exists(dir.resolve("README.md")) && Files.isDirectory(dir.resolve("perf-core")))) {
+        while (dir != null
+                && !(Files.exists(dir.resolve("README.md")) && Files.isDirectory(dir.resolve("perf-core")))) {
             dir = dir.getParent();
         }
         assertThat(dir).as("the project root above " + Path.of("").toAbsolutePath()).isNotNull();
