@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeSet;
 import org.loadperf.api.annotation.Api;
 import org.loadperf.api.BenchmarkRecord;
@@ -385,7 +386,7 @@ public final class ChangePoints {
      */
     public static List<ChangePoint> find(Metric metric, List<BenchmarkRecord> runs) {
         double[] series = values(metric, runs);
-        java.util.Optional<double[]> corrected = SpeedAdjustment.atMedianSpeed(metric, runs, series);
+        Optional<double[]> corrected = SpeedAdjustment.atMedianSpeed(metric, runs, series);
         List<ChangePoint> out = new ArrayList<>();
         for (Split s : detect(corrected.orElse(series))) {
             BenchmarkRecord first = runs.get(s.index());

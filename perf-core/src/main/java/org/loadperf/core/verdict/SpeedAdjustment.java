@@ -65,25 +65,40 @@ public record SpeedAdjustment(double sensitivity, double factor, double speedCha
             }
         }
         int n = points.size() - 1;
-        if (points.size() < minRuns) {
+        if (points.size() < minRuns || n < 3) {
             return Optional.empty();
         }
-        double[] fit = fit(points, expectedSign);
-        if (fit == null) {
+        double sxy = 0;
+        double sxx = 0;
+        double syy = 0;
+        for (int i = 1; i <= n; i++) {
+            double dx = points.get(i)[0] - points.get(i - 1)[0];
+            double dy = points.get(i)[1] - points.get(i - 1)[1];
+            sxy += dx * dy;
+            sxx += dx * dx;
+            syy += dy * dy;
+        }
+        if (sxx == 0) {
             return Optional.empty();
         }
-        double beta = fit[0];
+        double beta = sxy / sxx;
+        double rawVariance = syy / n;
+        double residualVariance = Math.max(0, syy - beta * sxy) / (n - 1);
+        if (Math.signum(beta) != expectedSign || residualVariance > MAX_VARIANCE_RATIO * rawVariance) {
+            return Optional.empty();
+        }
         double factor = Math.pow(baselineSpeed / currentSpeed, beta);
-        RunToRunNoise residual = new RunToRunNoise(100.0 * Math.sqrt(fit[2]), n + 1, true, 1);
+        RunToRunNoise residual = new RunToRunNoise(100.0 * Math.sqrt(residualVariance), n + 1, true, 1);
         return Optional.of(new SpeedAdjustment(beta, factor, 100.0 * (baselineSpeed / currentSpeed - 1.0),
-                100.0 * Math.sqrt(fit[1]), residual));
+                100.0 * Math.sqrt(rawVariance), residual));
     }
 
     /**
      * {@code values} (one per run of {@code runs}, oldest first) as they would have been at the runs' median machine
      * speed, when the runs show that {@code metric} follows the speed (the slope of the log figures on the log speeds,
-     * of the metric's sign, taking away at least a fifth of their variance); else empty. Why: the change-point search sees a machine that drifts by 20% over an hour as well
-     * as a change in the code, and the drift hides a 10% shift (measured: docs/verdict-validation.md, 2026-11-30).
+     * of the metric's sign, taking away at least a fifth of their variance); else empty. Why: the change-point search
+     * sees a machine that drifts by 20% over an hour as well as a change in the code, and the drift hides a 10% shift
+     * (measured: docs/verdict-validation.md, 2026-11-30).
      */
     public static Optional<double[]> atMedianSpeed(Metric metric, List<BenchmarkRecord> runs, double[] values) {
         int expectedSign = expectedSign(metric);
@@ -137,39 +152,6 @@ public record SpeedAdjustment(double sensitivity, double factor, double speedCha
             case DURATION, CPU_SECONDS -> -1;
             case MEMORY, ALLOCATED_BYTES_PER_ROW -> 0;
         };
-    }
-
-    /**
-     * The least-squares slope through the origin of the successive differences of the log figures on those of the
-     * log speeds ({@code points}: log speed, log figure), with the raw and residual variances; null when it does not
-     * clearly pay (too few points, the wrong sign, or a residual variance above {@value #MAX_VARIANCE_RATIO} of the
-     * raw one).
-     */
-    private static double[] fit(List<double[]> points, int expectedSign) {
-        int n = points.size() - 1;
-        if (n < 3) {
-            return null;
-        }
-        double sxy = 0;
-        double sxx = 0;
-        double syy = 0;
-        for (int i = 1; i <= n; i++) {
-            double dx = points.get(i)[0] - points.get(i - 1)[0];
-            double dy = points.get(i)[1] - points.get(i - 1)[1];
-            sxy += dx * dy;
-            sxx += dx * dx;
-            syy += dy * dy;
-        }
-        if (sxx == 0) {
-            return null;
-        }
-        double beta = sxy / sxx;
-        double rawVariance = syy / n;
-        double residualVariance = Math.max(0, syy - beta * sxy) / (n - 1);
-        if (Math.signum(beta) != expectedSign || residualVariance > MAX_VARIANCE_RATIO * rawVariance) {
-            return null;
-        }
-        return new double[] {beta, rawVariance, residualVariance};
     }
 
     /**
