@@ -172,9 +172,11 @@ public final class PerfRunner implements AutoCloseable {
         IterationLoop.Samples samples = new IterationLoop.Samples();
         int[] warmed = new int[1];
         long[] heldBytes = new long[1];
+        long[] keptBytes = new long[1];
         Measured measured = loop.withSetUp(benchmark, allocator -> {
-            heldBytes[0] = loop.heldBytes(benchmark);
             warmed[0] = loop.warmUp(benchmark, t0);
+            heldBytes[0] = loop.heldBytes(benchmark);
+            keptBytes[0] = loop.keptByWarmUps(benchmark);
             MachineSensor.Counters before = loop.sensor().read();
             loop.measure(benchmark, samples, t0);
             Measured first = evaluate(benchmark, samples, before, started);
@@ -183,19 +185,20 @@ public final class PerfRunner implements AutoCloseable {
             }
             // A second look in the same process: the verdict is then made from all samples, so a confirmation
             // cannot raise the false-alarm rate above that of a single look.
-            int firstLook = samples.iterations().size();
+            int firstLook = samples.timed();
             loop.measure(benchmark, samples, firstLook, 0, t0);
             Measured all = evaluate(benchmark, samples, before, started);
             all.notes().add(0, "confirmation: the first " + firstLook + " iterations said "
                     + first.describeStatuses() + "; " + firstLook + " more were run in this process and "
-                    + "the verdict is made from all " + samples.iterations().size());
+                    + "the verdict is made from all " + samples.timed());
             return all;
         });
         Thresholds t = benchmark.thresholds().orElse(thresholds);
         // A sustained shift in the history may carry the REGRESSION one noisy run could not (change points).
         List<Verdict> verdicts = comparison.withHistory(measured.verdicts(), store.history(benchmark.key()),
                 measured.draft(), store.baseline(benchmark.key()), t, measured.notes());
-        Map<String, Object> extras = new LinkedHashMap<>(memoryExtras(samples.iterations(), heldBytes[0]));
+        Map<String, Object> extras = new LinkedHashMap<>(memoryExtras(samples.iterations(), heldBytes[0],
+                keptBytes[0]));
         Double storedPerRow = loop.takeStoredBytesPerRow(benchmark);
         if (storedPerRow != null) {
             extras.put("stored_bytes_per_row", storedPerRow);
@@ -276,7 +279,7 @@ public final class PerfRunner implements AutoCloseable {
             notes.add(leak.get().describe());
             verdicts.replaceAll(v -> v.metric() == Metric.MEMORY ? leak.get().verdict(v) : v);
         }
-        long noRows = runs.iterations().stream().filter(r -> r.rows() == 0).count();
+        long noRows = runs.iterations().stream().filter(r -> r.timed() && r.rows() == 0).count();
         if (noRows > 0) {
             notes.add("allocation: no rows in " + noRows + " iteration(s), which give no bytes per row");
         }
@@ -286,10 +289,12 @@ public final class PerfRunner implements AutoCloseable {
     /**
      * The parts of {@code memory_mb} and the figure it replaced, recorded beside it: {@code memory_growth_mb} (the
      * old definition: heap growth above the level before the body + the Arrow peak), {@code loader_memory_mb} (what
-     * the runner-owned loader held from its creation), {@code memory_direct_mb} (direct buffers above their level
-     * before the body), medians over the memory iterations.
+     * the runner-owned loader held from its creation), {@code warmup_kept_mb} (what the warm-ups left behind:
+     * connections opened and caches filled on first use), {@code memory_direct_mb} (direct buffers above their
+     * level before the body), medians over the memory iterations.
      */
-    private static Map<String, Object> memoryExtras(List<IterationProbe.Sample> runs, long heldBytes) {
+    private static Map<String, Object> memoryExtras(List<IterationProbe.Sample> runs, long heldBytes,
+                                                    long keptBytes) {
         Map<String, Object> out = new LinkedHashMap<>();
         List<IterationProbe.Sample> measured = runs.stream().filter(IterationProbe.Sample::heapMeasured).toList();
         if (measured.isEmpty()) {
@@ -301,6 +306,7 @@ public final class PerfRunner implements AutoCloseable {
         out.put("memory_direct_mb", Statistics.median(measured.stream().mapToDouble(r -> r.directPeak() / mb)
                 .toArray()));
         out.put("loader_memory_mb", heldBytes / mb);
+        out.put("warmup_kept_mb", keptBytes / mb);
         return out;
     }
 
@@ -358,7 +364,7 @@ public final class PerfRunner implements AutoCloseable {
         Thresholds t = candidate.thresholds().orElse(thresholds);
         List<Verdict> list = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        notes.add("paired with " + baseline.key() + ": " + p.a().size() + " interleaved pairs in this process, order "
+        notes.add("paired with " + baseline.key() + ": " + p.orders().size() + " interleaved pairs in this process, order "
                 + String.join(" ", p.orders()));
         for (Metric m : comparison.compared()) {
             Verdict v = comparison.paired(m, sa.get(m), sb.get(m), t.of(m));
@@ -378,7 +384,7 @@ public final class PerfRunner implements AutoCloseable {
             throw new PerformanceRegressionError(PerformanceRegressionError.describe(List.of(candidateResult)),
                     candidateResult);
         }
-        return new PairedComparison(baseline.key(), candidate.key(), p.a().size(), sa, sb, list, notes,
+        return new PairedComparison(baseline.key(), candidate.key(), p.orders().size(), sa, sb, list, notes,
                 candidateResult);
     }
 

@@ -105,6 +105,73 @@ class MemoryFiguresTest {
         }
     }
 
+    /** Collections so far, all collectors. */
+    private static long collections() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionCount).sum();
+    }
+
+    @Test
+    void aWorkingSetThatIsGarbageWhenTheBodyReturnsCountsInMemory() {
+        // Before: the heap peak was read only from collections that happened to run during the body, so a streaming
+        // load's buffers (garbage when it returns) were mostly not seen. The body holds 24 MB until a collection has
+        // run while it holds them (bounded), as a load holds its buffers while the sampler collects.
+        FakeMachine machine = new FakeMachine();
+        InMemoryBaselineStore store = new InMemoryBaselineStore();
+        Benchmark b = Benchmark.builder("working_set", "holding").datasetSize(1000)
+                .body(ctx -> {
+                    byte[] buffer = new byte[24 << 20];
+                    java.util.Arrays.fill(buffer, (byte) 1);
+                    long start = collections();
+                    // the memory iterations are the first five measured ones; the timed ones need not wait
+                    long deadline = System.nanoTime() + (!ctx.warmup() && ctx.iteration() <= 5 ? 10_000_000_000L : 0);
+                    while (collections() == start && System.nanoTime() < deadline) {
+                        Thread.sleep(1);
+                    }
+                    sink = buffer[buffer.length - 1];
+                    machine.advance(10);
+                    return 1000;
+                }).build();
+        try (PerfRunner r = runner(machine, store, Map.of())) {
+            BenchmarkResult res = r.run(b);
+            assertThat(res.samples().get(Metric.MEMORY)).hasSize(5).allSatisfy(mb -> assertThat(mb)
+                    .isGreaterThanOrEqualTo(24.0));
+            assertThat(res.samples().get(Metric.DURATION)).as("memory iterations give no time").hasSize(5);
+        }
+    }
+
+    /** A cache made on first use and kept: what a lazily filled pool or a table's snapshot is to a loader. */
+    private static final List<byte[]> FIRST_USE_CACHE = new ArrayList<>();
+
+    @Test
+    void whatTheWarmUpsLeaveBehindCountsInMemory() {
+        FakeMachine machine = new FakeMachine();
+        InMemoryBaselineStore store = new InMemoryBaselineStore();
+        Benchmark b = Benchmark.builder("first_use", "holding").datasetSize(1000)
+                .body(ctx -> {
+                    synchronized (FIRST_USE_CACHE) {
+                        if (FIRST_USE_CACHE.isEmpty()) {
+                            FIRST_USE_CACHE.add(new byte[16 << 20]);
+                        }
+                    }
+                    machine.advance(10);
+                    return 1000;
+                }).build();
+        try (PerfRunner r = machine.on(PerfRunner.builder(PerfSettings.of(Map.of(), Map.of(), Map.of())))
+                .store(store).reporter(new Reporter() { }).warmupIterations(1).measuredIterations(5)
+                .measurementTime(java.time.Duration.ZERO).confirm(false).build()) {
+            BenchmarkResult res = r.run(b);
+            assertThat(res.samples().get(Metric.MEMORY)).hasSize(5).allSatisfy(mb -> assertThat(mb)
+                    .isGreaterThanOrEqualTo(16.0));
+            Map<String, Object> extras = store.baseline(b.key()).orElseThrow().extras();
+            assertThat(((Number) extras.get("warmup_kept_mb")).doubleValue()).isGreaterThanOrEqualTo(16.0);
+        } finally {
+            synchronized (FIRST_USE_CACHE) {
+                FIRST_USE_CACHE.clear();
+            }
+        }
+    }
+
     @Test
     void aBenchmarkWithoutALoaderFactorySaysSoWhenItAsksForOne() {
         FakeMachine machine = new FakeMachine();

@@ -86,7 +86,7 @@ class VerdictFeaturesTest {
             assertThat(c.pairs()).isEqualTo(20);
             assertThat(c.baselineSamples().get(Metric.THROUGHPUT)).hasSize(c.pairs());
             assertThat(c.candidateSamples().get(Metric.DURATION)).hasSize(c.pairs());
-            // The heap is measured in the first measuredIterations (5) pairs only, on both sides alike.
+            // The heap is measured in measuredIterations (5) memory pairs before the timed ones, on both sides alike.
             assertThat(c.baselineSamples().get(Metric.MEMORY)).hasSize(Math.min(5, c.pairs()));
             assertThat(c.candidateSamples().get(Metric.MEMORY)).hasSize(Math.min(5, c.pairs()));
             assertThat(c.notes().get(0)).contains(c.pairs() + " interleaved pairs");

@@ -97,6 +97,17 @@ final class HeapWatcher {
         return peakLiveAfterGc.get();
     }
 
+    /**
+     * Waits until at least {@code count} collections have been reported (their notifications come on a JMX thread
+     * after the collection), at most a second: a notification that never comes costs a sample, not a hang.
+     */
+    void awaitCollections(long count) {
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (collections.get() < count && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+        }
+    }
+
     /** Collections seen so far (all time). */
     long collections() {
         return collections.get();

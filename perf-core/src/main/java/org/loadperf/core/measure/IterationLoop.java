@@ -56,12 +56,30 @@ public final class IterationLoop {
                        double pairedSeconds, boolean speedCorrection) {
     }
 
-    /** The measured iterations of one benchmark so far and the machine's speed timed between them (ops/s). */
+    /**
+     * The measured iterations of one benchmark so far (memory iterations first, then timed ones) and the machine's
+     * speed timed between the timed ones (ops/s).
+     */
     @Api(status = Api.Status.INTERNAL, since = "0.2")
     public record Samples(List<IterationProbe.Sample> iterations, List<Double> speeds) {
         public Samples() {
             this(new ArrayList<>(), new ArrayList<>());
         }
+
+        /** The timed iterations so far. */
+        public int timed() {
+            return (int) iterations.stream().filter(IterationProbe.Sample::timed).count();
+        }
+    }
+
+    /** What an iteration is for. */
+    private enum Kind {
+        /** run and discarded; its time tells how long a body takes */
+        WARMUP,
+        /** the heap settled around it and sampled in it: memory only */
+        MEMORY,
+        /** time, CPU and allocation */
+        TIMED
     }
 
     /** The samples of two benchmarks measured in interleaved pairs, and the order of each pair ("AB", "BA"). */
@@ -84,6 +102,9 @@ public final class IterationLoop {
     private boolean leakReported;
     /** The loaders the runner owns, per running benchmark ({@code Benchmark.Builder#loader}). */
     private final Map<Benchmark, OwnedLoader> owned = new IdentityHashMap<>();
+    /** What each running benchmark held between loads, measured around its warm-ups (bytes), and a body's time. */
+    private final Map<Benchmark, Long> keptByWarmUps = new IdentityHashMap<>();
+    private final Map<Benchmark, Long> expectedNanos = new IdentityHashMap<>();
     /** The last {@code stored_bytes_per_row} a measured iteration of each running benchmark reported. */
     private final Map<Benchmark, Double> reported = Collections.synchronizedMap(new IdentityHashMap<>());
 
@@ -142,6 +163,8 @@ public final class IterationLoop {
             try {
                 return work.run(allocator);
             } finally {
+                keptByWarmUps.remove(benchmark);
+                expectedNanos.remove(benchmark);
                 try {
                     phase("teardown", benchmark, () -> benchmark.teardown().run(setupContext));
                 } finally {
@@ -155,6 +178,15 @@ public final class IterationLoop {
     public long heldBytes(Benchmark benchmark) {
         OwnedLoader loader = owned.get(benchmark);
         return loader == null ? 0 : loader.heldBytes();
+    }
+
+    /**
+     * Bytes the warm-ups of {@code benchmark} left behind (settled heap and direct buffers after them, above the level
+     * before them): what its loader made on first use and keeps between loads (connections a pool opened, caches,
+     * a table's snapshot), 0 before the warm-up or without one.
+     */
+    public long keptByWarmUps(Benchmark benchmark) {
+        return keptByWarmUps.getOrDefault(benchmark, 0L);
     }
 
     /**
@@ -199,18 +231,43 @@ public final class IterationLoop {
      * @return the warm-up iterations run
      */
     public int warmUp(Benchmark benchmark, long t0) {
+        boolean memory = plan.iterations() > 0 && plan.warmups() > 0;
+        long heapBefore = memory ? HeapWatcher.settledHeap() : 0;
+        long directBefore = memory ? HeapWatcher.directUsed() : 0;
         long start = clock.getAsLong();
         int i = 0;
+        List<Long> times = new ArrayList<>();
         // Wall time, beforeEach and afterEach included, so that a tiny body with a slow per-iteration set-up cannot
         // stretch the warm-up beyond its time.
         while (goesOn(i, plan.warmups(), start, plan.warmups() > 0 ? plan.warmupSeconds() : 0, MAX_TIMED_WARMUPS)) {
             i++;
-            iteration(benchmark, i, true, t0, Math.max(i, plan.warmups()));
+            times.add(iteration(benchmark, i, Kind.WARMUP, t0, Math.max(i, plan.warmups())).nanos());
             if (i <= SPEED_WARMUPS) {
                 timeSpeed(null);
             }
         }
+        if (!times.isEmpty()) {
+            // the later half: the first ones ran interpreted
+            List<Long> late = times.subList(times.size() / 2, times.size()).stream().sorted().toList();
+            expectedNanos.put(benchmark, late.get(late.size() / 2));
+        }
+        if (memory) {
+            long kept = Math.max(0, HeapWatcher.settledHeap() - heapBefore)
+                    + Math.max(0, HeapWatcher.directUsed() - directBefore);
+            keptByWarmUps.put(benchmark, kept);
+        }
         return i;
+    }
+
+    /**
+     * The plan's memory iterations of {@code benchmark}, appended to {@code samples}: each settles the heap before and
+     * after its body and forces a few collections during it. Run once, before the timed iterations, whose times they
+     * would disturb.
+     */
+    private void measureMemory(Benchmark benchmark, Samples samples, long t0) {
+        for (int i = 1; i <= plan.iterations(); i++) {
+            samples.iterations().add(iteration(benchmark, i, Kind.MEMORY, t0, plan.iterations()));
+        }
     }
 
     /** The measured iterations of the plan (at least its count, more until its time has passed). */
@@ -220,18 +277,24 @@ public final class IterationLoop {
 
     /**
      * Measured iterations, appended to {@code samples}: at least {@code atLeast}, and more until {@code seconds} of
-     * wall time have passed (at most {@link #MAX_TIMED_ITERATIONS} samples in all). By time because the noise that
-     * decides a verdict between separate runs is the machine's, which changes over seconds. Only the first
-     * {@code iterations} of the plan (the memory iterations) settle the heap around the body: that costs tens of
-     * milliseconds per iteration and would hide the collections a load's own garbage costs in steady state.
+     * wall time have passed (at most {@link #MAX_TIMED_ITERATIONS} timed samples in all). By time because the noise
+     * that decides a verdict between separate runs is the machine's, which changes over seconds. The first call runs
+     * the plan's memory iterations before them (see {@link #measureMemory}); their collections would disturb the
+     * times, and settling the heap around every body would hide the collections a load's own garbage costs.
      */
     public void measure(Benchmark benchmark, Samples samples, int atLeast, double seconds, long t0) {
+        if (samples.iterations().isEmpty()) {
+            measureMemory(benchmark, samples, t0);
+        }
+        int memory = samples.iterations().size() - samples.timed();
         long start = clock.getAsLong();
-        int before = samples.iterations().size();
+        int before = samples.timed();
         int i = 0;
         while (goesOn(i, atLeast, start, seconds, MAX_TIMED_ITERATIONS - before)) {
             i++;
-            samples.iterations().add(iteration(benchmark, before + i, false, t0, before + Math.max(i, atLeast)));
+            int index = memory + before + i;
+            samples.iterations().add(iteration(benchmark, index, Kind.TIMED, t0,
+                    memory + before + Math.max(i, atLeast)));
             timeSpeed(samples.speeds());
         }
     }
@@ -248,18 +311,29 @@ public final class IterationLoop {
         withSetUp(a, allocA -> withSetUp(b, allocB -> {
             warmUp(a, t0);
             warmUp(b, t0);
+            // memory iterations in pairs too, before the timed pairs whose times their collections would disturb
+            for (int i = 1; i <= plan.iterations(); i++) {
+                boolean aFirst = order.nextBoolean();
+                Benchmark first = aFirst ? a : b;
+                Benchmark second = aFirst ? b : a;
+                IterationProbe.Sample s1 = iteration(first, i, Kind.MEMORY, t0, plan.iterations());
+                IterationProbe.Sample s2 = iteration(second, i, Kind.MEMORY, t0, plan.iterations());
+                sa.add(aFirst ? s1 : s2);
+                sb.add(aFirst ? s2 : s1);
+            }
+            int memory = plan.iterations();
             // Time-based like measure(): one iteration differs from the next by 10-20% on a shared machine, so 10
             // pairs bound a change only to +-10%; finding a 10% change 19 times in 20 takes 60-100.
             long start = clock.getAsLong();
             for (int i = 1; goesOn(i - 1, plan.pairs(), start, plan.pairedSeconds(), MAX_TIMED_ITERATIONS); i++) {
-                int total = Math.max(i, plan.pairs());
+                int total = memory + Math.max(i, plan.pairs());
                 if (order.nextBoolean()) {
-                    sa.add(iteration(a, i, false, t0, total));
-                    sb.add(iteration(b, i, false, t0, total));
+                    sa.add(iteration(a, memory + i, Kind.TIMED, t0, total));
+                    sb.add(iteration(b, memory + i, Kind.TIMED, t0, total));
                     orders.add("AB");
                 } else {
-                    sb.add(iteration(b, i, false, t0, total));
-                    sa.add(iteration(a, i, false, t0, total));
+                    sb.add(iteration(b, memory + i, Kind.TIMED, t0, total));
+                    sa.add(iteration(a, memory + i, Kind.TIMED, t0, total));
                     orders.add("BA");
                 }
             }
@@ -292,12 +366,13 @@ public final class IterationLoop {
         }
     }
 
-    private IterationProbe.Sample iteration(Benchmark benchmark, int index, boolean warmup, long t0, int total) {
+    private IterationProbe.Sample iteration(Benchmark benchmark, int index, Kind kind, long t0, int total) {
+        boolean warmup = kind == Kind.WARMUP;
         String what = (warmup ? "warm-up " : "iteration ") + index;
-        // The first `iterations` measured iterations also measure the heap; the rest only time (see measure).
         OwnedLoader loader = owned.get(benchmark);
-        IterationProbe probe = new IterationProbe(!warmup && index <= plan.iterations(),
-                loader == null ? 0 : loader.heldBytes());
+        IterationProbe probe = new IterationProbe(kind == Kind.MEMORY,
+                (loader == null ? 0 : loader.heldBytes()) + keptByWarmUps(benchmark),
+                expectedNanos.getOrDefault(benchmark, 0L));
         IterationProbe.Sample sample;
         BufferAllocator allocator = root.newChildAllocator(benchmark.key() + "-" + what, 0, Long.MAX_VALUE);
         try {
@@ -312,6 +387,10 @@ public final class IterationLoop {
                 rows = benchmark.body().run(ctx);
             } catch (Exception e) {
                 throw new IllegalStateException("Benchmark " + benchmark.key() + " failed in " + what + ": " + e, e);
+            } finally {
+                if (!warmup) {
+                    probe.bodyEnded();
+                }
             }
             long nanos = clock.getAsLong() - start;
             long counted = rows < 0 ? benchmark.datasetSize() : rows;

@@ -12,16 +12,16 @@ import org.loadperf.api.annotation.Api;
  * <p>What is measured, exactly:
  * <ul>
  *   <li>duration: {@link System#nanoTime()} just before and just after the body;</li>
- *   <li>memory (what the load needs): what the runner-owned loader holds since its creation ({@code held}, measured
- *       once by the runner) + (peak live heap during the body − live heap before it) + the peak of the iteration's
- *       Arrow child allocator + the peak of JDK direct buffers above their level before the body. The live heap
- *       before is read after collecting garbage; the peak live heap during the body is the largest heap that
- *       survived a collection while it ran, or, when none ran, the heap that survives the collection right after
- *       it (so transient garbage never counts). Off-heap Arrow memory is exact; direct buffers are read from
- *       {@code BufferPoolMXBean} after the body and at every collection during it. Settling the heap costs full
- *       collections, so only the runner's memory iterations (the first measured ones) do it; the others report
- *       no heap figure. The old figure (heap growth + Arrow peak, without the loader and direct buffers) is kept as
- *       {@code growthBytes};</li>
+ *   <li>memory (what the load needs), in memory iterations only: what the loader and the benchmark hold between
+ *       loads ({@code held}: the runner-owned loader's holdings from its creation and what the warm-ups left
+ *       behind, measured once by the runner) + (peak live heap during the body − live heap before it) + the peak of
+ *       the iteration's Arrow child allocator + the peak of JDK direct buffers above their level before the body.
+ *       The live heap before is read after collecting garbage; the peak live heap during the body is the largest
+ *       heap that survived a collection while it ran: {@link HeapSampler} forces a few, so that the working set of
+ *       a streaming load (its buffers, the batch in flight) is seen although it is garbage when the body returns.
+ *       Those collections stop the load, so a memory iteration's time, CPU and allocation are not used; the
+ *       timed iterations that follow measure those. The old figure (heap growth + Arrow peak, without what is
+ *       held) is kept as {@code growthBytes};</li>
  *   <li>retained: the settled heap after the body, for the leak check (growth iteration over iteration);</li>
  *   <li>allocated bytes: the sum over all threads of {@code ThreadMXBean.getThreadAllocatedBytes} growth (threads
  *       that ended during the body are not counted);</li>
@@ -36,16 +36,20 @@ public final class IterationProbe {
     /**
      * One iteration's figures.
      *
-     * @param heapMeasured whether the heap was settled around the body, so that {@code memoryBytes} includes the
-     *                     heap ({@code false}: only the Arrow peak is known and the iteration gives no memory sample)
+     * @param heapMeasured whether this was a memory iteration: the heap was settled around the body and sampled in it,
+     *                     so that {@code memoryBytes} includes the heap ({@code false}: only the Arrow peak is known
+     *                     and the iteration gives no memory sample)
+     * @param timed        whether its time, CPU and allocation are figures of the load (not of a memory iteration,
+     *                     whose collections stopped it)
      */
     @Api(status = Api.Status.INTERNAL, since = "0.2")
     public record Sample(long nanos, long rows, long memoryBytes, long allocatedBytes, long cpuNanos, long arrowPeak,
-                         long heapPeak, boolean heapMeasured, long directPeak, long retainedAfter, long growthBytes) {
+                         long heapPeak, boolean heapMeasured, long directPeak, long retainedAfter, long growthBytes,
+                         boolean timed) {
 
         /** A warm-up's sample: only its time counts. */
         public static Sample timeOnly(long nanos, long rows) {
-            return new Sample(nanos, rows, 0, 0, 0, 0, 0, false, 0, 0, 0);
+            return new Sample(nanos, rows, 0, 0, 0, 0, 0, false, 0, 0, 0, true);
         }
     }
 
@@ -62,16 +66,21 @@ public final class IterationProbe {
     private long collectionsBefore;
     private final boolean measureHeap;
     private final long held;
+    private final long expectedNanos;
+    private HeapSampler sampler;
 
     /**
-     * @param measureHeap whether to settle the heap (full collections) before and after the body to measure its
-     *                    heap: exact, but it costs tens of milliseconds per iteration and starts every body on an
-     *                    empty young generation, so only the memory iterations do it
-     * @param held        bytes the runner-owned loader holds since its creation, part of what every load needs
+     * @param measureHeap   whether this is a memory iteration: the heap settled (full collections) before and after
+     *                      the body and sampled during it; exact, but it stops the load, so its time is not used
+     * @param held          bytes held between loads (the runner-owned loader's, what warm-ups left), part of what
+     *                      every load needs
+     * @param expectedNanos about how long the body takes (its warm-ups' median; 0 when unknown), to spread the
+     *                      collections over it
      */
-    public IterationProbe(boolean measureHeap, long held) {
+    public IterationProbe(boolean measureHeap, long held, long expectedNanos) {
         this.measureHeap = measureHeap;
         this.held = held;
+        this.expectedNanos = expectedNanos;
     }
 
     /** Prepares the measurement: settles the heap (when measuring it) and reads the counters. Not timed. */
@@ -87,6 +96,16 @@ public final class IterationProbe {
         }
         allocatedBefore = allocatedByThread();
         cpuBefore = OS.getProcessCpuTime();
+        if (measureHeap) {
+            sampler = HeapSampler.start(expectedNanos);
+        }
+    }
+
+    /** Ends what watches the body (the heap sampler); called right after it, before {@link #after}. */
+    public void bodyEnded() {
+        if (sampler != null) {
+            sampler.close();
+        }
     }
 
     /** Reads the counters after the body and settles the heap again. Not timed. */
@@ -99,15 +118,18 @@ public final class IterationProbe {
         }
         long arrowPeak = allocator.getPeakMemoryAllocation();
         if (!measureHeap) {
-            return new Sample(nanos, rows, held + arrowPeak, allocated, cpu, arrowPeak, 0, false, 0, 0, arrowPeak);
+            return new Sample(nanos, rows, held + arrowPeak, allocated, cpu, arrowPeak, 0, false, 0, 0, arrowPeak,
+                    true);
         }
+        // the notifications of the forced collections arrive on another thread: wait (briefly) for the last one
+        heap.awaitCollections(collectionsBefore + sampler.collections());
         boolean collected = heap.collections() > collectionsBefore;
         long peakLive = collected ? heap.peakLiveAfterGc() : 0;
         long directPeak = Math.max(0, Math.max(HeapWatcher.directUsed(), heap.peakDirect()) - directBefore);
         long retained = HeapWatcher.settledHeap();
         long heapPeak = Math.max(0, Math.max(peakLive, retained) - heapBefore);
         return new Sample(nanos, rows, held + heapPeak + arrowPeak + directPeak, allocated, cpu, arrowPeak, heapPeak,
-                true, directPeak, retained, heapPeak + arrowPeak);
+                true, directPeak, retained, heapPeak + arrowPeak, false);
     }
 
     private static Map<Long, Long> allocatedByThread() {

@@ -13,13 +13,15 @@ import org.loadperf.api.Metric;
  */
 @Api(status = Api.Status.INTERNAL, since = "0.2")
 public enum MetricReading {
-    THROUGHPUT(Metric.THROUGHPUT, Speed.WITH, s -> s.nanos() > 0 ? s.rows() / (s.nanos() / 1e9) : 0.0),
+    // time, CPU and allocation from timed iterations only: a memory iteration's forced collections stop its load
+    THROUGHPUT(Metric.THROUGHPUT, Speed.WITH,
+            s -> !s.timed() ? null : s.nanos() > 0 ? s.rows() / (s.nanos() / 1e9) : 0.0),
     MEMORY(Metric.MEMORY, Speed.NONE, s -> s.heapMeasured() ? s.memoryBytes() / (1024.0 * 1024.0) : null),
-    DURATION(Metric.DURATION, Speed.AGAINST, s -> s.nanos() / 1e9),
+    DURATION(Metric.DURATION, Speed.AGAINST, s -> s.timed() ? s.nanos() / 1e9 : null),
     ALLOCATED_BYTES_PER_ROW(Metric.ALLOCATED_BYTES_PER_ROW, Speed.NONE,
             // no rows, no bytes per row: the total is not a per-row figure
-            s -> s.rows() > 0 ? (double) s.allocatedBytes() / s.rows() : null),
-    CPU_SECONDS(Metric.CPU_SECONDS, Speed.AGAINST, s -> s.cpuNanos() / 1e9);
+            s -> s.timed() && s.rows() > 0 ? (double) s.allocatedBytes() / s.rows() : null),
+    CPU_SECONDS(Metric.CPU_SECONDS, Speed.AGAINST, s -> s.timed() ? s.cpuNanos() / 1e9 : null);
 
     /** How a figure moves when the machine runs faster by a factor: with it, against it, not at all. */
     @Api(status = Api.Status.INTERNAL, since = "0.2")
