@@ -276,7 +276,6 @@ public final class PerfRunner implements AutoCloseable {
         List<String> notes = new ArrayList<>(j.notes());
         Optional<LeakCheck> leak = LeakCheck.of(retained(runs.iterations()), comparison.memoryFloorMb());
         if (leak.isPresent()) {
-            notes.add(leak.get().describe());
             verdicts.replaceAll(v -> v.metric() == Metric.MEMORY ? leak.get().verdict(v) : v);
         }
         long noRows = runs.iterations().stream().filter(r -> r.timed() && r.rows() == 0).count();

@@ -3,6 +3,7 @@ package org.loadperf.core.measure;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Forces full collections while a memory iteration's body runs, so that {@link HeapWatcher} sees the heap the load
@@ -21,6 +22,7 @@ final class HeapSampler implements AutoCloseable {
 
     private final Thread thread;
     private final AtomicInteger collections = new AtomicInteger();
+    private final AtomicLong peakLive = new AtomicLong();
     private volatile boolean stopped;
 
     private HeapSampler(long intervalNanos) {
@@ -53,6 +55,8 @@ final class HeapSampler implements AutoCloseable {
                 return;
             }
             System.gc();
+            // read here, not from the collection's notification, which comes later on another thread
+            peakLive.accumulateAndGet(HeapWatcher.liveAfterLastCollection(), Math::max);
             collections.incrementAndGet();
             wait = interval;
         }
@@ -61,6 +65,11 @@ final class HeapSampler implements AutoCloseable {
     /** Collections it forced. */
     int collections() {
         return collections.get();
+    }
+
+    /** The largest live heap its collections left, 0 when none ran. */
+    long peakLive() {
+        return peakLive.get();
     }
 
     /** Stops sampling and waits for a collection in progress to end (it would otherwise count after the body). */

@@ -28,6 +28,8 @@ final class HeapWatcher {
     private static final List<BufferPoolMXBean> BUFFER_POOLS =
             ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
                     .filter(p -> p.getName().equals("direct")).toList();
+    private static final List<MemoryPoolMXBean> HEAP_POOLS = ManagementFactory.getMemoryPoolMXBeans().stream()
+            .filter(p -> p.getType() == MemoryType.HEAP).toList();
     private static final HeapWatcher INSTANCE = new HeapWatcher();
 
     private final AtomicLong peakLiveAfterGc = new AtomicLong();
@@ -98,14 +100,18 @@ final class HeapWatcher {
     }
 
     /**
-     * Waits until at least {@code count} collections have been reported (their notifications come on a JMX thread
-     * after the collection), at most a second: a notification that never comes costs a sample, not a hang.
+     * The heap the last collection left, read synchronously: each heap pool's usage after the collection that last
+     * collected it (a full collection collects them all).
      */
-    void awaitCollections(long count) {
-        long deadline = System.nanoTime() + 1_000_000_000L;
-        while (collections.get() < count && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+    static long liveAfterLastCollection() {
+        long live = 0;
+        for (MemoryPoolMXBean p : HEAP_POOLS) {
+            MemoryUsage u = p.getCollectionUsage();
+            if (u != null) {
+                live += u.getUsed();
+            }
         }
+        return live;
     }
 
     /** Collections seen so far (all time). */

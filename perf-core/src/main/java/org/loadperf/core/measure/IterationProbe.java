@@ -121,10 +121,9 @@ public final class IterationProbe {
             return new Sample(nanos, rows, held + arrowPeak, allocated, cpu, arrowPeak, 0, false, 0, 0, arrowPeak,
                     true);
         }
-        // the notifications of the forced collections arrive on another thread: wait (briefly) for the last one
-        heap.awaitCollections(collectionsBefore + sampler.collections());
+        // the sampler's own collections, read as they ended; and any the load's garbage set off (from notifications)
         boolean collected = heap.collections() > collectionsBefore;
-        long peakLive = collected ? heap.peakLiveAfterGc() : 0;
+        long peakLive = Math.max(sampler.peakLive(), collected ? heap.peakLiveAfterGc() : 0);
         long directPeak = Math.max(0, Math.max(HeapWatcher.directUsed(), heap.peakDirect()) - directBefore);
         long retained = HeapWatcher.settledHeap();
         long heapPeak = Math.max(0, Math.max(peakLive, retained) - heapBefore);
