@@ -289,8 +289,9 @@ public final class PerfRunner implements AutoCloseable {
      * The parts of {@code memory_mb} and the figure it replaced, recorded beside it: {@code memory_growth_mb} (the
      * old definition: heap growth above the level before the body + the Arrow peak), {@code loader_memory_mb} (what
      * the runner-owned loader held from its creation), {@code warmup_kept_mb} (what the warm-ups left behind:
-     * connections opened and caches filled on first use), {@code memory_direct_mb} (direct buffers above their
-     * level before the body), medians over the memory iterations.
+     * connections opened and caches filled on first use), {@code memory_heap_mb}, {@code memory_arrow_mb} and
+     * {@code memory_direct_mb} (the body's peaks of live heap, Arrow and direct buffers above their levels before
+     * it), medians over the memory iterations.
      */
     private static Map<String, Object> memoryExtras(List<IterationProbe.Sample> runs, long heldBytes,
                                                     long keptBytes) {
@@ -303,6 +304,10 @@ public final class PerfRunner implements AutoCloseable {
         out.put("memory_growth_mb", Statistics.median(measured.stream().mapToDouble(r -> r.growthBytes() / mb)
                 .toArray()));
         out.put("memory_direct_mb", Statistics.median(measured.stream().mapToDouble(r -> r.directPeak() / mb)
+                .toArray()));
+        out.put("memory_arrow_mb", Statistics.median(measured.stream().mapToDouble(r -> r.arrowPeak() / mb)
+                .toArray()));
+        out.put("memory_heap_mb", Statistics.median(measured.stream().mapToDouble(r -> r.heapPeak() / mb)
                 .toArray()));
         out.put("loader_memory_mb", heldBytes / mb);
         out.put("warmup_kept_mb", keptBytes / mb);

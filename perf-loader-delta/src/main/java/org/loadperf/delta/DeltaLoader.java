@@ -91,6 +91,7 @@ final class DeltaLoader implements Loader {
         this.conf = conf;
         config.storageOptions.forEach(conf::set);
         conf.set("parquet.compression", config.parquetCodec());
+        conf.set("parquet.block.size", Long.toString(config.rowGroupSize));
         conf.set("delta.kernel.default.parquet.writer.targetMaxFileSize", Long.toString(config.targetFileSize));
         this.engine = DefaultEngine.create(new LocalLogFileIO(new HadoopFileIO(conf), conf));
         try {

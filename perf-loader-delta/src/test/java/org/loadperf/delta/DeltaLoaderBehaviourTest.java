@@ -59,7 +59,7 @@ class DeltaLoaderBehaviourTest {
         assertThat(p.benchmarkName()).isEqualTo("delta_lake");
         assertThat(p.configKeys()).extracting(k -> k.name()).containsExactly("table_path", "storage_options",
                 "partition_by", "optimize_after_write", "vacuum_after_write", "vacuum_retention_hours",
-                "schema_evolution", "merge_schema", "target_file_size", "max_rows_per_file", "compression",
+                "schema_evolution", "merge_schema", "target_file_size", "max_rows_per_file", "row_group_size", "compression",
                 "batch_size");
         assertThatThrownBy(() -> p.create(LoaderConfig.of(Map.of("table_path", "/x", "bogus", 1))))
                 .isInstanceOf(LoaderException.class).hasMessageContaining("unknown key 'bogus'");
@@ -114,6 +114,27 @@ class DeltaLoaderBehaviourTest {
                         new org.apache.hadoop.fs.Path(file.toUri()), new org.apache.hadoop.conf.Configuration()))) {
             assertThat(r.getFooter().getBlocks().get(0).getColumns())
                     .allSatisfy(c -> assertThat(c.getCodec().name()).isEqualTo(codec.toUpperCase(java.util.Locale.ROOT)));
+        }
+    }
+
+    @Test
+    void rowGroupsFlushAtRowGroupSizeSoALoadHoldsNoMoreThanThat() throws Exception {
+        Path table = DeltaTables.freshDir("row-groups");
+        try (ArrowReader reader = PerfDatasets.performance(allocator, 50_000, 10_000);
+             Loader loader = loader(table, Map.of("row_group_size", "256KB", "optimize_after_write", false))) {
+            loader.loadTable(reader, "z", LoadMode.APPEND);
+        }
+        List<Path> files = DeltaTables.dataFiles(table);
+        assertThat(files).hasSize(1);
+        try (org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
+                org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                        new org.apache.hadoop.fs.Path(files.get(0).toUri()), new org.apache.hadoop.conf.Configuration()))) {
+            List<org.apache.parquet.hadoop.metadata.BlockMetaData> groups = r.getFooter().getBlocks();
+            assertThat(groups).hasSizeGreaterThan(1);
+            assertThat(groups.stream().mapToLong(org.apache.parquet.hadoop.metadata.BlockMetaData::getRowCount).sum())
+                    .isEqualTo(50_000);
+            // parquet-mr's check: the buffered size may pass the limit by the rows between two checks, not by more
+            assertThat(groups).allSatisfy(g -> assertThat(g.getCompressedSize()).isLessThan(2 * 256 * 1024));
         }
     }
 

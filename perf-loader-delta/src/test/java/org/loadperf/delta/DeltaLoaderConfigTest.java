@@ -23,6 +23,7 @@ class DeltaLoaderConfigTest {
         assertThat(c.schemaEvolution).isTrue();
         assertThat(c.targetFileSize).isEqualTo(128L * 1024 * 1024);
         assertThat(c.maxRowsPerFile).isEmpty();
+        assertThat(c.rowGroupSize).isEqualTo(4L * 1024 * 1024);
         assertThat(c.compression).isEqualTo("snappy");
         assertThat(c.parquetCodec()).isEqualTo("SNAPPY");
         assertThat(c.batchSize).isEqualTo(10_000);
@@ -41,6 +42,7 @@ class DeltaLoaderConfigTest {
                 Map.entry("merge_schema", "false"),
                 Map.entry("target_file_size", "64MB"),
                 Map.entry("max_rows_per_file", 5000),
+                Map.entry("row_group_size", "16MB"),
                 Map.entry("compression", "ZSTD"),
                 Map.entry("batch_size", "2048"))));
         assertThat(c.tablePath).isEqualTo("file:///data/t");
@@ -52,6 +54,7 @@ class DeltaLoaderConfigTest {
         assertThat(c.schemaEvolution).as("merge_schema=false turns schema evolution off").isFalse();
         assertThat(c.targetFileSize).isEqualTo(64L * 1024 * 1024);
         assertThat(c.maxRowsPerFile).hasValue(5000);
+        assertThat(c.rowGroupSize).isEqualTo(16L * 1024 * 1024);
         assertThat(c.compression).isEqualTo("zstd");
         assertThat(c.batchSize).isEqualTo(2048);
     }
@@ -70,5 +73,12 @@ class DeltaLoaderConfigTest {
         assertThatThrownBy(() -> DeltaLoaderConfig.from(LoaderConfig.of(Map.of("table_path", "/x",
                 "partition_by", "a,a"))))
                 .hasMessageContaining("'partition_by'");
+        assertThatThrownBy(() -> DeltaLoaderConfig.from(LoaderConfig.of(Map.of("table_path", "/x",
+                "storage_options", "parquet.block.size=1000"))))
+                .hasMessageContaining("'storage_options': parquet.block.size is the row group size")
+                .hasMessageContaining("row_group_size");
+        assertThatThrownBy(() -> DeltaLoaderConfig.from(LoaderConfig.of(Map.of("table_path", "/x",
+                "row_group_size", "1KB"))))
+                .hasMessageContaining("'row_group_size'");
     }
 }

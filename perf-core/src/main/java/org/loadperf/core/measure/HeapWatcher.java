@@ -1,6 +1,5 @@
 package org.loadperf.core.measure;
 
-import com.sun.management.GarbageCollectionNotificationInfo;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -8,20 +7,14 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import javax.management.NotificationEmitter;
-import javax.management.openmbean.CompositeData;
 
 /**
- * Watches the live Java heap: after every garbage collection the JVM reports how much of the heap survived, which
- * is the live heap at that moment. The largest such figure during a load is its peak live heap (as far as the
- * collections sampled it; see {@link IterationProbe}).
- *
- * <p>One listener per JVM, registered once; the hot path (a load) pays nothing for it but the collections it has
- * anyway.
+ * Reads the heap and JDK direct buffers for {@link IterationProbe}: the live heap after a full collection, and the
+ * direct buffers at every collection (a listener per JVM, registered once; just before their cleaners run after a
+ * collection is as high as they get). The heap a young collection leaves is not a live figure (the old generation
+ * still holds its garbage), so only full collections give one ({@link HeapSampler}).
  */
 final class HeapWatcher {
 
@@ -32,24 +25,13 @@ final class HeapWatcher {
             .filter(p -> p.getType() == MemoryType.HEAP).toList();
     private static final HeapWatcher INSTANCE = new HeapWatcher();
 
-    private final AtomicLong peakLiveAfterGc = new AtomicLong();
     private final AtomicLong peakDirect = new AtomicLong();
-    private final AtomicLong collections = new AtomicLong();
-    private final Set<String> heapPools;
 
     private HeapWatcher() {
-        heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == MemoryType.HEAP).map(MemoryPoolMXBean::getName)
-                .collect(Collectors.toUnmodifiableSet());
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc instanceof NotificationEmitter emitter) {
-                emitter.addNotificationListener((notification, handback) -> {
-                    if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
-                            notification.getType())) {
-                        onCollection(GarbageCollectionNotificationInfo.from(
-                                (CompositeData) notification.getUserData()));
-                    }
-                }, null, null);
+                emitter.addNotificationListener((notification, handback) ->
+                        peakDirect.accumulateAndGet(directUsed(), Math::max), null, null);
             }
         }
     }
@@ -58,22 +40,8 @@ final class HeapWatcher {
         return INSTANCE;
     }
 
-    private void onCollection(GarbageCollectionNotificationInfo info) {
-        long live = 0;
-        for (Map.Entry<String, MemoryUsage> e : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
-            if (heapPools.contains(e.getKey())) {
-                live += e.getValue().getUsed();
-            }
-        }
-        peakLiveAfterGc.accumulateAndGet(live, Math::max);
-        // direct buffers are freed by their cleaners after a collection: just before it is as high as they get
-        peakDirect.accumulateAndGet(directUsed(), Math::max);
-        collections.incrementAndGet();
-    }
-
     /** Forgets the peak, to start watching a new load. */
     void reset() {
-        peakLiveAfterGc.set(0);
         peakDirect.set(0);
     }
 
@@ -94,14 +62,9 @@ final class HeapWatcher {
         return used;
     }
 
-    /** The largest live heap reported by a collection since {@link #reset()}, 0 when none ran. */
-    long peakLiveAfterGc() {
-        return peakLiveAfterGc.get();
-    }
-
     /**
-     * The heap the last collection left, read synchronously: each heap pool's usage after the collection that last
-     * collected it (a full collection collects them all).
+     * The heap the last full collection left, read synchronously: each heap pool's usage after the collection that
+     * last collected it (a full collection collects them all, and is the only one that updates the old generation's).
      */
     static long liveAfterLastCollection() {
         long live = 0;
@@ -112,11 +75,6 @@ final class HeapWatcher {
             }
         }
         return live;
-    }
-
-    /** Collections seen so far (all time). */
-    long collections() {
-        return collections.get();
     }
 
     /** Heap in use now, garbage included. */
@@ -137,9 +95,5 @@ final class HeapWatcher {
             now = heapUsed();
         }
         return Math.min(now, before);
-    }
-
-    static List<String> heapPoolNames() {
-        return INSTANCE.heapPools.stream().sorted().toList();
     }
 }

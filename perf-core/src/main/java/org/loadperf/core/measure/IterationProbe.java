@@ -63,7 +63,6 @@ public final class IterationProbe {
     private long directBefore;
     private Map<Long, Long> allocatedBefore;
     private long cpuBefore;
-    private long collectionsBefore;
     private final boolean measureHeap;
     private final long held;
     private final long expectedNanos;
@@ -92,7 +91,6 @@ public final class IterationProbe {
             heapBefore = HeapWatcher.settledHeap();
             directBefore = HeapWatcher.directUsed();
             heap.reset();
-            collectionsBefore = heap.collections();
         }
         allocatedBefore = allocatedByThread();
         cpuBefore = OS.getProcessCpuTime();
@@ -121,9 +119,8 @@ public final class IterationProbe {
             return new Sample(nanos, rows, held + arrowPeak, allocated, cpu, arrowPeak, 0, false, 0, 0, arrowPeak,
                     true);
         }
-        // the sampler's own collections, read as they ended; and any the load's garbage set off (from notifications)
-        boolean collected = heap.collections() > collectionsBefore;
-        long peakLive = Math.max(sampler.peakLive(), collected ? heap.peakLiveAfterGc() : 0);
+        // Only the sampler's full collections: after a young one the old generation still holds its garbage.
+        long peakLive = sampler.peakLive();
         long directPeak = Math.max(0, Math.max(HeapWatcher.directUsed(), heap.peakDirect()) - directBefore);
         long retained = HeapWatcher.settledHeap();
         long heapPeak = Math.max(0, Math.max(peakLive, retained) - heapBefore);
