@@ -47,6 +47,9 @@ public final class IterationLoop {
      */
     public static final int SPEED_SLICES = 4;
 
+    /** Runs of a memory iteration at most, until a collection ran during its body. */
+    private static final int MEMORY_ATTEMPTS = 3;
+
     /** Warm-up iterations after which slices are also run (untimed), so that their code is compiled when timed. */
     private static final int SPEED_WARMUPS = 3;
 
@@ -266,8 +269,20 @@ public final class IterationLoop {
      */
     private void measureMemory(Benchmark benchmark, Samples samples, long t0) {
         for (int i = 1; i <= plan.iterations(); i++) {
-            samples.iterations().add(iteration(benchmark, i, Kind.MEMORY, t0, plan.iterations()));
+            samples.iterations().add(memoryIteration(benchmark, i, t0));
         }
+    }
+
+    /**
+     * A memory iteration, run again (at most {@value #MEMORY_ATTEMPTS} times, the first collection sooner each time)
+     * when its body ended before a collection ran in it: on a busy machine the sampler can start late.
+     */
+    private IterationProbe.Sample memoryIteration(Benchmark benchmark, int index, long t0) {
+        IterationProbe.Sample s = null;
+        for (int attempt = 0; attempt < MEMORY_ATTEMPTS && (s == null || !s.heapSampled()); attempt++) {
+            s = iteration(benchmark, index, Kind.MEMORY, t0, plan.iterations(), attempt);
+        }
+        return s;
     }
 
     /** The measured iterations of the plan (at least its count, more until its time has passed). */
@@ -316,8 +331,8 @@ public final class IterationLoop {
                 boolean aFirst = order.nextBoolean();
                 Benchmark first = aFirst ? a : b;
                 Benchmark second = aFirst ? b : a;
-                IterationProbe.Sample s1 = iteration(first, i, Kind.MEMORY, t0, plan.iterations());
-                IterationProbe.Sample s2 = iteration(second, i, Kind.MEMORY, t0, plan.iterations());
+                IterationProbe.Sample s1 = memoryIteration(first, i, t0);
+                IterationProbe.Sample s2 = memoryIteration(second, i, t0);
                 sa.add(aFirst ? s1 : s2);
                 sb.add(aFirst ? s2 : s1);
             }
@@ -367,12 +382,17 @@ public final class IterationLoop {
     }
 
     private IterationProbe.Sample iteration(Benchmark benchmark, int index, Kind kind, long t0, int total) {
+        return iteration(benchmark, index, kind, t0, total, 0);
+    }
+
+    private IterationProbe.Sample iteration(Benchmark benchmark, int index, Kind kind, long t0, int total,
+                                            int attempt) {
         boolean warmup = kind == Kind.WARMUP;
         String what = (warmup ? "warm-up " : "iteration ") + index;
         OwnedLoader loader = owned.get(benchmark);
         IterationProbe probe = new IterationProbe(kind == Kind.MEMORY,
                 (loader == null ? 0 : loader.heldBytes()) + keptByWarmUps(benchmark),
-                expectedNanos.getOrDefault(benchmark, 0L));
+                expectedNanos.getOrDefault(benchmark, 0L) >> attempt);
         IterationProbe.Sample sample;
         BufferAllocator allocator = root.newChildAllocator(benchmark.key() + "-" + what, 0, Long.MAX_VALUE);
         try {

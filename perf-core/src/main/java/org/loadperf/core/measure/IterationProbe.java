@@ -41,15 +41,17 @@ public final class IterationProbe {
      *                     and the iteration gives no memory sample)
      * @param timed        whether its time, CPU and allocation are figures of the load (not of a memory iteration,
      *                     whose collections stopped it)
+     * @param heapSampled  whether a forced collection ran during the body (a memory iteration whose body ended
+     *                     before the first one saw only the heap it left, not its working set)
      */
     @Api(status = Api.Status.INTERNAL, since = "0.2")
     public record Sample(long nanos, long rows, long memoryBytes, long allocatedBytes, long cpuNanos, long arrowPeak,
                          long heapPeak, boolean heapMeasured, long directPeak, long retainedAfter, long growthBytes,
-                         boolean timed) {
+                         boolean timed, boolean heapSampled) {
 
         /** A warm-up's sample: only its time counts. */
         public static Sample timeOnly(long nanos, long rows) {
-            return new Sample(nanos, rows, 0, 0, 0, 0, 0, false, 0, 0, 0, true);
+            return new Sample(nanos, rows, 0, 0, 0, 0, 0, false, 0, 0, 0, true, false);
         }
     }
 
@@ -117,7 +119,7 @@ public final class IterationProbe {
         long arrowPeak = allocator.getPeakMemoryAllocation();
         if (!measureHeap) {
             return new Sample(nanos, rows, held + arrowPeak, allocated, cpu, arrowPeak, 0, false, 0, 0, arrowPeak,
-                    true);
+                    true, false);
         }
         // Only the sampler's full collections: after a young one the old generation still holds its garbage.
         long peakLive = sampler.peakLive();
@@ -125,7 +127,7 @@ public final class IterationProbe {
         long retained = HeapWatcher.settledHeap();
         long heapPeak = Math.max(0, Math.max(peakLive, retained) - heapBefore);
         return new Sample(nanos, rows, held + heapPeak + arrowPeak + directPeak, allocated, cpu, arrowPeak, heapPeak,
-                true, directPeak, retained, heapPeak + arrowPeak, false);
+                true, directPeak, retained, heapPeak + arrowPeak, false, sampler.collections() > 0);
     }
 
     private static Map<Long, Long> allocatedByThread() {
