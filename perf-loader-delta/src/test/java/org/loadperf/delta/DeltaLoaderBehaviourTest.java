@@ -108,12 +108,16 @@ class DeltaLoaderBehaviourTest {
              Loader loader = loader(table, Map.of("compression", codec))) {
             loader.loadTable(reader, "z", LoadMode.APPEND);
         }
-        Path file = DeltaTables.dataFiles(table).get(0);
+        assertThat(rowGroups(DeltaTables.dataFiles(table).get(0)).get(0).getColumns())
+                .allSatisfy(c -> assertThat(c.getCodec().name()).isEqualTo(codec.toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    /** The row groups of a data file, from its footer. */
+    private static List<org.apache.parquet.hadoop.metadata.BlockMetaData> rowGroups(Path file) throws Exception {
         try (org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
                 org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
                         new org.apache.hadoop.fs.Path(file.toUri()), new org.apache.hadoop.conf.Configuration()))) {
-            assertThat(r.getFooter().getBlocks().get(0).getColumns())
-                    .allSatisfy(c -> assertThat(c.getCodec().name()).isEqualTo(codec.toUpperCase(java.util.Locale.ROOT)));
+            return r.getFooter().getBlocks();
         }
     }
 
@@ -126,16 +130,12 @@ class DeltaLoaderBehaviourTest {
         }
         List<Path> files = DeltaTables.dataFiles(table);
         assertThat(files).hasSize(1);
-        try (org.apache.parquet.hadoop.ParquetFileReader r = org.apache.parquet.hadoop.ParquetFileReader.open(
-                org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
-                        new org.apache.hadoop.fs.Path(files.get(0).toUri()), new org.apache.hadoop.conf.Configuration()))) {
-            List<org.apache.parquet.hadoop.metadata.BlockMetaData> groups = r.getFooter().getBlocks();
-            assertThat(groups).hasSizeGreaterThan(1);
-            assertThat(groups.stream().mapToLong(org.apache.parquet.hadoop.metadata.BlockMetaData::getRowCount).sum())
-                    .isEqualTo(50_000);
-            // parquet-mr's check: the buffered size may pass the limit by the rows between two checks, not by more
-            assertThat(groups).allSatisfy(g -> assertThat(g.getCompressedSize()).isLessThan(2 * 256 * 1024));
-        }
+        List<org.apache.parquet.hadoop.metadata.BlockMetaData> groups = rowGroups(files.get(0));
+        assertThat(groups).hasSizeGreaterThan(1);
+        assertThat(groups.stream().mapToLong(org.apache.parquet.hadoop.metadata.BlockMetaData::getRowCount).sum())
+                .isEqualTo(50_000);
+        // parquet-mr's check: the buffered size may pass the limit by the rows between two checks, not by more
+        assertThat(groups).allSatisfy(g -> assertThat(g.getCompressedSize()).isLessThan(2 * 256 * 1024));
     }
 
     @Test

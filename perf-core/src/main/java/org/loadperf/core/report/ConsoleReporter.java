@@ -114,8 +114,9 @@ public final class ConsoleReporter implements Reporter {
     @Override
     public synchronized void benchmarkStarted(Benchmark benchmark, int warmups, int iterations) {
         clearLiveLine();
-        out.printf(Locale.ROOT, "▶ %s: %,d rows, at least %d warm-up + %d measured iterations%n", benchmark.key(),
-                benchmark.datasetSize(), warmups, iterations);
+        // the runner measures memory in `iterations` iterations of their own, then times at least as many
+        out.printf(Locale.ROOT, "▶ %s: %,d rows, at least %d warm-up + %d memory + %d timed iterations%n",
+                benchmark.key(), benchmark.datasetSize(), warmups, iterations, iterations);
         out.flush();
         lastProgress = nanoClock.getAsLong();
         running = benchmark;

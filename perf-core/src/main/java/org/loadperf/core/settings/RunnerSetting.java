@@ -32,7 +32,7 @@ public enum RunnerSetting {
             + "warm-up at all)"),
     WARMUP_SECONDS("PERF_WARMUP_SECONDS", Type.SECONDS, "1", "warm-up goes on past its iterations until this much "
             + "wall time has passed (at most 200 iterations)"),
-    ITERATIONS("PERF_ITERATIONS", Type.INTEGER, "5", "measured iterations, at least"),
+    ITERATIONS("PERF_ITERATIONS", Type.INTEGER, "5", "memory iterations, and timed iterations at least"),
     MEASURE_SECONDS("PERF_MEASURE_SECONDS", Type.SECONDS, "1", "measured iterations go on until this much wall time "
             + "has passed (at most 100 iterations)"),
     SPEED_CORRECTION("PERF_SPEED_CORRECTION", Type.BOOLEAN, "true", "time the machine's speed between measured "
