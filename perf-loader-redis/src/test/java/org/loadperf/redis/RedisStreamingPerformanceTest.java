@@ -39,6 +39,11 @@ class RedisStreamingPerformanceTest {
 
     static final int ROWS_PER_LOAD = 1_000;
 
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getThreadAllocatedBytes(Thread.currentThread().getId());
+    }
+
     @Test
     void streamingAppend() throws Exception {
         RedisTestServer server = RedisTestServer.shared();
@@ -47,6 +52,7 @@ class RedisStreamingPerformanceTest {
         String prefix = "lps" + UUID.randomUUID().toString().substring(0, 6) + "_";
         String table = prefix + "stream";
         LatencySeries latency;
+        double allocatedPerRow;
         Path commands = Files.createTempFile("loadperf-stream-hset-", ".resp");
         try (PerfRunner runner = PerfRunner.fromEnvironment();
              BufferAllocator allocator = new RootAllocator();
@@ -60,17 +66,21 @@ class RedisStreamingPerformanceTest {
                      OutputStream out = new BufferedOutputStream(Files.newOutputStream(commands))) {
                     RedisPerformanceTest.writeHsetCommands(reader, prefix + "pipe", out);
                 }
+                long allocatedBefore = allocatedBytes();
                 latency = LatencySeries.run(loads, i -> {
                     try (ArrowReader reader = data.reader(allocator)) {
                         loader.loadTable(reader, table, LoadMode.APPEND);
                     }
                 });
+                allocatedPerRow = (double) (allocatedBytes() - allocatedBefore) / ((long) loads * ROWS_PER_LOAD);
             }
             try (var jedis = server.jedis()) {
                 assertThat(jedis.hlen(table + ":0")).isPositive();
                 assertThat(jedis.exists(table + ":" + (ROWS_PER_LOAD - 1))).isTrue();
             }
             Map<String, Object> extras = new LinkedHashMap<>();
+            // The loader encodes and sends on the caller's thread: its heap allocations per row, reader included.
+            extras.put("allocated_bytes_per_row", allocatedPerRow);
             if (RedisPerformanceTest.onPath("redis-cli")) {
                 LatencySeries pipe = new LatencySeries();
                 for (int i = 0; i < loads; i++) {
