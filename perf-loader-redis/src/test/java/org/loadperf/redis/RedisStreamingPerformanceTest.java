@@ -80,7 +80,7 @@ class RedisStreamingPerformanceTest {
             }
             Map<String, Object> extras = new LinkedHashMap<>();
             // The loader encodes and sends on the caller's thread: its heap allocations per row, reader included.
-            extras.put("allocated_bytes_per_row", allocatedPerRow);
+            extras.put("load_thread_allocated_bytes_per_row", allocatedPerRow);
             if (RedisPerformanceTest.onPath("redis-cli")) {
                 LatencySeries pipe = new LatencySeries();
                 for (int i = 0; i < loads; i++) {
