@@ -8,7 +8,6 @@ import io.delta.kernel.TransactionBuilder;
 import io.delta.kernel.TransactionCommitResult;
 import io.delta.kernel.data.ColumnVector;
 import io.delta.kernel.data.Row;
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.defaults.engine.hadoopio.HadoopFileIO;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.TableNotFoundException;
@@ -93,7 +92,7 @@ final class DeltaLoader implements Loader {
         conf.set("parquet.compression", config.parquetCodec());
         conf.set("parquet.block.size", Long.toString(config.rowGroupSize));
         conf.set("delta.kernel.default.parquet.writer.targetMaxFileSize", Long.toString(config.targetFileSize));
-        this.engine = DefaultEngine.create(new LocalLogFileIO(new HadoopFileIO(conf), conf));
+        this.engine = new DeltaEngine(new LocalLogFileIO(new HadoopFileIO(conf), conf));
         try {
             this.table = Table.forPath(engine, resolveLocal(config.tablePath, conf));
         } catch (LoaderException e) {

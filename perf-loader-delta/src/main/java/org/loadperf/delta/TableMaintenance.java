@@ -10,7 +10,6 @@ import io.delta.kernel.data.ColumnarBatch;
 import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.MapValue;
 import io.delta.kernel.data.Row;
-import io.delta.kernel.defaults.engine.DefaultEngine;
 import io.delta.kernel.defaults.engine.hadoopio.HadoopFileIO;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.TableNotFoundException;
@@ -131,7 +130,7 @@ final class TableMaintenance {
         // Kernel's writer names its files itself: a recording file IO learns each name before the file exists, so a
         // compaction that does not commit deletes what it wrote, also a file a failed read left half written.
         WrittenFiles written = new WrittenFiles(conf);
-        Engine writer = DefaultEngine.create(written.recording(new HadoopFileIO(conf)));
+        Engine writer = new DeltaEngine(written.recording(new HadoopFileIO(conf)));
         boolean commitAttempted = false;
         long removed = 0;
         long added = 0;

@@ -171,5 +171,43 @@ class StreamingAppendTest {
                 String.format("%020d.json", 3));
         assertThatThrownBy(() -> io.listFrom(dir.resolve("missing").resolve("x").toString()))
                 .isInstanceOf(java.io.FileNotFoundException.class);
+        String from = dir.resolve(String.format("%020d", 2)).toString();
+        try (CloseableIterator<FileStatus> it = io.listFrom(from)) {
+            assertThat(it.next().getPath()).isEqualTo(new org.apache.hadoop.fs.Path(
+                    new org.apache.hadoop.fs.Path(from).getParent(), String.format("%020d.json", 2)).toString());
+        }
+    }
+
+    @Test
+    void theLogsSmallFilesAreReadByJavaNio() throws Exception {
+        Path log = DeltaTables.freshDir("local-read").resolve("_delta_log");
+        Files.createDirectories(log);
+        Configuration conf = new Configuration();
+        LocalLogFileIO io = new LocalLogFileIO(new HadoopFileIO(conf), conf);
+        String commit = log.resolve(String.format("%020d.json", 7)).toString();
+        io.newOutputFile(commit).writeAtomically(DeltaLoader.toIteratorOf(List.of("{\"a\":1}", "{\"b\":22}")), false);
+        io.delta.kernel.defaults.engine.fileio.InputFile in = io.newInputFile(commit, Files.size(Path.of(commit)));
+        assertThat(in.getClass().getName()).startsWith(LocalLogFileIO.class.getName());
+        assertThat(in.length()).isEqualTo(17);
+        try (io.delta.kernel.defaults.engine.fileio.SeekableInputStream s = in.newStream()) {
+            assertThat(new String(s.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("{\"a\":1}\n{\"b\":22}\n");
+            s.seek(8);
+            byte[] b = new byte[8];
+            s.readFully(b, 0, 8);
+            assertThat(new String(b, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("{\"b\":22}");
+            assertThat(s.getPos()).isEqualTo(16);
+            assertThat(s.read()).isEqualTo('\n');
+            assertThat(s.read()).isEqualTo(-1);
+            assertThatThrownBy(() -> s.readFully(new byte[2], 0, 2)).isInstanceOf(java.io.EOFException.class);
+        }
+        // A missing _last_checkpoint is "no checkpoint yet" to Kernel, from this exception.
+        assertThatThrownBy(() -> io.newInputFile(log.resolve("_last_checkpoint").toString(), 0).newStream())
+                .isInstanceOf(java.io.FileNotFoundException.class);
+        // Data and checkpoint files, and Hadoop's hidden side files, stay with Hadoop.
+        assertThat(io.newInputFile(log.resolve(String.format("%020d.checkpoint.parquet", 7)).toString(), 1))
+                .isInstanceOf(io.delta.kernel.defaults.engine.hadoopio.HadoopInputFile.class);
+        assertThat(io.newInputFile(log.resolve("." + String.format("%020d.json", 7) + ".crc").toString(), 1))
+                .isInstanceOf(io.delta.kernel.defaults.engine.hadoopio.HadoopInputFile.class);
     }
 }

@@ -5,9 +5,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import org.loadperf.api.loader.LoaderException;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -46,7 +45,8 @@ final class PipelinedTarget implements BatchTarget {
     private final TablePlan plan;
     private final LoadProgress progress;
     private final List<Lane> lanes = new ArrayList<>(2);
-    private final ExecutorService committer;
+    /** Ends and commits the batches in order, on a pooled thread (no thread start per load). */
+    private final SerialExecutor committer = new SerialExecutor();
     private Lane current;
     private String sendStep = "";
     private volatile int committedBatches;
@@ -71,11 +71,6 @@ final class PipelinedTarget implements BatchTarget {
             throw new LoaderException("Loading into " + plan.qualifiedName() + " failed before the first"
                     + " batch: " + db.reason(e), db.safeCause(e));
         }
-        this.committer = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "loadperf-postgres-commit");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     private Lane open() throws SQLException {
@@ -129,7 +124,7 @@ final class PipelinedTarget implements BatchTarget {
         CopyIn c = lane.copy;
         lane.copy = null; // the committer owns it now: the caller's thread goes on with the next batch
         lane.commitBatch = batchNo;
-        lane.commit = committer.submit(() -> {
+        FutureTask<Void> commit = new FutureTask<>(() -> {
             if (failure() != null) { // an earlier batch failed: later ones must not be stored
                 PgConnections.cancelQuietly(lane.watch, c);
                 PgConnections.rollbackQuietly(lane.watch);
@@ -155,6 +150,8 @@ final class PipelinedTarget implements BatchTarget {
             committedRows += rows;
             return null;
         });
+        lane.commit = commit;
+        committer.execute(commit);
     }
 
     /** Waits for the lane's commit in flight (bounded by the watchdog); rethrows its failure. */
@@ -228,7 +225,6 @@ final class PipelinedTarget implements BatchTarget {
         if (open) {
             abort();
         }
-        committer.shutdown();
         for (Lane lane : lanes) {
             db.release(lane.watch);
         }

@@ -104,8 +104,9 @@ final class PostgresLoader implements Loader {
                     + e.getMessage(), e);
         }
         TablePlan plan = prepare(schema, table, mode);
-        // OVERWRITE replaces the table: all it takes after the load is what the load added
-        long storedBefore = mode == LoadMode.OVERWRITE ? 0L : catalog.tableSizeBytes(plan);
+        // OVERWRITE replaces the table: all it takes after the load is what the load added. Otherwise the size read
+        // with the catalog entry, in the same round trip.
+        long storedBefore = mode == LoadMode.OVERWRITE ? 0L : plan.sizeBytesAtPlan();
         long prepared = System.nanoTime();
         LoadProgress progress = new LoadProgress();
         boolean parallel = mode == LoadMode.APPEND && config.parallelism() > 1;

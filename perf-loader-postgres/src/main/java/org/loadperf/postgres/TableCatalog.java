@@ -74,6 +74,7 @@ final class TableCatalog {
         }
         String qualified = TablePlan.qualify(config.schema(), table);
         List<EncoderFactory> factories = new ArrayList<>();
+        long sizeBytes;
         Watchdog.Watch watch = null;
         try {
             watch = db.watched();
@@ -101,6 +102,7 @@ final class TableCatalog {
                 }
                 factories.add(PgTypeMapping.encoderFor(f, column, qualified));
             }
+            sizeBytes = info.sizeBytes;
             long oid = info.oid;
             if (mode == LoadMode.UPSERT && !watch.call("reading the unique indexes of " + qualified,
                     () -> hasUniqueIndex(conn, oid, keys))) {
@@ -120,7 +122,7 @@ final class TableCatalog {
             ordinal = ordinal + "_";
         }
         return new TablePlan(table, qualified, fields.stream().map(Field::getName).toList(), factories, mode, keys,
-                ordinal, config.copyFreeze());
+                ordinal, config.copyFreeze(), sizeBytes);
     }
 
     private static void checkIdentifier(String name, String what) {
@@ -156,24 +158,33 @@ final class TableCatalog {
         return sql.append(')').toString();
     }
 
-    private record TableInfo(long oid, Map<String, PgColumn> columns) {
+    /** A table's catalog entry and its size (pg_total_relation_size) when read. */
+    private record TableInfo(long oid, long sizeBytes, Map<String, PgColumn> columns) {
     }
 
+    /**
+     * The table's columns and, in the same round trip, its size: a stream of small loads reads both before every load
+     * (the columns so that a table changed since the last load is still caught, the size for stored_bytes_added).
+     */
     private TableInfo readTable(Connection conn, String table) throws SQLException {
-        String sql = "SELECT c.oid, a.attname, a.atttypid, format_type(a.atttypid, a.atttypmod), t.typcategory,"
-                + " t.typelem, format_type(t.typelem, NULL)"
+        // The size in a CTE: computed once, not once per column row (it stats every file of the table).
+        String sql = "WITH rel AS MATERIALIZED (SELECT c.oid, pg_total_relation_size(c.oid) AS size"
                 + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                + " LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped"
-                + " LEFT JOIN pg_type t ON t.oid = a.atttypid"
-                + " WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p') ORDER BY a.attnum";
+                + " WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p'))"
+                + " SELECT rel.oid, a.attname, a.atttypid, format_type(a.atttypid, a.atttypmod), t.typcategory,"
+                + " t.typelem, format_type(t.typelem, NULL), rel.size FROM rel"
+                + " LEFT JOIN pg_attribute a ON a.attrelid = rel.oid AND a.attnum > 0 AND NOT a.attisdropped"
+                + " LEFT JOIN pg_type t ON t.oid = a.atttypid ORDER BY a.attnum";
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
             ps.setString(1, config.schema());
             ps.setString(2, table);
             try (ResultSet rs = ps.executeQuery()) {
                 Map<String, PgColumn> columns = new LinkedHashMap<>();
                 Long oid = null;
+                long size = 0;
                 while (rs.next()) {
                     oid = rs.getLong(1);
+                    size = rs.getLong(8);
                     String name = rs.getString(2);
                     if (name == null) {
                         continue;
@@ -183,7 +194,7 @@ final class TableCatalog {
                     columns.put(name, new PgColumn(name, (int) rs.getLong(3), rs.getString(4), elem,
                             array ? rs.getString(7) : null));
                 }
-                return oid == null ? null : new TableInfo(oid, columns);
+                return oid == null ? null : new TableInfo(oid, size, columns);
             }
         }
     }

@@ -8,11 +8,12 @@ import org.loadperf.postgres.PgTypeMapping.EncoderFactory;
 
 /**
  * Everything one load needs about its target, resolved before the first byte is sent: the quoted table name, the
- * Arrow columns in order with their encoders, and the SQL of each step. Identifiers are always quoted, so any name
- * (quotes, spaces, mixed case, unicode) is taken literally; nothing is pasted unquoted into SQL.
+ * Arrow columns in order with their encoders, the SQL of each step, and the table's size (pg_total_relation_size) when
+ * its catalog entry was read. Identifiers are always quoted, so any name (quotes, spaces, mixed case, unicode) is
+ * taken literally; nothing is pasted unquoted into SQL.
  */
 record TablePlan(String table, String qualifiedName, List<String> columns, List<EncoderFactory> encoders, LoadMode mode,
-                 List<String> keyColumns, String ordinalColumn, boolean freeze) {
+                 List<String> keyColumns, String ordinalColumn, boolean freeze, long sizeBytesAtPlan) {
 
     static final String STAGE_TABLE = "pg_temp." + quote("loadperf_upsert_stage");
 

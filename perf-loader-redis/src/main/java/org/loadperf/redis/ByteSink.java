@@ -2,6 +2,7 @@ package org.loadperf.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.apache.arrow.memory.ArrowBuf;
 
 /** A reusable, growable byte buffer: values and keys are encoded into it, then copied out once. */
 final class ByteSink {
@@ -40,6 +41,20 @@ final class ByteSink {
         }
         System.arraycopy(b, off, buf, len, n);
         len += n;
+    }
+
+    /** Writes {@code n} bytes of an Arrow buffer from {@code index}: a value copied without an array of its own. */
+    void write(ArrowBuf from, long index, int n) {
+        if (len + n > buf.length) {
+            grow(n);
+        }
+        from.getBytes(index, buf, len, n);
+        len += n;
+    }
+
+    /** The buffer itself (valid up to {@link #length()}) until the next write. */
+    byte[] array() {
+        return buf;
     }
 
     /** Writes text whose characters are all ASCII (numbers, formatted dates). */

@@ -81,6 +81,14 @@ abstract class CommandPipeline implements AutoCloseable {
     abstract void send(CommandArguments command);
 
     /**
+     * Whether {@link #send} has written the command into the connection's buffer when it returns, so that the caller
+     * may reuse its argument objects for the next command ({@link RowCommand}); a cluster pipeline keeps them.
+     */
+    boolean writesThrough() {
+        return false;
+    }
+
+    /**
      * Flushes every queued command and checks all outstanding replies.
      *
      * @throws RejectedException when the server rejected any of them
@@ -159,6 +167,11 @@ abstract class CommandPipeline implements AutoCloseable {
         Windowed(Connection connection, int size, Watchdog.Guard guard, AutoCloseable release) {
             super(size, guard, release);
             this.connection = connection;
+        }
+
+        @Override
+        boolean writesThrough() {
+            return true;
         }
 
         @Override

@@ -81,25 +81,29 @@ abstract class RedisEndpoint implements AutoCloseable {
     /** Whether the server knows {@code command} (e.g. {@code JSON.SET}, from a module). */
     abstract boolean hasCommand(String command);
 
-    /** One command on the node that holds its key (the cluster routes it), outside any pipeline. */
-    abstract Object execute(CommandArguments command);
+    /**
+     * Runs {@code commands} pipelined, outside any load's pipeline, and returns their replies in order (a rejected
+     * command's reply is its {@code JedisDataException}): the measurements of a load in one round trip on one server
+     * instead of one per key.
+     */
+    abstract List<Object> executeAll(List<CommandArguments> commands);
 
-    /** {@code MEMORY USAGE key}: the bytes the key and its value take on the server, 0 when it does not exist. */
-    final long memoryUsage(byte[] key) {
-        return usageReply(execute(memoryUsageCommand(key)));
-    }
-
-    /** {@code SCARD key}: the members of a set, 0 when it does not exist. */
-    final long setSize(byte[] key) {
-        return usageReply(execute(new CommandArguments(Protocol.Command.SCARD).key(key)));
-    }
-
-    private static long usageReply(Object reply) {
-        return reply instanceof Long n ? n : 0L;
-    }
-
-    private static CommandArguments memoryUsageCommand(byte[] key) {
+    /** {@code MEMORY USAGE key}: the bytes the key and its value take on the server (a reply of 0 when it does not exist). */
+    static CommandArguments memoryUsageCommand(byte[] key) {
         return new CommandArguments(Protocol.Command.MEMORY).add("USAGE").key(key).add("SAMPLES").add(MEMORY_SAMPLES);
+    }
+
+    /** {@code SCARD key}: the members of a set (a reply of 0 when it does not exist). */
+    static CommandArguments setSizeCommand(byte[] key) {
+        return new CommandArguments(Protocol.Command.SCARD).key(key);
+    }
+
+    /** A reply of {@link #memoryUsageCommand} or {@link #setSizeCommand} as a number; a rejection is thrown. */
+    static long sizeReply(Object reply) {
+        if (reply instanceof RuntimeException e) {
+            throw e;
+        }
+        return reply instanceof Long n ? n : 0L;
     }
 
     /** Elements MEMORY USAGE samples of an aggregate value (its default 5 misjudges a set of rows of varying size). */
@@ -177,8 +181,13 @@ abstract class RedisEndpoint implements AutoCloseable {
         }
 
         @Override
-        Object execute(CommandArguments command) {
-            return client.executeCommand(command);
+        List<Object> executeAll(List<CommandArguments> commands) {
+            try (Connection c = client.getPool().getResource()) {
+                for (CommandArguments command : commands) {
+                    c.sendCommand(command);
+                }
+                return c.getMany(commands.size());
+            }
         }
 
         @Override
@@ -260,8 +269,17 @@ abstract class RedisEndpoint implements AutoCloseable {
         }
 
         @Override
-        Object execute(CommandArguments command) {
-            return cluster.executeCommand(command);
+        List<Object> executeAll(List<CommandArguments> commands) {
+            // The keys live in different slots: one call each, routed by the cluster client.
+            List<Object> replies = new ArrayList<>(commands.size());
+            for (CommandArguments command : commands) {
+                try {
+                    replies.add(cluster.executeCommand(command));
+                } catch (redis.clients.jedis.exceptions.JedisDataException e) {
+                    replies.add(e);
+                }
+            }
+            return replies;
         }
 
         @Override

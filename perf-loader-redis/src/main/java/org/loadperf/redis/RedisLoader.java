@@ -357,6 +357,16 @@ final class RedisLoader implements Loader {
 
     private void writeFieldRows(Plan plan, byte[][] keys, int from, CommandPipeline pipe) {
         RedisValueEncoder[] cols = plan.columns;
+        if (pipe.writesThrough()) {
+            RowCommand args = new RowCommand(Protocol.Command.HSET);
+            for (int i = 0; i < keys.length; i++) {
+                args.reset().raw(keys[i]);
+                addFields(cols, from + i, args);
+                pipe.send(args);
+                expire(keys[i], pipe);
+            }
+            return;
+        }
         for (int i = 0; i < keys.length; i++) {
             int row = from + i;
             byte[] key = keys[i];
@@ -368,10 +378,29 @@ final class RedisLoader implements Loader {
     }
 
     private void writeStream(Plan plan, int from, int to, CommandPipeline pipe) {
+        if (pipe.writesThrough()) {
+            RowCommand args = new RowCommand(Protocol.Command.XADD);
+            for (int row = from; row < to; row++) {
+                args.reset().raw(plan.aggregateKey).raw(AUTO_ID);
+                addFields(plan.columns, row, args);
+                pipe.send(args);
+            }
+            return;
+        }
         for (int row = from; row < to; row++) {
             CommandArguments args = new CommandArguments(Protocol.Command.XADD).key(plan.aggregateKey).add(AUTO_ID);
             addFields(plan.columns, row, args);
             pipe.send(args);
+        }
+    }
+
+    /** A field per non-null column, encoded into the row command's reused arrays. */
+    private static void addFields(RedisValueEncoder[] cols, int row, RowCommand args) {
+        for (RedisValueEncoder c : cols) {
+            if (!c.isNull(row)) {
+                args.raw(c.nameBytes());
+                args.text(c, row);
+            }
         }
     }
 

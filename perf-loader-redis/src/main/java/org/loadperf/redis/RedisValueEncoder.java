@@ -7,6 +7,8 @@ import java.util.Base64;
 import java.util.function.IntFunction;
 import java.util.function.IntToLongFunction;
 import org.apache.arrow.vector.BaseIntVector;
+import org.apache.arrow.vector.BaseLargeVariableWidthVector;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.DateMilliVector;
@@ -89,25 +91,26 @@ abstract class RedisValueEncoder {
             return new BoolEncoder(v);
         }
         if (vector instanceof VarCharVector v) {
-            return new Utf8Encoder(v, v::get);
+            return new Utf8Encoder(v, v::get, slices(v));
         }
         if (vector instanceof LargeVarCharVector v) {
-            return new Utf8Encoder(v, v::get);
+            return new Utf8Encoder(v, v::get, slices(v));
         }
         if (vector instanceof ViewVarCharVector v) {
-            return new Utf8Encoder(v, v::get);
+            return new Utf8Encoder(v, v::get, (row, out) -> out.write(v.get(row)));
         }
         if (vector instanceof VarBinaryVector v) {
-            return new BinaryEncoder(v, v::get);
+            return new BinaryEncoder(v, v::get, slices(v));
         }
         if (vector instanceof LargeVarBinaryVector v) {
-            return new BinaryEncoder(v, v::get);
+            return new BinaryEncoder(v, v::get, slices(v));
         }
         if (vector instanceof ViewVarBinaryVector v) {
-            return new BinaryEncoder(v, v::get);
+            return new BinaryEncoder(v, v::get, (row, out) -> out.write(v.get(row)));
         }
         if (vector instanceof FixedSizeBinaryVector v) {
-            return new BinaryEncoder(v, v::get);
+            int width = v.getByteWidth();
+            return new BinaryEncoder(v, v::get, (row, out) -> out.write(v.getDataBuffer(), (long) row * width, width));
         }
         if (vector instanceof DateDayVector v) {
             return new DateEncoder(v, v::get, 1);
@@ -141,6 +144,21 @@ abstract class RedisValueEncoder {
             return new NullEncoder(vector);
         }
         throw unsupported(vector, type.toString());
+    }
+
+    /** Copies a value's bytes from its vector into a sink, without an array per value. */
+    @FunctionalInterface
+    interface Slices {
+        void copy(int row, ByteSink out);
+    }
+
+    private static Slices slices(BaseVariableWidthVector v) {
+        return (row, out) -> out.write(v.getDataBuffer(), v.getStartOffset(row), v.getValueLength(row));
+    }
+
+    private static Slices slices(BaseLargeVariableWidthVector v) {
+        return (row, out) -> out.write(v.getDataBuffer(),
+                v.getOffsetBuffer().getLong((long) row * BaseLargeVariableWidthVector.OFFSET_WIDTH), v.getValueLength(row));
     }
 
     private static LoaderException unsupported(FieldVector vector, String type) {
@@ -182,7 +200,9 @@ abstract class RedisValueEncoder {
 
     /** Writes the JSON form of the non-null value at {@code row}; by default the text form as a JSON string. */
     void writeJson(int row, ByteSink out) {
-        writeJsonString(text(row), out);
+        scratch.reset();
+        writeText(row, scratch);
+        writeJsonString(scratch.array(), scratch.length(), out);
     }
 
     /** Whether values can be a sorted_set score. */
@@ -207,9 +227,14 @@ abstract class RedisValueEncoder {
 
     /** Writes {@code utf8} as a JSON string: quotes, backslashes and control characters escaped. */
     static void writeJsonString(byte[] utf8, ByteSink out) {
+        writeJsonString(utf8, utf8.length, out);
+    }
+
+    /** Writes the first {@code length} bytes of {@code utf8} as a JSON string. */
+    static void writeJsonString(byte[] utf8, int length, ByteSink out) {
         out.write('"');
         int start = 0;
-        for (int i = 0; i < utf8.length; i++) {
+        for (int i = 0; i < length; i++) {
             int b = utf8[i];
             if (b >= 0x20 && b != '"' && b != '\\' || b < 0) {
                 continue;
@@ -234,7 +259,7 @@ abstract class RedisValueEncoder {
                 }
             }
         }
-        out.write(utf8, start, utf8.length - start);
+        out.write(utf8, start, length - start);
         out.write('"');
     }
 
@@ -438,39 +463,38 @@ abstract class RedisValueEncoder {
 
     private static final class Utf8Encoder extends RedisValueEncoder {
         private final IntFunction<byte[]> bytes;
+        private final Slices slices;
 
-        Utf8Encoder(FieldVector vector, IntFunction<byte[]> bytes) {
+        Utf8Encoder(FieldVector vector, IntFunction<byte[]> bytes, Slices slices) {
             super(vector);
             this.bytes = bytes;
+            this.slices = slices;
         }
 
         @Override
         void writeText(int row, ByteSink out) {
-            out.write(bytes.apply(row));
+            slices.copy(row, out);
         }
 
         @Override
         byte[] text(int row) {
             return bytes.apply(row);
         }
-
-        @Override
-        void writeJson(int row, ByteSink out) {
-            writeJsonString(bytes.apply(row), out);
-        }
     }
 
     private static final class BinaryEncoder extends RedisValueEncoder {
         private final IntFunction<byte[]> bytes;
+        private final Slices slices;
 
-        BinaryEncoder(FieldVector vector, IntFunction<byte[]> bytes) {
+        BinaryEncoder(FieldVector vector, IntFunction<byte[]> bytes, Slices slices) {
             super(vector);
             this.bytes = bytes;
+            this.slices = slices;
         }
 
         @Override
         void writeText(int row, ByteSink out) {
-            out.write(bytes.apply(row));
+            slices.copy(row, out);
         }
 
         @Override

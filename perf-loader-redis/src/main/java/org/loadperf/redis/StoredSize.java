@@ -3,6 +3,7 @@ package org.loadperf.redis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import redis.clients.jedis.CommandArguments;
 
 /**
  * What one load costs the server in memory, from {@code MEMORY USAGE}: the table's one key (sorted set, set, list,
@@ -13,7 +14,10 @@ import java.util.SplittableRandom;
  */
 final class StoredSize {
 
-    /** Keys sampled per load: a few round trips at the end of the load, an estimate within a few percent for rows of one shape. */
+    /**
+     * Keys sampled per load, measured in one pipelined round trip at the end of the load: an estimate within a few
+     * percent for rows of one shape.
+     */
     static final int SAMPLE = 16;
 
     private final List<byte[]> sample = new ArrayList<>(SAMPLE);
@@ -27,7 +31,7 @@ final class StoredSize {
     private byte[] registryKey;
     private byte[] aggregateKey;
 
-    /** Before the load's first write: the table's keys as they are (after an OVERWRITE's clear). */
+    /** Before the load's first write: the table's keys as they are (after an OVERWRITE's clear); one round trip. */
     void start(RedisEndpoint endpoint, byte[] registryKey, byte[] aggregateKey) {
         if (started) {
             return;
@@ -36,8 +40,9 @@ final class StoredSize {
         this.registryKey = registryKey;
         this.aggregateKey = aggregateKey;
         try {
-            usageBefore = usage(endpoint);
-            keysBefore = aggregateKey == null ? endpoint.setSize(registryKey) : 0;
+            Tally before = tally(endpoint, List.of());
+            usageBefore = before.usage;
+            keysBefore = before.keys;
         } catch (RuntimeException e) {
             // A figure for the report, not part of the load: a server that refuses MEMORY (ACL) loses only the figure.
             unavailable = e;
@@ -76,17 +81,12 @@ final class StoredSize {
         if (unavailable != null) {
             throw unavailable;
         }
+        Tally after = tally(endpoint, sample);
         if (!sample.isEmpty()) {
-            long sum = 0;
-            for (byte[] key : sample) {
-                sum += endpoint.memoryUsage(key);
-            }
-            perKey = (double) sum / sample.size();
+            perKey = (double) after.sampled / sample.size();
         }
-        long usageAfter = usage(endpoint);
-        long keysAfter = aggregateKey == null ? endpoint.setSize(registryKey) : 0;
-        total = Math.round(perKey * keysAfter) + usageAfter;
-        added = Math.max(0, Math.round(perKey * (keysAfter - keysBefore)) + usageAfter - usageBefore);
+        total = Math.round(perKey * after.keys) + after.usage;
+        added = Math.max(0, Math.round(perKey * (after.keys - keysBefore)) + after.usage - usageBefore);
         return true;
     }
 
@@ -102,7 +102,28 @@ final class StoredSize {
         return added;
     }
 
-    private long usage(RedisEndpoint endpoint) {
-        return endpoint.memoryUsage(registryKey) + (aggregateKey == null ? 0 : endpoint.memoryUsage(aggregateKey));
+    /** The sampled keys' bytes, the table's own keys' bytes and its registered keys, in one pipelined round trip. */
+    private record Tally(long sampled, long usage, long keys) {
+    }
+
+    private Tally tally(RedisEndpoint endpoint, List<byte[]> sampled) {
+        List<CommandArguments> commands = new ArrayList<>(sampled.size() + 3);
+        for (byte[] key : sampled) {
+            commands.add(RedisEndpoint.memoryUsageCommand(key));
+        }
+        commands.add(RedisEndpoint.memoryUsageCommand(registryKey));
+        if (aggregateKey != null) {
+            commands.add(RedisEndpoint.memoryUsageCommand(aggregateKey));
+        } else {
+            commands.add(RedisEndpoint.setSizeCommand(registryKey));
+        }
+        List<Object> replies = endpoint.executeAll(commands);
+        long sum = 0;
+        for (int i = 0; i < sampled.size(); i++) {
+            sum += RedisEndpoint.sizeReply(replies.get(i));
+        }
+        long usage = RedisEndpoint.sizeReply(replies.get(sampled.size()));
+        long last = RedisEndpoint.sizeReply(replies.get(sampled.size() + 1));
+        return aggregateKey != null ? new Tally(sum, usage + last, 0) : new Tally(sum, usage, last);
     }
 }

@@ -89,13 +89,24 @@ class RedisFrozenServerTest {
         FixedSizeBinaryVector payload = new FixedSizeBinaryVector("payload", allocator, text.length) {
             private boolean read;
 
-            @Override
-            public byte[] get(int index) {
+            private void firstRead() {
                 if (!read) {
                     read = true;
                     onFirstRead.run();
                 }
+            }
+
+            @Override
+            public byte[] get(int index) {
+                firstRead();
                 return super.get(index);
+            }
+
+            // The loader copies values straight out of the data buffer (no array per value).
+            @Override
+            public org.apache.arrow.memory.ArrowBuf getDataBuffer() {
+                firstRead();
+                return super.getDataBuffer();
             }
         };
         for (int i = 0; i < n; i++) {

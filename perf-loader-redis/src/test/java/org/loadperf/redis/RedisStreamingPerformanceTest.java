@@ -39,6 +39,11 @@ class RedisStreamingPerformanceTest {
 
     static final int ROWS_PER_LOAD = 1_000;
 
+    private static long allocatedBytes() {
+        return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+                .getThreadAllocatedBytes(Thread.currentThread().getId());
+    }
+
     @Test
     void streamingAppend() throws Exception {
         RedisTestServer server = RedisTestServer.shared();
@@ -47,6 +52,7 @@ class RedisStreamingPerformanceTest {
         String prefix = "lps" + UUID.randomUUID().toString().substring(0, 6) + "_";
         String table = prefix + "stream";
         LatencySeries latency;
+        double allocatedPerRow;
         Path commands = Files.createTempFile("loadperf-stream-hset-", ".resp");
         try (PerfRunner runner = PerfRunner.fromEnvironment();
              BufferAllocator allocator = new RootAllocator();
@@ -60,17 +66,21 @@ class RedisStreamingPerformanceTest {
                      OutputStream out = new BufferedOutputStream(Files.newOutputStream(commands))) {
                     RedisPerformanceTest.writeHsetCommands(reader, prefix + "pipe", out);
                 }
+                long allocatedBefore = allocatedBytes();
                 latency = LatencySeries.run(loads, i -> {
                     try (ArrowReader reader = data.reader(allocator)) {
                         loader.loadTable(reader, table, LoadMode.APPEND);
                     }
                 });
+                allocatedPerRow = (double) (allocatedBytes() - allocatedBefore) / ((long) loads * ROWS_PER_LOAD);
             }
             try (var jedis = server.jedis()) {
                 assertThat(jedis.hlen(table + ":0")).isPositive();
                 assertThat(jedis.exists(table + ":" + (ROWS_PER_LOAD - 1))).isTrue();
             }
             Map<String, Object> extras = new LinkedHashMap<>();
+            // The loader encodes and sends on the caller's thread: its heap allocations per row, reader included.
+            extras.put("load_thread_allocated_bytes_per_row", allocatedPerRow);
             if (RedisPerformanceTest.onPath("redis-cli")) {
                 LatencySeries pipe = new LatencySeries();
                 for (int i = 0; i < loads; i++) {
@@ -83,6 +93,13 @@ class RedisStreamingPerformanceTest {
             } else {
                 extras.put("anchor", "none: redis-cli is not on the PATH");
             }
+            // The floor without a process start: the same commands, already encoded, written over one open socket
+            // and their replies read, per load.
+            LatencySeries socket = socketPipe(server, Files.readAllBytes(commands), loads);
+            extras.put("anchor_socket", "the same 1,000 HSET commands pre-encoded, written and answered over one open"
+                    + " socket, per load");
+            extras.put("anchor_socket_p50_ms", socket.percentileMillis(50));
+            extras.put("anchor_socket_p95_ms", socket.percentileMillis(95));
             Map<String, Object> figures = latency.record(runner.store(), runner.settings(), name, "redis", ROWS_PER_LOAD,
                     latency.peakHeapMb(), extras).extras();
             System.out.printf("%s (redis): %s%n", name, LatencySeries.describe(figures));
@@ -90,6 +107,64 @@ class RedisStreamingPerformanceTest {
             Files.deleteIfExists(commands);
             server.deleteKeys(prefix);
         }
+    }
+
+    /** {@code loads} times: {@code resp} (ROWS_PER_LOAD commands) written over one socket, every reply read. */
+    private static LatencySeries socketPipe(RedisTestServer server, byte[] resp, int loads) throws Exception {
+        LatencySeries s = new LatencySeries();
+        try (java.net.Socket socket = new java.net.Socket(server.host(), server.port())) {
+            socket.setTcpNoDelay(true);
+            var out = socket.getOutputStream();
+            var in = new java.io.BufferedInputStream(socket.getInputStream(), 64 * 1024);
+            StringBuilder hello = new StringBuilder();
+            int setup = 0;
+            String password = server.password();
+            if (password != null && !password.isEmpty()) {
+                hello.append(resp("AUTH", password));
+                setup++;
+            }
+            hello.append(resp("SELECT", String.valueOf(server.db())));
+            setup++;
+            out.write(hello.toString().getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            assertThat(replies(in, setup)).as("AUTH/SELECT errors").isZero();
+            for (int i = 0; i < loads; i++) {
+                long start = System.nanoTime();
+                out.write(resp);
+                out.flush();
+                int errors = replies(in, ROWS_PER_LOAD);
+                s.add(System.nanoTime() - start);
+                assertThat(errors).as("errors in the replies").isZero();
+            }
+        }
+        return s;
+    }
+
+    private static String resp(String... args) {
+        StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String a : args) {
+            b.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(a).append("\r\n");
+        }
+        return b.toString();
+    }
+
+    /** Reads {@code n} one-line replies (integers, statuses, errors); returns how many were errors. */
+    private static int replies(java.io.InputStream in, int n) throws java.io.IOException {
+        int errors = 0;
+        for (int i = 0; i < n; i++) {
+            int first = in.read();
+            if (first == '-') {
+                errors++;
+            }
+            int c = first;
+            while (c != '\n') {
+                if (c < 0) {
+                    throw new java.io.EOFException("the server closed the connection after " + i + " replies");
+                }
+                c = in.read();
+            }
+        }
+        return errors;
     }
 
     /** One {@code redis-cli --pipe} of the commands file; its wall nanoseconds. */

@@ -111,6 +111,11 @@ public final class RedisTestServer implements AutoCloseable {
         return db;
     }
 
+    /** The server's password, or null when it has none. */
+    public String password() {
+        return password;
+    }
+
     /** Whether this JVM started the server (false when it is {@code REDIS_HOST}'s). */
     public boolean embedded() {
         return embedded != null;
