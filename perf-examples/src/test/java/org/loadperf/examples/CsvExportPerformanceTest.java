@@ -98,8 +98,8 @@ class CsvExportPerformanceTest {
         BenchmarkResult result = runner.run(csvExport());
 
         assertEquals("csv_csv_export_performance", result.key());
-        // at least 5 measured iterations, more until 1 s has passed (PERF_MEASURE_SECONDS), at most 100; the heap
-        // is measured in the first 5 only
+        // at least 5 timed iterations, more until 1 s has passed (PERF_MEASURE_SECONDS), at most 100; the heap
+        // is measured in 5 memory iterations of their own, before them
         int n = result.measuredIterations();
         assertTrue(n >= 5 && n <= 100, "measured iterations: " + n);
         assertEquals(5, result.samples().get(Metric.MEMORY).size());

@@ -48,8 +48,8 @@ class ConsoleReporterTest {
         assertThat(progress.get(0)).isEqualTo("  postgresql_large_table_loading_performance: iteration 19/60 took "
                 + "0.50 s, elapsed 10.0 s");
         assertThat(text.lines().findFirst().orElseThrow())
-                .isEqualTo("▶ postgresql_large_table_loading_performance: 50,000 rows, at least 1 warm-up + 60 measured "
-                        + "iterations");
+                .isEqualTo("▶ postgresql_large_table_loading_performance: 50,000 rows, at least 1 warm-up + 60 memory "
+                        + "+ 60 timed iterations");
     }
 
     @Test
@@ -68,7 +68,7 @@ class ConsoleReporterTest {
         r.tick(); // 25 s: in a long iteration
         List<String> lines = output().lines().toList();
         assertThat(lines).containsExactly(
-                "▶ postgresql_large_table_loading_performance: 50,000 rows, at least 1 warm-up + 5 measured iterations",
+                "▶ postgresql_large_table_loading_performance: 50,000 rows, at least 1 warm-up + 5 memory + 5 timed iterations",
                 "  postgresql_large_table_loading_performance: running (setup), elapsed 10 s",
                 "  postgresql_large_table_loading_performance: running (after warm-up 1/1), elapsed 25 s");
         r.benchmarkFinished(ReportFixtures.result("large_table_loading_performance", "postgresql", 50_000, 1000, 5,
