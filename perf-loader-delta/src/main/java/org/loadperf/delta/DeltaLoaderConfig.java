@@ -40,7 +40,7 @@ final class DeltaLoaderConfig {
                     + "128MB); also the size compaction aims at");
     static final ConfigKey<Long> MAX_ROWS_PER_FILE = ConfigKey.size("max_rows_per_file", null, 1,
             Long.MAX_VALUE, "Roll to a new data file after this many rows (unlimited when not given)");
-    static final ConfigKey<Long> ROW_GROUP_SIZE = ConfigKey.size("row_group_size", 4L * 1024 * 1024, 64 * 1024,
+    static final ConfigKey<Long> ROW_GROUP_SIZE = ConfigKey.size("row_group_size", 4L * 1024 * 1024, 1024,
             Long.MAX_VALUE, "Flush a Parquet row group when its buffered pages reach this size (bytes, or 4MB): "
                     + "what a load holds in memory, whatever its rows (parquet-mr's 128MB made a 1M-row load "
                     + "hold 3x what a 100k-row one did)");

@@ -85,11 +85,8 @@ class DeltaLoaderBehaviourTest {
 
     @Test
     void moreThanSixtyFourPartitionsAreWrittenCorrectly() throws Exception {
-        Path table = DeltaTables.freshDir("many-partitions");
-        try (ArrowReader reader = PerfDatasets.performance(allocator, 3000, 1000);
-             Loader loader = loader(table, Map.of("partition_by", "category", "optimize_after_write", false))) {
-            loader.loadTable(reader, "m", LoadMode.APPEND);
-        }
+        Path table = appended("many-partitions", 3000, 1000, Map.of("partition_by", "category",
+                "optimize_after_write", false));
         List<Map<String, Object>> rows = DeltaTables.rows(table);
         assertThat(rows).hasSize(3000);
         for (Map<String, Object> r : rows) {
@@ -103,13 +100,19 @@ class DeltaLoaderBehaviourTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"snappy", "zstd", "uncompressed"})
     void compressionIsTheConfiguredCodec(String codec) throws Exception {
-        Path table = DeltaTables.freshDir("codec-" + codec);
-        try (ArrowReader reader = PerfDatasets.performance(allocator, 500, 500);
-             Loader loader = loader(table, Map.of("compression", codec))) {
-            loader.loadTable(reader, "z", LoadMode.APPEND);
-        }
+        Path table = appended("codec-" + codec, 500, 500, Map.of("compression", codec));
         assertThat(rowGroups(DeltaTables.dataFiles(table).get(0)).get(0).getColumns())
                 .allSatisfy(c -> assertThat(c.getCodec().name()).isEqualTo(codec.toUpperCase(java.util.Locale.ROOT)));
+    }
+
+    /** A new table in {@code dir} holding {@code rows} of the guide's rows, appended by a loader with {@code config}. */
+    private Path appended(String dir, int rows, int batch, Map<String, Object> config) throws Exception {
+        Path table = DeltaTables.freshDir(dir);
+        try (ArrowReader reader = PerfDatasets.performance(allocator, rows, batch);
+             Loader loader = loader(table, config)) {
+            loader.loadTable(reader, "t", LoadMode.APPEND);
+        }
+        return table;
     }
 
     /** The row groups of a data file, from its footer. */
@@ -123,11 +126,8 @@ class DeltaLoaderBehaviourTest {
 
     @Test
     void rowGroupsFlushAtRowGroupSizeSoALoadHoldsNoMoreThanThat() throws Exception {
-        Path table = DeltaTables.freshDir("row-groups");
-        try (ArrowReader reader = PerfDatasets.performance(allocator, 50_000, 10_000);
-             Loader loader = loader(table, Map.of("row_group_size", "256KB", "optimize_after_write", false))) {
-            loader.loadTable(reader, "z", LoadMode.APPEND);
-        }
+        Path table = appended("row-groups", 50_000, 10_000, Map.of("row_group_size", "256KB",
+                "optimize_after_write", false));
         List<Path> files = DeltaTables.dataFiles(table);
         assertThat(files).hasSize(1);
         List<org.apache.parquet.hadoop.metadata.BlockMetaData> groups = rowGroups(files.get(0));

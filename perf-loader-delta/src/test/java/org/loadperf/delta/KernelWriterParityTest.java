@@ -71,7 +71,7 @@ class KernelWriterParityTest {
         Path ours = DeltaTables.freshDir("parity-loader");
         try (GeneratedReader reader = new GeneratedReader(allocator, new RandomArrowData(seed, columns), 3, 700);
              Loader loader = DeltaTables.loader(ours, Map.of("compression", "snappy", "optimize_after_write", false,
-                     "storage_options", Map.of("parquet.block.size", ROW_GROUP_BYTES)))) {
+                     "row_group_size", ROW_GROUP_BYTES))) {
             loader.loadTable(reader, "parity", LoadMode.APPEND);
         }
         Path kernels = DeltaTables.freshDir("parity-kernel");
