@@ -253,6 +253,19 @@ class MemoryFiguresTest {
     }
 
     @Test
+    void anAllocationChangeSmallerThanTheFloorOverOneLoadIsOk() {
+        // 10 -> 12 B/row over 1,000 rows: 20% more, but 2 KB per load, what other threads' work moves (busy CI)
+        org.loadperf.api.Verdict v = new org.loadperf.api.Verdict(Metric.ALLOCATED_BYTES_PER_ROW, Status.REGRESSION,
+                20.0, 10.0, 12.0, 15.0, 0.99, 10.0, 1.0, 2.0, "hodges-lehmann", "worse");
+        org.loadperf.api.Verdict floored = org.loadperf.core.verdict.VerdictEngine.allocationFloor(v, 1000, 1.0);
+        assertThat(floored.status()).isEqualTo(Status.OK);
+        assertThat(floored.message()).contains("under the 1.00 MB floor").contains("REGRESSION");
+        // the same change over 1M rows is 2 MB per load: judged
+        assertThat(org.loadperf.core.verdict.VerdictEngine.allocationFloor(v, 1_000_000, 1.0).status())
+                .isEqualTo(Status.REGRESSION);
+    }
+
+    @Test
     void noRowsGiveNoBytesPerRowInsteadOfTheTotal() {
         // Before: an iteration of 0 rows recorded its total bytes as "bytes per row".
         FakeMachine machine = new FakeMachine();

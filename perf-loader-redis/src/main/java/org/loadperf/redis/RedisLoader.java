@@ -237,6 +237,8 @@ final class RedisLoader implements Loader {
         /** OVERWRITE clears once, after the first batch passed its checks, so bad input loses nothing stored. */
         boolean clearPending;
         private CommandPipeline pipe;
+        private long commandsSent;
+        private long syncs;
 
         Progress(boolean clear) {
             this.clearPending = clear;
@@ -254,23 +256,37 @@ final class RedisLoader implements Loader {
         }
 
         long commands() {
-            return pipe == null ? 0 : pipe.commandsSent();
+            return pipe == null ? commandsSent : pipe.commandsSent();
         }
 
         long syncs() {
-            return pipe == null ? 0 : pipe.syncs();
+            return pipe == null ? syncs : pipe.syncs();
+        }
+
+        /**
+         * Returns the pipeline's connection (its counts kept) before the load's last round trips (the stored size):
+         * with the pipeline still held they borrowed a second connection, and with {@code max_connections} 1 waited
+         * for the pool's timeout (30 s) and lost the figure.
+         */
+        void release() {
+            if (pipe == null) {
+                return;
+            }
+            commandsSent = pipe.commandsSent();
+            syncs = pipe.syncs();
+            CommandPipeline held = pipe;
+            pipe = null;
+            try {
+                held.close();
+            } catch (RuntimeException e) {
+                // The load's own outcome (result or failure) matters more than returning a broken connection.
+                LOG.warn("returning the pipeline connection failed: {}", RedisFailures.serverText(e.getMessage(), config));
+            }
         }
 
         @Override
         public void close() {
-            if (pipe != null) {
-                try {
-                    pipe.close();
-                } catch (RuntimeException e) {
-                    // The load's own outcome (result or failure) matters more than returning a broken connection.
-                    LOG.warn("returning the pipeline connection failed: {}", RedisFailures.serverText(e.getMessage(), config));
-                }
-            }
+            release();
         }
     }
 
@@ -610,6 +626,7 @@ final class RedisLoader implements Loader {
         // The same keys in every loader: input_bytes what the Arrow rows took, stored_bytes what the table takes in
         // the store (table_size_bytes, the original's key, the same), stored_bytes_added what this load added.
         meta.put("input_bytes", p.bytes);
+        p.release();
         if (measureStored(table, p)) {
             meta.put("stored_bytes", p.stored.total());
             meta.put("table_size_bytes", p.stored.total());

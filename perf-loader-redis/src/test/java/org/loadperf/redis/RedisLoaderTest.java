@@ -507,6 +507,10 @@ class RedisLoaderTest {
             }
             LoadResult ok = loader.loadBatch(root, table, LoadMode.APPEND);
             assertThat(ok.rowsLoaded()).isEqualTo(25);
+            // measured on the one connection, not lost waiting for a second (the pool's 30 s, before)
+            assertThat(ok.metadata()).containsKey("stored_bytes");
+            assertThat((Long) ok.metadata().get("commands_sent")).as("counted before the connection went back")
+                    .isPositive();
         }
         try (Jedis j = server.jedis()) {
             assertThat(j.llen(table + ":list")).isEqualTo(25);

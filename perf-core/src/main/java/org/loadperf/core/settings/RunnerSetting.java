@@ -38,8 +38,9 @@ public enum RunnerSetting {
     SPEED_CORRECTION("PERF_SPEED_CORRECTION", Type.BOOLEAN, "true", "time the machine's speed between measured "
             + "iterations and correct verdicts for it where the history shows it pays"),
     CONFIDENCE("PERF_CONFIDENCE", Type.NUMBER, "0.99", "one-sided confidence a REGRESSION needs"),
-    MEMORY_FLOOR_MB("PERF_MEMORY_FLOOR_MB", Type.NUMBER, "1", "a memory change smaller than this (MB) is OK, never "
-            + "REGRESSION nor INCONCLUSIVE: below what the heap measurement resolves"),
+    MEMORY_FLOOR_MB("PERF_MEMORY_FLOOR_MB", Type.NUMBER, "1", "a memory change, or an allocation change over one "
+            + "load, smaller than this (MB) is OK, never REGRESSION nor INCONCLUSIVE: below what the measurement "
+            + "resolves"),
     CONFIRM("PERF_CONFIRM", Type.BOOLEAN, "true", "re-run an INCONCLUSIVE or REGRESSION benchmark once before the "
             + "verdict is final"),
     RUN_NOISE("PERF_RUN_NOISE", Type.PERCENT, "10", "run-to-run noise (%) assumed until 5 runs of history exist"),

@@ -175,7 +175,8 @@ public final class BaselineComparison {
                 noiseNotes.add(m.displayName() + " " + noise.describe());
                 v = engine.compare(m, baseSamples, baseFigure, samples, t, noise);
             }
-            v = Interference.guard(VerdictEngine.floor(v, memoryFloorMb), interference);
+            v = Interference.guard(VerdictEngine.allocationFloor(VerdictEngine.floor(v, memoryFloorMb),
+                    current.datasetSize(), memoryFloorMb), interference);
             list.add(v);
             mdeWarning(v, memoryFloorMb).ifPresent(notes::add);
         }

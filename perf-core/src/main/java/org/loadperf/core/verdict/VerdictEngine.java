@@ -228,6 +228,28 @@ public final class VerdictEngine {
     }
 
     /**
+     * {@code v} (allocation per row) as OK when the change it saw, over a load of {@code rows}, is less than
+     * {@code floorMb}: the body's allocation counters also count what other threads of the JVM allocate meanwhile
+     * (collection notifications, pools' housekeeping), a few KB that make a loader allocating 1 B/row look 10% worse.
+     */
+    public static Verdict allocationFloor(Verdict v, long rows, double floorMb) {
+        if (v.metric() != Metric.ALLOCATED_BYTES_PER_ROW || v.status() == Status.OK
+                || v.status() == Status.NO_BASELINE || rows <= 0) {
+            return v;
+        }
+        double perLoadMb = Math.abs(v.current() - v.baseline()) * rows / (1024.0 * 1024.0);
+        if (!(perLoadMb < floorMb)) {
+            return v;
+        }
+        return new Verdict(v.metric(), Status.OK, v.regressionPercent(), v.baseline(), v.current(),
+                v.confidenceBound(), v.confidence(), v.thresholdPercent(), v.noisePercent(), v.minDetectablePercent(),
+                v.method(), String.format(Locale.ROOT, "%s: %s -> %s B/row, %s MB per load of %,d rows, under the %s MB "
+                        + "floor (PERF_MEMORY_FLOOR_MB): unchanged, whatever the samples say (%s)",
+                v.metric().displayName(), Figures.format(v.baseline()), Figures.format(v.current()),
+                Figures.format(perLoadMb), rows, Figures.format(floorMb), v.status()));
+    }
+
+    /**
      * The smallest true change that this comparison finds with 80% probability at its confidence, from the
      * half-width of its one-sided interval: {@code (z_conf + z_0.8) / z_conf * halfWidth}.
      */
