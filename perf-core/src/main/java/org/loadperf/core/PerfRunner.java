@@ -301,17 +301,19 @@ public final class PerfRunner implements AutoCloseable {
             return out;
         }
         double mb = 1024.0 * 1024.0;
-        out.put("memory_growth_mb", Statistics.median(measured.stream().mapToDouble(r -> r.growthBytes() / mb)
-                .toArray()));
-        out.put("memory_direct_mb", Statistics.median(measured.stream().mapToDouble(r -> r.directPeak() / mb)
-                .toArray()));
-        out.put("memory_arrow_mb", Statistics.median(measured.stream().mapToDouble(r -> r.arrowPeak() / mb)
-                .toArray()));
-        out.put("memory_heap_mb", Statistics.median(measured.stream().mapToDouble(r -> r.heapPeak() / mb)
-                .toArray()));
+        out.put("memory_growth_mb", medianMb(measured, IterationProbe.Sample::growthBytes));
+        out.put("memory_direct_mb", medianMb(measured, IterationProbe.Sample::directPeak));
+        out.put("memory_arrow_mb", medianMb(measured, IterationProbe.Sample::arrowPeak));
+        out.put("memory_heap_mb", medianMb(measured, IterationProbe.Sample::heapPeak));
         out.put("loader_memory_mb", heldBytes / mb);
         out.put("warmup_kept_mb", keptBytes / mb);
         return out;
+    }
+
+    /** The median of {@code bytes} over {@code runs}, in MiB. */
+    private static double medianMb(List<IterationProbe.Sample> runs,
+                                   java.util.function.ToLongFunction<IterationProbe.Sample> bytes) {
+        return Statistics.median(runs.stream().mapToDouble(r -> bytes.applyAsLong(r) / (1024.0 * 1024.0)).toArray());
     }
 
     /** The settled heap after each memory iteration, in order: what the leak check reads. */
