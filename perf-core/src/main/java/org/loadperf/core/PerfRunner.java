@@ -27,6 +27,7 @@ import org.loadperf.api.Verdict;
 import org.loadperf.core.measure.GitInfo;
 import org.loadperf.core.measure.Interference;
 import org.loadperf.core.measure.IterationLoop;
+import org.loadperf.core.measure.TurnTaking;
 import org.loadperf.core.measure.IterationProbe;
 import org.loadperf.core.measure.MachineCalibration;
 import org.loadperf.core.measure.MachineSensor;
@@ -105,7 +106,7 @@ public final class PerfRunner implements AutoCloseable {
         this.reporters = List.copyOf(b.reporters);
         this.root = new RootAllocator();
         this.loop = new IterationLoop(root, b.clock, b.sensor != null ? b.sensor : MachineSensor.system(b.clock),
-                reporters, b.plan());
+                reporters, b.plan(), turns(b.settings, b.clock));
         this.comparison = b.comparison();
         this.confirm = b.confirm;
         this.warmups = b.warmups;
@@ -119,6 +120,15 @@ public final class PerfRunner implements AutoCloseable {
             root.close();
             throw e;
         }
+    }
+
+    /** The turns of {@code compare}'s side when it runs this process alongside the other side's, else none. */
+    private static TurnTaking turns(PerfSettings settings, java.util.function.LongSupplier clock) {
+        return settings.get(RunnerSetting.COMPARE_TURNS.settingName())
+                .filter(d -> !d.isBlank())
+                .map(d -> TurnTaking.at(java.nio.file.Path.of(d), settings.get(
+                        RunnerSetting.COMPARE_SIDE.settingName(), ""), clock))
+                .orElse(TurnTaking.none());
     }
 
     /** A builder with the defaults of this process's {@link PerfSettings}. */
@@ -162,6 +172,7 @@ public final class PerfRunner implements AutoCloseable {
         Objects.requireNonNull(benchmark, "benchmark is null");
         store.baseline(benchmark.key()); // a store that cannot be read fails now, not after the measurement
         OffsetDateTime started = OffsetDateTime.now();
+        loop.takeTurn();
         long t0 = loop.now();
         reporters.forEach(r -> r.benchmarkStarted(benchmark, warmups, loop.plan().iterations()));
         if (loop.plan().speedCorrection()) {
@@ -410,6 +421,7 @@ public final class PerfRunner implements AutoCloseable {
     /** Tells the reporters the run is over (they print the summary) and releases the runner's memory. */
     @Override
     public void close() {
+        loop.releaseTurn();
         try {
             List<BenchmarkResult> all = results();
             reporters.forEach(r -> r.runFinished(all));

@@ -10,7 +10,8 @@ import org.loadperf.core.settings.PerfSettings;
  * run by a {@link PerfRunner} of the environment's settings, which records them in {@code PERF_STORE}, as a
  * user's suite does. {@code PERF_VALIDATION_SLOWDOWN} (percent, default 0) slows every iteration by extra work after
  * the body; the comparison gives it to the head's runs only ({@code --head-env}), so the base cannot see it.
- * Keys and the table carry a {@code _compare16} suffix, apart from other runs on a shared server.
+ * Keys and the table carry a {@code _compare16} suffix, apart from other runs on a shared server, and the table the
+ * side too: with {@code --interleave iterations} both sides' runs are alive at once, taking turns.
  */
 public final class CompareValidationSuite {
 
@@ -25,7 +26,8 @@ public final class CompareValidationSuite {
                     + slowdown);
         }
         try (PerfRunner runner = PerfRunner.builder(settings).build()) {
-            for (Benchmark b : VerdictValidationChild.benchmarks(settings.testSize(), slowdown, "_compare16")) {
+            for (Benchmark b : VerdictValidationChild.benchmarks(settings.testSize(), slowdown, "_compare16",
+                    "_compare16_" + settings.get("PERF_COMPARE_SIDE", "alone"))) {
                 runner.run(b);
             }
         }

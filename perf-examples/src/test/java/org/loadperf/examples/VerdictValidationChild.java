@@ -140,9 +140,14 @@ public final class VerdictValidationChild {
 
     /** The two benchmarks, slowed by {@code slowdown} percent. */
     static List<Benchmark> benchmarks(int rows, double slowdown, String suffix) {
+        return benchmarks(rows, slowdown, suffix, suffix);
+    }
+
+    /** The two benchmarks with keys ending in {@code suffix}, the table's name in {@code tableSuffix}. */
+    static List<Benchmark> benchmarks(int rows, double slowdown, String suffix, String tableSuffix) {
         Benchmark cpu = Benchmark.builder("cpu_memory_workload" + suffix, "validation").datasetSize(rows)
                 .body(ctx -> slowed(slowdown, c -> cpuMemoryWork(rows), ctx)).build();
-        PostgresLoad pg = new PostgresLoad("perf_validation_load" + suffix);
+        PostgresLoad pg = new PostgresLoad("perf_validation_load" + tableSuffix);
         Benchmark load = Benchmark.builder("validation_load" + suffix, "postgresql").datasetSize(rows)
                 .setup(ctx -> pg.setup(ctx, rows))
                 .beforeEach(ctx -> pg.truncate())

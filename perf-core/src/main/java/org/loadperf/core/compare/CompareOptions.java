@@ -26,12 +26,16 @@ import java.util.Objects;
  * @param repo              the repository (its top level); null: the one of the working directory
  * @param reportDir         where compare.md, compare.json and index.html go; null: PERF_REPORT_DIR, else
  *                          target/perf-report of the repository
+ * @param interleave        {@code iterations}: in each round both sides' commands run at once, taking turns
+ *                          iteration by iteration; {@code runs}: one side's command after the other's
  */
 record CompareOptions(String base, String head, String groups, String command, String build, int roundsMin,
                       int roundsMax, Duration timeBudget, Duration runTimeout, boolean failOnRegression,
-                      Map<String, String> headEnv, Path repo, Path reportDir) {
+                      Map<String, String> headEnv, Path repo, Path reportDir, String interleave) {
 
     static final String WORKTREE = "worktree";
+    static final String ITERATIONS = "iterations";
+    static final String RUNS = "runs";
     static final String DEFAULT_GROUPS = "performance";
     /** The repository's own suites, as {@code make test-performance} runs them; one surefire JVM per module. */
     static final String DEFAULT_COMMAND = "mvn -B -q verify -Pperformance -Dgroups={groups} "
@@ -55,6 +59,8 @@ record CompareOptions(String base, String head, String groups, String command, S
               --rounds-max N        rounds at most (default 15)
               --time-budget T       start no round that would end after T (e.g. 30m, 90s, 1h; default: none)
               --run-timeout T       one side's command longer than T fails the comparison (default 60m)
+              --interleave MODE     iterations (default): both sides' runs of a round at once, taking turns
+                                    iteration by iteration; runs: one side's run after the other's
               --fail-on-regression  exit 1 when a REGRESSION survives Holm's correction (also PERF_FAIL_ON_REGRESSION)
               --head-env NAME=VALUE extra environment of the head's runs only (validation: an injected slowdown)
               --repo PATH           the repository (default: the one of the working directory)
@@ -65,6 +71,11 @@ record CompareOptions(String base, String head, String groups, String command, S
         Objects.requireNonNull(base, "base is null");
         Objects.requireNonNull(head, "head is null");
         headEnv = Map.copyOf(headEnv);
+        Objects.requireNonNull(interleave, "interleave is null");
+    }
+
+    boolean interleavesIterations() {
+        return interleave.equals(ITERATIONS);
     }
 
     boolean headIsWorktree() {
@@ -95,6 +106,7 @@ record CompareOptions(String base, String head, String groups, String command, S
         Map<String, String> headEnv = new LinkedHashMap<>();
         Path repo = null;
         Path reportDir = null;
+        String interleave = ITERATIONS;
         boolean minGiven = false;
         List<String> rest = new ArrayList<>(args);
         while (!rest.isEmpty()) {
@@ -140,6 +152,13 @@ record CompareOptions(String base, String head, String groups, String command, S
                 }
                 case "--repo" -> repo = Path.of(nonBlank(a, value));
                 case "--report-dir" -> reportDir = Path.of(nonBlank(a, value));
+                case "--interleave" -> {
+                    if (!value.equals(ITERATIONS) && !value.equals(RUNS)) {
+                        throw new IllegalArgumentException("--interleave must be " + ITERATIONS + " or " + RUNS
+                                + ", got '" + value + "'");
+                    }
+                    interleave = value;
+                }
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'");
             }
         }
@@ -157,7 +176,7 @@ record CompareOptions(String base, String head, String groups, String command, S
                     + groups + "'");
         }
         return new CompareOptions(base, head, groups, command, build, min, max, budget, runTimeout, fail, headEnv,
-                repo, reportDir);
+                repo, reportDir, interleave);
     }
 
     private static String nonBlank(String option, String value) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,6 +18,7 @@ import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.loadperf.api.BenchmarkRecord;
 import org.loadperf.api.Metric;
+import org.loadperf.core.measure.TurnTaking;
 import org.loadperf.core.store.JsonFileBaselineStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +57,7 @@ final class CompareRun {
     private final Path repo;
     private final Path work;
     private final List<Path> worktrees = new ArrayList<>();
-    private volatile Process running;
+    private final List<Process> running = new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean cleaned;
 
     CompareRun(CompareOptions options, RoundVerdicts judge, PrintStream out, LongSupplier clock) {
@@ -137,15 +139,22 @@ final class CompareRun {
             Map<String, BenchmarkRecord> b = null;
             Map<String, BenchmarkRecord> h = null;
             StringBuilder times = new StringBuilder();
-            for (Side s : order) {
-                long s0 = clock.getAsLong();
-                Map<String, BenchmarkRecord> records = runSide(s, r, stores, logs);
-                times.append(String.format(Locale.ROOT, "%s%s %.0f s", times.length() == 0 ? "" : ", ", s.name,
-                        seconds(s0)));
-                if (s == base) {
-                    b = records;
-                } else {
-                    h = records;
+            if (options.interleavesIterations()) {
+                Map<String, Map<String, BenchmarkRecord>> both = runBoth(order, r, stores, logs);
+                b = both.get(base.name);
+                h = both.get(head.name);
+                times.append(String.format(Locale.ROOT, "both at once, taking turns, %.0f s", seconds(r0)));
+            } else {
+                for (Side s : order) {
+                    long s0 = clock.getAsLong();
+                    Map<String, BenchmarkRecord> records = runSide(s, r, stores, logs);
+                    times.append(String.format(Locale.ROOT, "%s%s %.0f s", times.length() == 0 ? "" : ", ", s.name,
+                            seconds(s0)));
+                    if (s == base) {
+                        b = records;
+                    } else {
+                        h = records;
+                    }
                 }
             }
             rounds.add(new RoundVerdicts.Round(b, h));
@@ -189,10 +198,79 @@ final class CompareRun {
     }
 
     private Map<String, BenchmarkRecord> runSide(Side s, int round, Path stores, Path logs) {
-        String n = String.format(Locale.ROOT, "%s-%02d", s.name, round);
-        Path store = stores.resolve(n + ".json");
-        Path log = logs.resolve(n + ".log");
+        Path store = storeOf(s, round, stores);
+        Path log = logOf(s, round, logs);
         int code = exec(s, options.commandLine(), log, store, round);
+        return records(s, round, code, store, log);
+    }
+
+    /**
+     * Both sides' commands of a round at once, taking turns iteration by iteration through a directory of their own
+     * ({@link TurnTaking}); a side is marked ended as soon as its process exits, so the other never waits for it.
+     * When one side fails, the other is stopped and the comparison fails naming the first.
+     */
+    private Map<String, Map<String, BenchmarkRecord>> runBoth(List<Side> order, int round, Path stores, Path logs) {
+        Path turns = work.resolve("turns").resolve(String.format(Locale.ROOT, "round-%02d", round));
+        deleteTree(turns);
+        TurnTaking.prepare(turns, options.runTimeout());
+        Map<Side, Process> started = new LinkedHashMap<>();
+        try {
+            for (Side s : order) {
+                started.put(s, start(s, options.commandLine(), logOf(s, round, logs), storeOf(s, round, stores),
+                        round, Map.of("PERF_COMPARE_TURNS", turns.toString())));
+            }
+            long deadline = clock.getAsLong() + options.runTimeout().toNanos();
+            Map<Side, Integer> codes = new LinkedHashMap<>();
+            while (codes.size() < started.size()) {
+                for (Map.Entry<Side, Process> e : started.entrySet()) {
+                    Side s = e.getKey();
+                    if (!codes.containsKey(s) && e.getValue().waitFor(50, TimeUnit.MILLISECONDS)) {
+                        codes.put(s, e.getValue().exitValue());
+                        TurnTaking.ended(turns, s.name);
+                        if (codes.get(s) != 0) {
+                            // the other side's records would be compared with nothing: fail now, naming this one
+                            return Map.of(s.name, records(s, round, codes.get(s), storeOf(s, round, stores),
+                                    logOf(s, round, logs)));
+                        }
+                    }
+                }
+                if (codes.size() < started.size() && clock.getAsLong() - deadline > 0) {
+                    Side late = started.keySet().stream().filter(s -> !codes.containsKey(s)).findFirst().orElseThrow();
+                    throw new CompareException("`" + options.commandLine() + "` (" + late.name + ") took longer than "
+                            + "--run-timeout " + options.runTimeout() + " and was stopped; its output: "
+                            + logOf(late, round, logs));
+                }
+            }
+            Map<String, Map<String, BenchmarkRecord>> out = new LinkedHashMap<>();
+            for (Side s : order) {
+                out.put(s.name, records(s, round, codes.get(s), storeOf(s, round, stores), logOf(s, round, logs)));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new CompareException("cannot run `" + options.commandLine() + "`: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompareException("interrupted while `" + options.commandLine() + "` ran (round " + round + ")");
+        } finally {
+            started.values().forEach(p -> {
+                if (p.isAlive()) {
+                    destroy(p);
+                }
+                running.remove(p);
+            });
+        }
+    }
+
+    private static Path storeOf(Side s, int round, Path stores) {
+        return stores.resolve(String.format(Locale.ROOT, "%s-%02d", s.name, round) + ".json");
+    }
+
+    private static Path logOf(Side s, int round, Path logs) {
+        return logs.resolve(String.format(Locale.ROOT, "%s-%02d", s.name, round) + ".log");
+    }
+
+    /** The records a side's run of {@code round} wrote, or a CompareException saying why there are none. */
+    private Map<String, BenchmarkRecord> records(Side s, int round, int code, Path store, Path log) {
         if (code != 0) {
             throw new CompareException("the " + s.name + "'s run of round " + round + " failed with exit code " + code
                     + ": `" + options.commandLine() + "` in " + s.tree + "; its output: " + log + tail(log));
@@ -213,22 +291,7 @@ final class CompareRun {
     /** Runs {@code command} in the side's tree with the side's store and report directory; its exit code. */
     private int exec(Side s, String command, Path log, Path store, int round) {
         try {
-            Files.createDirectories(log.getParent());
-            ProcessBuilder pb = new ProcessBuilder("bash", "-c", command).directory(s.tree.toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            Map<String, String> env = pb.environment();
-            env.put("PERF_COMPARE_SIDE", s.name);
-            env.put("GROUPS", options.groups());
-            env.put("PERF_FAIL_ON_REGRESSION", "false"); // each run has a fresh store: nothing to regress against
-            env.put("PERF_REPORT_DIR", work.resolve("reports").resolve(s.name).toString());
-            if (store != null) {
-                Files.createDirectories(store.getParent());
-                env.put("PERF_STORE", store.toString());
-                env.put("PERF_RUN_ID", "compare-" + s.name + "-" + round);
-            }
-            env.putAll(s.env);
-            Process p = pb.start();
-            running = p;
+            Process p = start(s, command, log, store, round, Map.of());
             try {
                 if (!p.waitFor(options.runTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
                     destroy(p);
@@ -237,7 +300,7 @@ final class CompareRun {
                 }
                 return p.exitValue();
             } finally {
-                running = null;
+                running.remove(p);
             }
         } catch (IOException e) {
             throw new CompareException("cannot run `" + command + "` in " + s.tree + ": " + e.getMessage());
@@ -245,6 +308,30 @@ final class CompareRun {
             Thread.currentThread().interrupt();
             throw new CompareException("interrupted while `" + command + "` ran (" + s.name + ")");
         }
+    }
+
+    /** Starts {@code command} in the side's tree with the side's store, report directory and {@code extraEnv}. */
+    private Process start(Side s, String command, Path log, Path store, int round, Map<String, String> extraEnv)
+            throws IOException {
+        Files.createDirectories(log.getParent());
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", command).directory(s.tree.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        Map<String, String> env = pb.environment();
+        env.put("PERF_COMPARE_SIDE", s.name);
+        env.put("GROUPS", options.groups());
+        env.put("PERF_FAIL_ON_REGRESSION", "false"); // each run has a fresh store: nothing to regress against
+        env.put("PERF_REPORT_DIR", work.resolve("reports").resolve(s.name).toString());
+        env.remove("PERF_COMPARE_TURNS");
+        if (store != null) {
+            Files.createDirectories(store.getParent());
+            env.put("PERF_STORE", store.toString());
+            env.put("PERF_RUN_ID", "compare-" + s.name + "-" + round);
+        }
+        env.putAll(extraEnv);
+        env.putAll(s.env);
+        Process p = pb.start();
+        running.add(p);
+        return p;
     }
 
     private Path checkout(String name, String commit) {
@@ -261,10 +348,7 @@ final class CompareRun {
             return;
         }
         cleaned = true;
-        Process p = running;
-        if (p != null) {
-            destroy(p);
-        }
+        running.forEach(CompareRun::destroy);
         for (Path dir : worktrees) {
             removeWorktree(dir);
         }

@@ -102,6 +102,7 @@ public final class IterationLoop {
     private final List<Reporter> reporters;
     private final Plan plan;
     private final Random order = new Random();
+    private final TurnTaking turns;
     private boolean leakReported;
     /** The loaders the runner owns, per running benchmark ({@code Benchmark.Builder#loader}). */
     private final Map<Benchmark, OwnedLoader> owned = new IdentityHashMap<>();
@@ -113,6 +114,13 @@ public final class IterationLoop {
 
     public IterationLoop(BufferAllocator root, LongSupplier clock, MachineSensor sensor, List<Reporter> reporters,
                          Plan plan) {
+        this(root, clock, sensor, reporters, plan, TurnTaking.none());
+    }
+
+    /** A loop that takes turns with another process ({@code compare}'s two sides): see {@link TurnTaking}. */
+    public IterationLoop(BufferAllocator root, LongSupplier clock, MachineSensor sensor, List<Reporter> reporters,
+                         Plan plan, TurnTaking turns) {
+        this.turns = Objects.requireNonNull(turns, "turns is null");
         this.root = Objects.requireNonNull(root, "root is null");
         this.clock = Objects.requireNonNull(clock, "clock is null");
         this.sensor = Objects.requireNonNull(sensor, "sensor is null");
@@ -123,6 +131,16 @@ public final class IterationLoop {
     /** How many iterations and for how long. */
     public Plan plan() {
         return plan;
+    }
+
+    /** Waits for this side's turn when taking turns with another process; holds it until {@link #releaseTurn}. */
+    public void takeTurn() {
+        turns.take();
+    }
+
+    /** Lets the other process run on (the runner is done). */
+    public void releaseTurn() {
+        turns.release();
     }
 
     /** The runner's clock, in nanoseconds. */
@@ -145,6 +163,7 @@ public final class IterationLoop {
      * fails half-way is torn down too (it may hold what teardown frees).
      */
     public <T> T withSetUp(Benchmark benchmark, SetUpWork<T> work) {
+        turns.take();
         try (BufferAllocator allocator = root.newChildAllocator(benchmark.key(), 0, Long.MAX_VALUE)) {
             // the loader first: setup may use it (creating the table); its creation is not measured as a load
             Context setupContext = own(benchmark, allocator);
@@ -429,6 +448,7 @@ public final class IterationLoop {
         double seconds = sample.nanos() / 1e9;
         double elapsed = (clock.getAsLong() - t0) / 1e9;
         reporters.forEach(r -> r.iterationFinished(benchmark, index, total, warmup, seconds, elapsed));
+        turns.pass(); // the other side's iteration next, if it waits: both see the machine of the same seconds
         return sample;
     }
 

@@ -65,7 +65,10 @@ public enum RunnerSetting {
     BASELINE_POLICY("PERF_BASELINE_POLICY", Type.CHOICE, "always", "`always` (the guide's: every run becomes the "
             + "baseline), `update-unless-regressed`, `pinned`"),
     FAIL_ON_REGRESSION("PERF_FAIL_ON_REGRESSION", Type.BOOLEAN, "false", "a regression throws "
-            + "`PerformanceRegressionError` (an `AssertionError`)");
+            + "`PerformanceRegressionError` (an `AssertionError`)"),
+    COMPARE_SIDE("PERF_COMPARE_SIDE", Type.CHOICE, "none", "set by `compare` in each side's runs: `base` or `head`"),
+    COMPARE_TURNS("PERF_COMPARE_TURNS", Type.PATH, "none", "set by `compare --interleave iterations`: the directory "
+            + "through which the two sides' runs take turns, iteration by iteration");
 
     /** What a setting's value is. */
     @Api(status = Api.Status.EXPERIMENTAL, since = "0.2")

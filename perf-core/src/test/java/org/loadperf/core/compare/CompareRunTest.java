@@ -40,6 +40,13 @@ class CompareRunTest {
             machine=$(( 80 + (round * 37) % 41 ))
             tp=$(( speed * machine ))
             echo "$PERF_COMPARE_SIDE round $round groups $GROUPS" >> "$PERF_STORE.seen"
+            if [ -n "$PERF_COMPARE_TURNS" ] && [ -f "$PERF_COMPARE_TURNS/turns.properties" ]; then
+              # both sides of the round are running now: each waits (60 s at most) to see the other's mark
+              touch "$PERF_COMPARE_TURNS/$PERF_COMPARE_SIDE.started"
+              other=base; [ "$PERF_COMPARE_SIDE" = base ] && other=head
+              for i in $(seq 600); do [ -f "$PERF_COMPARE_TURNS/$other.started" ] && break; sleep 0.1; done
+              [ -f "$PERF_COMPARE_TURNS/$other.started" ] && echo "ran alongside the $other" >> "$PERF_STORE.seen"
+            fi
             cat > "$PERF_STORE" <<JSON
             {"fake_load": {"test_name": "load", "loader_type": "fake", "throughput_rows_per_sec": $tp,
               "memory_mb": 50.0, "duration_seconds": $(awk "BEGIN{print 1000000/$tp}"), "dataset_size": 1000,
@@ -116,6 +123,26 @@ class CompareRunTest {
         assertThat(Files.readString(repo.resolve("target/perf-report/compare.md"))).contains("|fake_load|throughput|");
         assertThat(Files.readString(repo.resolve("target/perf-report/index.html"))).contains("<section id=\"compare\">");
         assertWorktreesRemoved();
+    }
+
+    @Test
+    void bothSidesOfARoundRunAtOnceWithTheirTurnsOrOneAfterTheOther() throws Exception {
+        Run run = compare("--base", "HEAD~1", "--head", "HEAD", "--rounds-max", "7");
+        assertThat(run.code()).as(run.out() + run.err()).isZero();
+        assertThat(run.out()).contains("both at once, taking turns");
+        assertThat(Files.readString(repo.resolve("target/compare/stores/base-01.json.seen")))
+                .contains("ran alongside the head");
+        assertThat(Files.readString(repo.resolve("target/compare/stores/head-07.json.seen")))
+                .contains("ran alongside the base");
+        assertThat(json().get("comparisons").get(0).get("status").asText()).isEqualTo("REGRESSION");
+
+        Run sequential = compare("--base", "HEAD~1", "--head", "HEAD", "--rounds-max", "7", "--interleave", "runs");
+        assertThat(sequential.code()).as(sequential.out() + sequential.err()).isZero();
+        assertThat(sequential.out()).contains("round 1/7 (b h): base ").doesNotContain("taking turns");
+        assertThat(Files.readString(repo.resolve("target/compare/stores/base-01.json.seen")))
+                .doesNotContain("alongside");
+        assertThat(json().get("comparisons").get(0).get("status").asText()).isEqualTo("REGRESSION");
+        assertThat(compare("--base", "HEAD", "--interleave", "threads").err()).contains("--interleave must be");
     }
 
     @Test
