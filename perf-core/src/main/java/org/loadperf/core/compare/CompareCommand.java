@@ -38,7 +38,8 @@ public final class CompareCommand {
                 out.print(USAGE);
                 return 0;
             }
-            options = CompareOptions.parse(args, settings.getBoolean("PERF_FAIL_ON_REGRESSION", false));
+            options = CompareOptions.parse(args, settings.getBoolean("PERF_FAIL_ON_REGRESSION", false),
+                    settings.get("PERF_MEASURE_SECONDS").isPresent());
             // The thresholds, confidence and memory floor of the settings, as a history run would judge by.
             PerfRunner.Builder b = PerfRunner.builder(settings);
             judge = new RoundVerdicts(b.confidence(), b.thresholds(), b.memoryFloorMb());

@@ -28,10 +28,12 @@ import java.util.Objects;
  *                          target/perf-report of the repository
  * @param interleave        {@code iterations}: in each round both sides' commands run at once, taking turns
  *                          iteration by iteration; {@code runs}: one side's command after the other's
+ * @param measureSeconds    PERF_MEASURE_SECONDS of both sides' runs; null: what their settings say
  */
 record CompareOptions(String base, String head, String groups, String command, String build, int roundsMin,
                       int roundsMax, Duration timeBudget, Duration runTimeout, boolean failOnRegression,
-                      Map<String, String> headEnv, Path repo, Path reportDir, String interleave) {
+                      Map<String, String> headEnv, Path repo, Path reportDir, String interleave,
+                      Double measureSeconds) {
 
     static final String WORKTREE = "worktree";
     static final String ITERATIONS = "iterations";
@@ -45,6 +47,12 @@ record CompareOptions(String base, String head, String groups, String command, S
     static final int DEFAULT_ROUNDS_MIN = 7;
     static final int DEFAULT_ROUNDS_MAX = 15;
     static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofMinutes(60);
+    /**
+     * Measured time per benchmark in each run, unless the settings give PERF_MEASURE_SECONDS: a round's figure is the
+     * median of one JVM's iterations, and with the runner's 1 s a short body's median moved by 8% between JVMs
+     * (docs/verdict-validation.md, fifth session); 3 s cut that by about the square root of 3.
+     */
+    static final double DEFAULT_MEASURE_SECONDS = 3;
 
     static final String USAGE = """
             Usage: PerfCli compare --base <ref> [options]
@@ -61,6 +69,7 @@ record CompareOptions(String base, String head, String groups, String command, S
               --run-timeout T       one side's command longer than T fails the comparison (default 60m)
               --interleave MODE     iterations (default): both sides' runs of a round at once, taking turns
                                     iteration by iteration; runs: one side's run after the other's
+              --measure-seconds T   PERF_MEASURE_SECONDS of both sides' runs (default: the settings', else 3s)
               --fail-on-regression  exit 1 when a REGRESSION survives Holm's correction (also PERF_FAIL_ON_REGRESSION)
               --head-env NAME=VALUE extra environment of the head's runs only (validation: an injected slowdown)
               --repo PATH           the repository (default: the one of the working directory)
@@ -93,6 +102,16 @@ record CompareOptions(String base, String head, String groups, String command, S
      * @throws IllegalArgumentException naming the option of a missing or bad value
      */
     static CompareOptions parse(List<String> args, boolean failOnRegressionSetting) {
+        return parse(args, failOnRegressionSetting, false);
+    }
+
+    /**
+     * Parses {@code args}; {@code measureSecondsSet}: the settings give PERF_MEASURE_SECONDS, which the runs then
+     * read themselves unless {@code --measure-seconds} is given.
+     *
+     * @throws IllegalArgumentException naming the option of a missing or bad value
+     */
+    static CompareOptions parse(List<String> args, boolean failOnRegressionSetting, boolean measureSecondsSet) {
         String base = null;
         String head = WORKTREE;
         String groups = DEFAULT_GROUPS;
@@ -107,6 +126,7 @@ record CompareOptions(String base, String head, String groups, String command, S
         Path repo = null;
         Path reportDir = null;
         String interleave = ITERATIONS;
+        Double measure = measureSecondsSet ? null : DEFAULT_MEASURE_SECONDS;
         boolean minGiven = false;
         List<String> rest = new ArrayList<>(args);
         while (!rest.isEmpty()) {
@@ -152,6 +172,7 @@ record CompareOptions(String base, String head, String groups, String command, S
                 }
                 case "--repo" -> repo = Path.of(nonBlank(a, value));
                 case "--report-dir" -> reportDir = Path.of(nonBlank(a, value));
+                case "--measure-seconds" -> measure = duration(a, value).toMillis() / 1000.0;
                 case "--interleave" -> {
                     if (!value.equals(ITERATIONS) && !value.equals(RUNS)) {
                         throw new IllegalArgumentException("--interleave must be " + ITERATIONS + " or " + RUNS
@@ -176,7 +197,7 @@ record CompareOptions(String base, String head, String groups, String command, S
                     + groups + "'");
         }
         return new CompareOptions(base, head, groups, command, build, min, max, budget, runTimeout, fail, headEnv,
-                repo, reportDir, interleave);
+                repo, reportDir, interleave, measure);
     }
 
     private static String nonBlank(String option, String value) {

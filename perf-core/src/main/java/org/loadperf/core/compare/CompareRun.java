@@ -322,6 +322,9 @@ final class CompareRun {
         env.put("PERF_FAIL_ON_REGRESSION", "false"); // each run has a fresh store: nothing to regress against
         env.put("PERF_REPORT_DIR", work.resolve("reports").resolve(s.name).toString());
         env.remove("PERF_COMPARE_TURNS");
+        if (options.measureSeconds() != null) {
+            env.put("PERF_MEASURE_SECONDS", Double.toString(options.measureSeconds()));
+        }
         if (store != null) {
             Files.createDirectories(store.getParent());
             env.put("PERF_STORE", store.toString());

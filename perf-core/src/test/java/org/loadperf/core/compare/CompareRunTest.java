@@ -39,7 +39,7 @@ class CompareRunTest {
             round=${PERF_RUN_ID##*-}
             machine=$(( 80 + (round * 37) % 41 ))
             tp=$(( speed * machine ))
-            echo "$PERF_COMPARE_SIDE round $round groups $GROUPS" >> "$PERF_STORE.seen"
+            echo "$PERF_COMPARE_SIDE round $round groups $GROUPS measure ${PERF_MEASURE_SECONDS:-unset}" >> "$PERF_STORE.seen"
             if [ -n "$PERF_COMPARE_TURNS" ] && [ -f "$PERF_COMPARE_TURNS/turns.properties" ]; then
               # both sides of the round are running now: each waits (60 s at most) to see the other's mark
               touch "$PERF_COMPARE_TURNS/$PERF_COMPARE_SIDE.started"
@@ -118,7 +118,7 @@ class CompareRunTest {
         assertThat(throughput.get("fails_build").asBoolean()).isTrue();
         // Each side wrote its own store file per round, in the order B H, H B, ...
         assertThat(Files.readString(repo.resolve("target/compare/stores/base-01.json.seen")))
-                .contains("base round 1 groups fake");
+                .contains("base round 1 groups fake measure 3.0");
         assertThat(repo.resolve("target/compare/stores/head-02.json")).exists();
         assertThat(Files.readString(repo.resolve("target/perf-report/compare.md"))).contains("|fake_load|throughput|");
         assertThat(Files.readString(repo.resolve("target/perf-report/index.html"))).contains("<section id=\"compare\">");
@@ -136,11 +136,12 @@ class CompareRunTest {
                 .contains("ran alongside the base");
         assertThat(json().get("comparisons").get(0).get("status").asText()).isEqualTo("REGRESSION");
 
-        Run sequential = compare("--base", "HEAD~1", "--head", "HEAD", "--rounds-max", "7", "--interleave", "runs");
+        Run sequential = compare("--base", "HEAD~1", "--head", "HEAD", "--rounds-max", "7", "--interleave", "runs",
+                "--measure-seconds", "5s");
         assertThat(sequential.code()).as(sequential.out() + sequential.err()).isZero();
         assertThat(sequential.out()).contains("round 1/7 (b h): base ").doesNotContain("taking turns");
         assertThat(Files.readString(repo.resolve("target/compare/stores/base-01.json.seen")))
-                .doesNotContain("alongside");
+                .doesNotContain("alongside").contains("measure 5.0");
         assertThat(json().get("comparisons").get(0).get("status").asText()).isEqualTo("REGRESSION");
         assertThat(compare("--base", "HEAD", "--interleave", "threads").err()).contains("--interleave must be");
     }
