@@ -105,9 +105,9 @@ downstream-check:
 	  -Dperf.store='$(CURDIR)/target/downstream/performance_benchmarks.json'
 
 # Base (a git ref) against this working tree: the base checked out into target/compare/base, both trees built by the
-# reactor (nothing installed), their suites (GROUPS) run alternately in rounds, one JVM per side and round; the table
+# reactor (nothing installed), their suites (GROUPS) run in rounds, both sides at once taking turns per iteration; the table
 # is printed and written to target/perf-report/compare.md and compare.json. COMPARE_ARGS adds options
-# (--head REF, --rounds-max N, --time-budget 30m, --fail-on-regression; PerfCli compare --help).
+# (--head REF, --rounds-max N, --time-budget 30m, --interleave runs, --fail-on-regression; PerfCli compare --help).
 BASE            ?=
 COMPARE_ARGS    ?=
 COMPARE_COMMAND ?= $(AS_USER) $(MVN) -q verify -Pperformance -Dgroups={groups} -Dmaven.test.failure.ignore=true \

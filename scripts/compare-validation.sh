@@ -3,8 +3,10 @@
 # in COMPARE_VALIDATION_SLOWDOWNS (0: A/A), each of this commit (base: HEAD, in a git worktree) against this working
 # tree, whose runs alone get PERF_VALIDATION_SLOWDOWN (--head-env): the base cannot see it. The suite is
 # CompareValidationSuite (a CPU-and-memory workload and a PostgreSQL loader load, PERF_TEST_SIZE rows), one JVM per
-# side and round, started with java directly (the build step writes each tree's class path).
-# One line per comparison and metric goes to target/compare-validation/results.tsv, with the load average.
+# side and round, started with java directly (the build step writes each tree's class path); the two sides' JVMs take
+# turns per iteration unless COMPARE_VALIDATION_ARGS says --interleave runs.
+# One line per comparison and metric goes to target/compare-validation/results.tsv (COMPARE_VALIDATION_OUT), with the
+# load average. Under the busy machine: ../shared/tools/busy-machine -- scripts/compare-validation.sh
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${COMPARE_VALIDATION_RUNS:-20}
@@ -13,7 +15,7 @@ ARGS=${COMPARE_VALIDATION_ARGS:-}
 MVN=${MVN:-mvn -B}
 export PERF_TEST_SIZE=${PERF_TEST_SIZE:-10000}
 export PERF_LOG_LEVEL=${PERF_LOG_LEVEL:-WARN}
-out=target/compare-validation
+out=${COMPARE_VALIDATION_OUT:-target/compare-validation}
 mkdir -p "$out"
 
 # The CLI runs from a copy of its classes: the head's build step recompiles this tree while the comparison runs.
@@ -44,6 +46,8 @@ for i in $(seq 1 "$RUNS"); do
     java -cp "$cli_cp" org.loadperf.core.cli.PerfCli compare --base HEAD --head worktree --build "$build" \
       --command "$command" --head-env "PERF_VALIDATION_SLOWDOWN=$s" --report-dir "$dir" $ARGS \
       > "$dir.log" 2>&1 || true
+    # the rounds' store files (every iteration's figures), for analyses the table does not show
+    if [ -d target/compare/stores ]; then mkdir -p "$dir" && cp -r target/compare/stores "$dir/stores"; fi
     if [ ! -f "$dir/compare.json" ]; then
       echo "slowdown $s run $i: no compare.json, see $dir.log" >&2; tail -5 "$dir.log" >&2; continue
     fi

@@ -384,7 +384,7 @@ public final class PerfRunner implements AutoCloseable {
         notes.add("paired with " + baseline.key() + ": " + p.orders().size() + " interleaved pairs in this process, order "
                 + String.join(" ", p.orders()));
         for (Metric m : comparison.compared()) {
-            Verdict v = comparison.paired(m, sa.get(m), sb.get(m), t.of(m));
+            Verdict v = comparison.paired(m, sa.get(m), sb.get(m), t.of(m), candidate.datasetSize());
             list.add(v);
             BaselineComparison.mdeWarning(v, comparison.memoryFloorMb()).ifPresent(notes::add);
         }

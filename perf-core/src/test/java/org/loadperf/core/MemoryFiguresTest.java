@@ -266,6 +266,32 @@ class MemoryFiguresTest {
     }
 
     @Test
+    void pairedModeAppliesTheAllocationFloorToo() {
+        FakeMachine machine = new FakeMachine();
+        try (PerfRunner r = runner(machine, new InMemoryBaselineStore(), Map.of())) {
+            // 3x the allocation, but 20 KB more per load of 1,000 rows: under the 1 MB floor
+            PairedComparison small = r.compare(allocating("small_base", 10, machine), allocating("small_head", 30,
+                    machine));
+            assertThat(small.verdict(Metric.ALLOCATED_BYTES_PER_ROW).orElseThrow().status()).isEqualTo(Status.OK);
+            assertThat(small.verdict(Metric.ALLOCATED_BYTES_PER_ROW).orElseThrow().message()).contains("floor");
+            // 20% more at 10 KB per row: 2 MB more per load, judged
+            PairedComparison large = r.compare(allocating("large_base", 10_000, machine), allocating("large_head",
+                    12_000, machine));
+            assertThat(large.verdict(Metric.ALLOCATED_BYTES_PER_ROW).orElseThrow().status())
+                    .isEqualTo(Status.REGRESSION);
+        }
+    }
+
+    /** A body that allocates about {@code bytesPerRow} per row of 1,000 rows. */
+    private static Benchmark allocating(String key, int bytesPerRow, FakeMachine machine) {
+        return Benchmark.builder(key, "counting").datasetSize(1000).body(ctx -> {
+            sink = new byte[bytesPerRow * 1000 - 16];
+            machine.advance(10);
+            return 1000;
+        }).build();
+    }
+
+    @Test
     void noRowsGiveNoBytesPerRowInsteadOfTheTotal() {
         // Before: an iteration of 0 rows recorded its total bytes as "bytes per row".
         FakeMachine machine = new FakeMachine();

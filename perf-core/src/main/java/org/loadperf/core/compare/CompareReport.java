@@ -129,6 +129,10 @@ final class CompareReport {
         root.put("load_average_after", o.loadAfter());
         root.put("confidence", o.confidence());
         root.put("command", o.command());
+        root.put("interleave", o.interleave());
+        if (o.measureSeconds() != null) {
+            root.put("measure_seconds", o.measureSeconds());
+        }
         root.put("regression", o.rows().stream().anyMatch(RoundVerdicts.Row::failing));
         ArrayNode list = root.putArray("comparisons");
         for (RoundVerdicts.Row r : o.rows()) {

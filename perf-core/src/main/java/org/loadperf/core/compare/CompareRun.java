@@ -38,7 +38,7 @@ final class CompareRun {
     record Outcome(String baseRef, String baseCommit, String headRef, String headCommit, boolean headDirty,
                    int rounds, String stopReason, List<RoundVerdicts.Row> rows, List<String> notes,
                    double seconds, double[] roundSeconds, String loadBefore, String loadAfter, double confidence,
-                   String command) {
+                   String command, String interleave, Double measureSeconds) {
     }
 
     /** Thrown when the comparison cannot go on: a bad ref, a failed build or run; the message says what and where. */
@@ -181,7 +181,8 @@ final class CompareRun {
         }
         return new Outcome(options.base(), baseCommit, options.head(), headCommit, dirty, rounds.size(), stop, rows,
                 notes, seconds(t0), roundSeconds.stream().mapToDouble(Double::doubleValue).toArray(), loadBefore,
-                loadAverage(), judge.confidence(), options.commandLine());
+                loadAverage(), judge.confidence(), options.commandLine(), options.interleave(),
+                options.measureSeconds());
     }
 
     /** The largest throughput change so far, in a few words for the progress line. */

@@ -132,9 +132,10 @@ public final class TurnTaking {
 
     /** Waits for the turn, unless this side holds it already. */
     public void take() {
-        if (dir == null || holding || alone) {
+        if (dir == null || alone || holding && side.equals(read(dir).getProperty(HOLDER))) {
             return;
         }
+        holding = false; // another runner of this process handed the turn over
         long deadline = clock.getAsLong() + maxWait.toNanos();
         update(dir, p -> {
             p.setProperty(side + ".arrived", "true");
@@ -181,7 +182,12 @@ public final class TurnTaking {
         if (dir == null || alone || !holding) {
             return;
         }
-        if (!read(dir).containsKey(other + ".waiting")) {
+        Properties state = read(dir);
+        if (!side.equals(state.getProperty(HOLDER))) {
+            take(); // another runner of this process handed the turn over: wait for it like any other
+            return;
+        }
+        if (!state.containsKey(other + ".waiting")) {
             return; // the common case needs no lock: only the other side sets its waiting mark
         }
         boolean handed = update(dir, p -> {

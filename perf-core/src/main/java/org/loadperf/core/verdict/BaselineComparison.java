@@ -200,9 +200,14 @@ public final class BaselineComparison {
         return ChangePointVerdicts.apply(verdicts, history, draft, baseline, thresholds, notes, memoryFloorMb);
     }
 
-    /** The paired verdict of {@code metric}: {@code candidate} against {@code baseline}, iteration by iteration. */
-    public Verdict paired(Metric metric, List<Double> baseline, List<Double> candidate, Threshold threshold) {
-        return VerdictEngine.floor(engine.comparePaired(metric, baseline, candidate, threshold), memoryFloorMb);
+    /**
+     * The paired verdict of {@code metric}: {@code candidate} against {@code baseline}, iteration by iteration, with
+     * the memory and allocation floors the between-runs verdict has ({@code rows} per load).
+     */
+    public Verdict paired(Metric metric, List<Double> baseline, List<Double> candidate, Threshold threshold,
+                          long rows) {
+        return VerdictEngine.allocationFloor(VerdictEngine.floor(engine.comparePaired(metric, baseline, candidate,
+                threshold), memoryFloorMb), rows, memoryFloorMb);
     }
 
     /** How a metric scales with machine speed: throughput with it, times against it, memory not at all. */

@@ -135,6 +135,8 @@ class CompareRunTest {
         assertThat(Files.readString(repo.resolve("target/compare/stores/head-07.json.seen")))
                 .contains("ran alongside the base");
         assertThat(json().get("comparisons").get(0).get("status").asText()).isEqualTo("REGRESSION");
+        assertThat(json().get("interleave").asText()).isEqualTo("iterations");
+        assertThat(json().get("measure_seconds").asDouble()).isEqualTo(3.0);
 
         Run sequential = compare("--base", "HEAD~1", "--head", "HEAD", "--rounds-max", "7", "--interleave", "runs",
                 "--measure-seconds", "5s");
