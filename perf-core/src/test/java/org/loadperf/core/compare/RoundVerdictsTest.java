@@ -170,4 +170,36 @@ class RoundVerdictsTest {
         assertThat(memory.verdict().status()).isEqualTo(Status.OK);
         assertThat(memory.decided()).isTrue();
     }
+
+    /** A record with per-iteration throughput samples (and their median as the figure). */
+    private static BenchmarkRecord sampled(String key, List<Double> throughput) {
+        String[] p = key.split("_", 2);
+        double median = org.loadperf.core.stats.Statistics.median(throughput.stream().mapToDouble(d -> d).toArray());
+        return new BenchmarkRecord(p[1], p[0], 1000, Map.of(Metric.THROUGHPUT, median, Metric.MEMORY, 10.0,
+                Metric.DURATION, 1000 / median), Map.of(Metric.THROUGHPUT, throughput), "2026-01-01T00:00:00Z",
+                "unknown", false, "local", Map.of(), Map.of());
+    }
+
+    @Test
+    void theHeadsRoundFigureIsPairedIterationByIterationWithTheBases() {
+        // the machine's speed changes from iteration to iteration and both sides' i-th iterations share it (turns):
+        // the head is 10% slower in every pair, though the two sides' medians fall on different speeds
+        List<Double> speed = List.of(1.0, 0.5, 1.0, 0.5, 1.0, 0.5, 0.5);
+        List<Double> base = speed.stream().map(x -> 1000 * x).toList();
+        List<Double> head = speed.stream().map(x -> 900 * x).toList();
+        BenchmarkRecord b = sampled("fake_load", base);
+        BenchmarkRecord h = sampled("fake_load", head);
+        assertThat(RoundVerdicts.pairedHead(Metric.THROUGHPUT, b, h)).isCloseTo(450.0, within(1e-9));
+        assertThat(h.value(Metric.THROUGHPUT).getAsDouble()).isEqualTo(450.0);
+        // fewer iterations than the pairing needs, or memory: the head's own figure
+        BenchmarkRecord few = sampled("fake_load", head.subList(0, 3));
+        assertThat(RoundVerdicts.pairedHead(Metric.THROUGHPUT, b, few)).isEqualTo(few.value(Metric.THROUGHPUT)
+                .getAsDouble());
+        assertThat(RoundVerdicts.pairedHead(Metric.MEMORY, b, h)).isEqualTo(10.0);
+        // the i-th iterations pair even when the medians disagree: base samples fast first, head slow first
+        BenchmarkRecord b2 = sampled("fake_load", List.of(1000.0, 1000.0, 1000.0, 500.0, 500.0, 500.0));
+        BenchmarkRecord h2 = sampled("fake_load", List.of(900.0, 900.0, 900.0, 450.0, 450.0, 450.0));
+        assertThat(RoundVerdicts.pairedHead(Metric.THROUGHPUT, b2, h2) / b2.value(Metric.THROUGHPUT).getAsDouble())
+                .isCloseTo(0.9, within(1e-9));
+    }
 }
