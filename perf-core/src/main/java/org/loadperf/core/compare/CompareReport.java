@@ -88,7 +88,8 @@ final class CompareReport {
     }
 
     private static String legend(CompareRun.Outcome o) {
-        return String.format(Locale.ROOT, "Base, Head: medians of the per-round figures (one JVM per side and round). "
+        return String.format(Locale.ROOT, "Base, Head: medians of the per-round figures (one JVM per side and round; the head's "
+                + "throughput and duration paired with the base's iteration by iteration). "
                 + "Change: the head's median against the base's, in %% worse (negative: better); Bound: the %.0f%% "
                 + "lower bound of the shift paired over rounds (Hodges-Lehmann, exact signed-rank); MDE: the "
                 + "smallest change these rounds find 4 times in 5. A "
