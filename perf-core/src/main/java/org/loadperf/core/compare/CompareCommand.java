@@ -9,8 +9,8 @@ import org.loadperf.core.settings.PerfSettings;
 
 /**
  * {@code PerfCli compare}: is the head slower than the base? Both commits are built side by side and their suites
- * run in alternating JVM rounds in one job (see {@link CompareRun}); the verdicts are paired over the rounds (see
- * {@link RoundVerdicts}); the table goes to the console and to {@code compare.md}, {@code compare.json} and
+ * run in JVM rounds in one job, the two sides taking turns per iteration (see {@link CompareRun}); the verdicts are
+ * paired over the rounds (see {@link RoundVerdicts}); the table goes to the console and to {@code compare.md}, {@code compare.json} and
  * {@code index.html}. Nothing is recorded in the baseline store: each round's store file stays under
  * {@code target/compare/stores/} for {@code PerfCli import} when a run should become history.
  */

@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a two-commit comparison: the base checked out into a git worktree under {@code target/compare/}, each tree
- * built once, then rounds in which each side's command runs in a JVM (or build) of its own, alternately
- * (B H, H B, B H, ...), each run writing its own store file and report directory. The worktrees it made are removed
- * afterwards, also when a command fails or the process is interrupted (a shutdown hook).
+ * built once, then rounds in which each side's command runs in a JVM (or build) of its own: by default both at once,
+ * taking turns iteration by iteration ({@link org.loadperf.core.measure.TurnTaking}); with {@code --interleave runs}
+ * one after the other (B H, H B, ...). Each run writes its own store file and report directory. The worktrees it made
+ * are removed afterwards, also when a command fails or the process is interrupted (a shutdown hook).
  */
 final class CompareRun {
 
