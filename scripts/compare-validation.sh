@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 RUNS=${COMPARE_VALIDATION_RUNS:-20}
 SLOWDOWNS=${COMPARE_VALIDATION_SLOWDOWNS:-0 10}
 ARGS=${COMPARE_VALIDATION_ARGS:-}
+# the suite's loader types to run (postgresql: the loader load, validation: the CPU-and-memory workload; default both)
+GROUPS_RUN=${COMPARE_VALIDATION_GROUPS:-}
 MVN=${MVN:-mvn -B}
 export PERF_TEST_SIZE=${PERF_TEST_SIZE:-10000}
 export PERF_LOG_LEVEL=${PERF_LOG_LEVEL:-WARN}
@@ -34,7 +36,7 @@ if [ "${COMPARE_VALIDATION_REUSE_BUILD:-true}" = true ]; then
   bash -c "$build"
   build="bash '$(pwd)/scripts/compare-validation-reuse-build.sh' '$(pwd)'"
 fi
-command='java --add-opens=java.base/java.nio=ALL-UNNAMED -Xmx1g -cp "perf-examples/target/test-classes:$(cat perf-examples/target/compare-cp.txt)" org.loadperf.examples.CompareValidationSuite'
+command='java --add-opens=java.base/java.nio=ALL-UNNAMED -Xmx1g -cp "perf-examples/target/test-classes:$(cat perf-examples/target/compare-cp.txt)" org.loadperf.examples.CompareValidationSuite '"$GROUPS_RUN"
 
 results="$out/results.tsv"
 [ -f "$results" ] || printf 'time\tslowdown\trun\tkey\tmetric\tstatus\tfails_build\tchange\tbound\tmde\trounds\tminutes\tload_before\tload_after\n' > "$results"
