@@ -72,6 +72,8 @@ final class ArrowParquetWriter {
     private final long targetFileSize;
     private final long maxRowsPerFile;
     private final ParquetProperties props;
+    /** The row groups' properties: dictionary encoding off for the columns whose dictionary did not pay. */
+    private final DictionaryFallbacks dictionaries;
     private final long rowGroupSize;
     private final int maxPaddingSize;
     private final CodecFactory codecs;
@@ -123,6 +125,7 @@ final class ArrowParquetWriter {
             b.withWriterVersion(ParquetProperties.WriterVersion.fromString(version));
         }
         this.props = b.build();
+        this.dictionaries = new DictionaryFallbacks(props);
         String blockSize = conf.get(ParquetOutputFormat.BLOCK_SIZE);
         this.rowGroupSize = blockSize == null ? ParquetWriter.DEFAULT_BLOCK_SIZE : Long.parseLong(blockSize);
         String padding = conf.get(ParquetOutputFormat.MAX_PADDING_BYTES);
@@ -300,7 +303,8 @@ final class ArrowParquetWriter {
     private void newRowGroup() {
         pageStore = new ColumnChunkPageWriteStore(compressor, parquetSchema, props.getAllocator(),
                 props.getColumnIndexTruncateLength(), props.getPageWriteChecksumEnabled(), null, 0);
-        columnStore = props.newColumnWriteStore(parquetSchema, pageStore, pageStore);
+        columnStore = dictionaries.properties().newColumnWriteStore(parquetSchema, dictionaries.watch(pageStore),
+                pageStore);
         rowsInGroup = 0;
         boundVectors = null;
     }

@@ -43,6 +43,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -70,8 +76,10 @@ final class DeltaLoader implements Loader {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeltaLoader.class);
     static final String ENGINE_INFO = "loadperf-deltalake/0.1";
-    /** Partitions written at once; beyond it the least recently used partition's file is closed. */
+    /** Partitions written at once per lane; beyond it the least recently used partition's file is closed. */
     static final int MAX_OPEN_PARTITION_WRITERS = 64;
+    /** A batch is split between lanes only into ranges of at least this many rows (a small load stays one file). */
+    static final int MIN_ROWS_PER_LANE = 1024;
 
     private final DeltaLoaderConfig config;
     private final Engine engine;
@@ -83,6 +91,8 @@ final class DeltaLoader implements Loader {
     private TableMaintenance.TableStats known;
     /** One Hadoop configuration for every file of every load: building one parses core-default.xml again. */
     private final Configuration conf;
+    /** Threads of lanes 1 and up ({@code parallelism} over 1), started when first needed. */
+    private ExecutorService writerPool;
 
     DeltaLoader(DeltaLoaderConfig config) {
         this.config = config;
@@ -244,7 +254,7 @@ final class DeltaLoader implements Loader {
         checkMode(mode);
         long start = System.nanoTime();
         // Every data file this load creates is recorded before it exists, and deleted again unless it is committed.
-        Attempt attempt = new Attempt(new WrittenFiles(conf));
+        Attempt attempt = new Attempt(new WrittenFiles(conf), config.parallelism);
         Committed load;
         try {
             VectorSchemaRoot root = source.root();
@@ -254,9 +264,7 @@ final class DeltaLoader implements Loader {
             long writeDone = System.nanoTime();
             load = commit(plan, data, mode, attempt, root.getSchema().getFields().size(), prepared, writeDone);
         } catch (RuntimeException e) {
-            for (PartitionWriter w : attempt.writers.values()) {
-                w.abort();
-            }
+            attempt.abort();
             throw failed(e, attempt.written, attempt.readVersion, attempt.commitAttempted);
         }
         return finish(load, start, tableName, mode);
@@ -274,13 +282,49 @@ final class DeltaLoader implements Loader {
     /** What a failed load must undo: its files, its open writers, and whether its commit may have landed. */
     private static final class Attempt {
         final WrittenFiles written;
-        /** Open partition writers, least recently used first. */
-        final Map<List<Object>, PartitionWriter> writers = new LinkedHashMap<>(16, 0.75f, true);
+        /** One per writer thread of the load ({@code parallelism}); lane 0 runs on the caller's thread. */
+        final List<Lane> lanes = new ArrayList<>();
         long readVersion = -1;
         boolean commitAttempted;
 
-        Attempt(WrittenFiles written) {
+        Attempt(WrittenFiles written, int parallelism) {
             this.written = written;
+            for (int i = 0; i < parallelism; i++) {
+                lanes.add(new Lane());
+            }
+        }
+
+        void abort() {
+            for (Lane lane : lanes) {
+                for (PartitionWriter w : lane.writers.values()) {
+                    w.abort();
+                }
+                lane.writers.clear();
+            }
+        }
+    }
+
+    /**
+     * The files one writer thread has open and has closed: each thread of a load with {@code parallelism} over 1
+     * writes its own share of every batch's rows into files of its own.
+     */
+    private static final class Lane {
+        /** Open partition writers, least recently used first. */
+        final Map<List<Object>, PartitionWriter> writers = new LinkedHashMap<>(16, 0.75f, true);
+        /** The {@code add} actions of the files closed so far. */
+        final List<Row> actions = new ArrayList<>();
+        long fileBytes;
+
+        void finish(PartitionWriter w) {
+            actions.addAll(w.finish());
+            fileBytes += w.fileBytes();
+        }
+
+        void finishAll() {
+            for (PartitionWriter w : writers.values()) {
+                finish(w);
+            }
+            writers.clear();
         }
     }
 
@@ -345,13 +389,16 @@ final class DeltaLoader implements Loader {
         }
     }
 
-    /** Step 2: writes every batch of {@code source} into the data files of its partitions, chunk by chunk. */
+    /**
+     * Step 2: writes every batch of {@code source} into the data files of its partitions, chunk by chunk. With
+     * {@code parallelism} over 1 a batch's rows are split into that many contiguous ranges written at once, one per
+     * lane (the caller's thread writes the first); the next batch is read only when every lane is done with this
+     * one, since the source refills the same vectors.
+     */
     private Written write(Source source, VectorSchemaRoot root, Plan plan, Attempt attempt) {
         StructType tableSchema = plan.tableSchema();
         int[] sourceIndex = sourceIndexes(tableSchema, root);
         int[] partitionIndex = plan.partitionColumns().stream().mapToInt(tableSchema::indexOf).toArray();
-        List<Row> actions = new ArrayList<>();
-        long[] fileBytes = new long[1];
         long rows = 0;
         long bytes = 0;
         long batches = 0;
@@ -359,24 +406,115 @@ final class DeltaLoader implements Loader {
             int n = root.getRowCount();
             batches++;
             bytes += arrowBytes(root);
-            for (int offset = 0; offset < n; offset += config.batchSize) {
-                checkNotInterrupted(batches);
-                int len = Math.min(config.batchSize, n - offset);
-                checkNotNull(root, tableSchema, sourceIndex, offset, len, batches);
-                distribute(root, sourceIndex, offset, len, plan, partitionIndex, attempt, actions, fileBytes);
-                rows += len;
+            long batchNo = batches;
+            int parts = Math.max(1, Math.min(attempt.lanes.size(), n / MIN_ROWS_PER_LANE));
+            if (parts == 1) {
+                writeRange(root, sourceIndex, partitionIndex, plan, attempt, attempt.lanes.get(0), 0, n, batchNo);
+            } else {
+                writeInParallel(parts, n, batchNo, (lane, from, to) ->
+                        writeRange(root, sourceIndex, partitionIndex, plan, attempt, lane, from, to, batchNo),
+                        attempt);
             }
+            rows += n;
         }
-        for (PartitionWriter w : attempt.writers.values()) {
-            finishWriter(w, actions, fileBytes);
+        List<Row> actions = new ArrayList<>();
+        long fileBytes = 0;
+        for (Lane lane : attempt.lanes) {
+            lane.finishAll();
+            actions.addAll(lane.actions);
+            fileBytes += lane.fileBytes;
         }
-        attempt.writers.clear();
-        return new Written(actions, rows, bytes, batches, fileBytes[0]);
+        return new Written(actions, rows, bytes, batches, fileBytes);
     }
 
-    private static void finishWriter(PartitionWriter w, List<Row> actions, long[] fileBytes) {
-        actions.addAll(w.finish());
-        fileBytes[0] += w.fileBytes();
+    /** Rows {@code from} to {@code to - 1} of the current batch into {@code lane}'s files, in chunks of batch_size. */
+    private void writeRange(VectorSchemaRoot root, int[] sourceIndex, int[] partitionIndex, Plan plan,
+                            Attempt attempt, Lane lane, int from, int to, long batchNo) {
+        for (int offset = from; offset < to; offset += config.batchSize) {
+            checkNotInterrupted(batchNo);
+            int len = Math.min(config.batchSize, to - offset);
+            checkNotNull(root, plan.tableSchema(), sourceIndex, offset, len, batchNo);
+            distribute(root, sourceIndex, offset, len, plan, partitionIndex, attempt, lane);
+        }
+    }
+
+    private interface RangeWrite {
+        void write(Lane lane, int from, int to);
+    }
+
+    /**
+     * Runs {@code parts} ranges of a batch of {@code n} rows at once and waits until every one has ended, also when
+     * one fails or this thread is interrupted (a lane still reading the batch's vectors must not see them refilled
+     * or freed). The first range's failure in row order is the load's.
+     */
+    private void writeInParallel(int parts, int n, long batchNo, RangeWrite write, Attempt attempt) {
+        RuntimeException[] failures = new RuntimeException[parts];
+        CountDownLatch done = new CountDownLatch(parts - 1);
+        List<Future<?>> running = new ArrayList<>(parts - 1);
+        List<AtomicBoolean> started = new ArrayList<>(parts - 1);
+        ExecutorService pool = writerPool();
+        for (int i = 1; i < parts; i++) {
+            int part = i;
+            AtomicBoolean start = new AtomicBoolean();
+            started.add(start);
+            running.add(pool.submit(() -> {
+                if (!start.compareAndSet(false, true)) {
+                    return; // given up before it started: counted down by the caller
+                }
+                try {
+                    write.write(attempt.lanes.get(part), (int) ((long) n * part / parts),
+                            (int) ((long) n * (part + 1) / parts));
+                } catch (RuntimeException | Error e) {
+                    failures[part] = e instanceof RuntimeException r ? r
+                            : new LoaderException("Writer thread failed: " + e, e);
+                } finally {
+                    done.countDown();
+                }
+            }));
+        }
+        try {
+            write.write(attempt.lanes.get(0), 0, (int) ((long) n / parts));
+        } catch (RuntimeException e) {
+            failures[0] = e;
+        }
+        boolean interrupted = false;
+        while (true) {
+            try {
+                done.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+                for (int i = 0; i < running.size(); i++) {
+                    if (started.get(i).compareAndSet(false, true)) {
+                        done.countDown(); // will not start now
+                    } else {
+                        running.get(i).cancel(true); // interrupts the lane; its own finally counts down
+                    }
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+            throw new LoaderException("The load into " + config.tablePath + " was interrupted at batch " + batchNo);
+        }
+        for (RuntimeException f : failures) {
+            if (f != null) {
+                throw f;
+            }
+        }
+    }
+
+    /** The threads that write lanes 1 and up, started with the first load that splits a batch. */
+    private synchronized ExecutorService writerPool() {
+        if (writerPool == null) {
+            AtomicInteger count = new AtomicInteger();
+            writerPool = Executors.newFixedThreadPool(config.parallelism - 1, r -> {
+                Thread t = new Thread(r, "delta-writer-" + count.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return writerPool;
     }
 
     /**
@@ -718,7 +856,7 @@ final class DeltaLoader implements Loader {
      * partition column, hashed as the partition's key).
      */
     private void distribute(VectorSchemaRoot root, int[] sourceIndex, int offset, int n, Plan plan,
-                            int[] partitionIndex, Attempt attempt, List<Row> actions, long[] fileBytes) {
+                            int[] partitionIndex, Attempt attempt, Lane lane) {
         StructType schema = plan.tableSchema();
         List<String> partitionColumns = plan.partitionColumns();
         FieldVector[] columns = new FieldVector[sourceIndex.length];
@@ -726,7 +864,7 @@ final class DeltaLoader implements Loader {
             columns[i] = sourceIndex[i] < 0 ? null : root.getVector(sourceIndex[i]);
         }
         if (partitionColumns.isEmpty()) {
-            writer(List.of(), Map.of(), "table", plan, attempt, actions, fileBytes)
+            writer(List.of(), Map.of(), "table", plan, attempt, lane)
                     .write(new PartitionWriter.Chunk(columns, offset, n, null, n));
             return;
         }
@@ -756,21 +894,21 @@ final class DeltaLoader implements Loader {
                 values.put(partitionColumns.get(k), literal(t, key.get(k)));
                 label.add(partitionColumns.get(k) + "=" + key.get(k));
             }
-            writer(key, values, label.toString(), plan, attempt, actions, fileBytes)
+            writer(key, values, label.toString(), plan, attempt, lane)
                     .write(new PartitionWriter.Chunk(columns, offset, n, g.getValue(), counts.get(key)[0]));
         }
     }
 
     private PartitionWriter writer(List<Object> key, Map<String, Literal> values, String label, Plan plan,
-                                   Attempt attempt, List<Row> actions, long[] fileBytes) {
-        Map<List<Object>, PartitionWriter> writers = attempt.writers;
+                                   Attempt attempt, Lane lane) {
+        Map<List<Object>, PartitionWriter> writers = lane.writers;
         PartitionWriter w = writers.get(key);
         if (w == null) {
             if (writers.size() >= MAX_OPEN_PARTITION_WRITERS) {
                 Iterator<Map.Entry<List<Object>, PartitionWriter>> it = writers.entrySet().iterator();
                 PartitionWriter eldest = it.next().getValue();
                 it.remove();
-                finishWriter(eldest, actions, fileBytes);
+                lane.finish(eldest);
             }
             w = new PartitionWriter(engine, plan.txnState(), conf, plan.tableSchema(), values, config, label,
                     attempt.written);
@@ -853,5 +991,10 @@ final class DeltaLoader implements Loader {
         // Kernel's default engine holds no connections; Hadoop FileSystem instances are cached process-wide. A
         // checkpoint still being written is let finish.
         hooks.close();
+        synchronized (this) {
+            if (writerPool != null) {
+                writerPool.shutdownNow();
+            }
+        }
     }
 }

@@ -48,10 +48,14 @@ final class DeltaLoaderConfig {
             "Parquet codec of the data files: snappy, zstd or uncompressed");
     static final ConfigKey<Integer> BATCH_SIZE = ConfigKey.integer("batch_size", 10_000, 1, 10_000_000,
             "Rows handed to the Parquet writer at a time: loadTable re-chunks larger source batches to this");
+    static final ConfigKey<Integer> PARALLELISM = ConfigKey.integer("parallelism", 1, 1, 64,
+            "Data files written at once: each batch's rows are split into this many ranges of at least 1,024 rows, "
+                    + "written by as many threads into files of their own and committed together in one version; "
+                    + "each thread holds a row group of its own (memory grows with it)");
 
     static final List<ConfigKey<?>> KEYS = List.of(TABLE_PATH, STORAGE_OPTIONS, PARTITION_BY, OPTIMIZE_AFTER_WRITE,
             VACUUM_AFTER_WRITE, VACUUM_RETENTION_HOURS, SCHEMA_EVOLUTION, MERGE_SCHEMA, TARGET_FILE_SIZE,
-            MAX_ROWS_PER_FILE, ROW_GROUP_SIZE, COMPRESSION, BATCH_SIZE);
+            MAX_ROWS_PER_FILE, ROW_GROUP_SIZE, COMPRESSION, BATCH_SIZE, PARALLELISM);
 
     private static final List<String> CODECS = List.of("snappy", "zstd", "uncompressed");
 
@@ -67,6 +71,7 @@ final class DeltaLoaderConfig {
     final long rowGroupSize;
     final String compression;
     final int batchSize;
+    final int parallelism;
     /** The secret-named storage_options values, kept out of every message. */
     final Secrets secrets;
 
@@ -84,6 +89,7 @@ final class DeltaLoaderConfig {
         rowGroupSize = config.get(ROW_GROUP_SIZE);
         compression = config.get(COMPRESSION).trim().toLowerCase(Locale.ROOT);
         batchSize = config.get(BATCH_SIZE);
+        parallelism = config.get(PARALLELISM);
         secrets = Secrets.of(config, KEYS);
     }
 

@@ -50,8 +50,11 @@ final class PartitionWriter {
         this.engine = engine;
         this.txnState = txnState;
         this.label = label;
-        this.context = Transaction.getWriteContext(engine, txnState, partitionValues);
-        StructType physical = physicalSchema(engine, txnState, tableSchema, partitionValues);
+        StructType physical;
+        synchronized (txnState) { // the lanes of a load share the transaction: Kernel's calls on it go one at a time
+            this.context = Transaction.getWriteContext(engine, txnState, partitionValues);
+            physical = physicalSchema(engine, txnState, tableSchema, partitionValues);
+        }
         this.tableIndex = new int[physical.length()];
         for (int i = 0; i < tableIndex.length; i++) {
             StructField f = physical.at(i);
@@ -99,6 +102,13 @@ final class PartitionWriter {
             fileBytes += f.getSize();
         }
         List<Row> actions = new ArrayList<>(files.size());
+        synchronized (txnState) {
+            appendActions(files, actions);
+        }
+        return actions;
+    }
+
+    private void appendActions(List<DataFileStatus> files, List<Row> actions) {
         try (CloseableIterator<Row> adds = Transaction.generateAppendActions(engine, txnState,
                 DeltaLoader.toIteratorOf(files), context)) {
             while (adds.hasNext()) {
@@ -107,7 +117,6 @@ final class PartitionWriter {
         } catch (IOException e) {
             throw new LoaderException("Building the add actions of partition " + label + " failed: " + e, e);
         }
-        return actions;
     }
 
     /** Bytes of the files {@link #finish()} closed. */

@@ -60,7 +60,7 @@ class DeltaLoaderBehaviourTest {
         assertThat(p.configKeys()).extracting(k -> k.name()).containsExactly("table_path", "storage_options",
                 "partition_by", "optimize_after_write", "vacuum_after_write", "vacuum_retention_hours",
                 "schema_evolution", "merge_schema", "target_file_size", "max_rows_per_file", "row_group_size", "compression",
-                "batch_size");
+                "batch_size", "parallelism");
         assertThatThrownBy(() -> p.create(LoaderConfig.of(Map.of("table_path", "/x", "bogus", 1))))
                 .isInstanceOf(LoaderException.class).hasMessageContaining("unknown key 'bogus'");
     }
