@@ -9,6 +9,7 @@ import io.delta.kernel.types.StructType;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.util.MemoryUtil;
 import org.apache.arrow.vector.BaseLargeVariableWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
@@ -180,6 +181,45 @@ final class ArrowColumnWriters {
         return (validity.getByte(i >>> 3) & (1 << (i & 7))) == 0;
     }
 
+    /**
+     * A buffer read by address after one range check per read: ArrowBuf's own checks (reference count, bounds, on
+     * every call) cost more than the read, and these reads are most of a large load's own work.
+     */
+    static final class Raw {
+        private final long address;
+        private final long capacity;
+
+        Raw(ArrowBuf buf) {
+            this.address = buf.memoryAddress();
+            this.capacity = buf.capacity();
+        }
+
+        /** The address of {@code width} bytes at {@code offset}, which must lie inside the buffer. */
+        long at(long offset, long width) {
+            if (offset < 0 || width < 0 || offset > capacity - width) {
+                throw new IndexOutOfBoundsException(width + " bytes at " + offset + " of an Arrow buffer of "
+                        + capacity + " bytes");
+            }
+            return address + offset;
+        }
+
+        long capacity() {
+            return capacity;
+        }
+
+        boolean bit(int i) {
+            return (MemoryUtil.getByte(at(i >>> 3, 1)) & (1 << (i & 7))) != 0;
+        }
+
+        int getInt(long offset) {
+            return MemoryUtil.getInt(at(offset, 4));
+        }
+
+        long getLong(long offset) {
+            return MemoryUtil.getLong(at(offset, 8));
+        }
+    }
+
     private static final class Struct extends Node {
         private final ArrowBuf validity;
         private final boolean optional;
@@ -259,12 +299,12 @@ final class ArrowColumnWriters {
     /** A primitive column: the value of row {@code i} written with {@link #value}. */
     private abstract static class Leaf extends Node {
         final ColumnWriter w;
-        private final ArrowBuf validity;
+        private final Raw validity;
         private final boolean optional;
 
         Leaf(ColumnWriter w, ValueVector v, boolean optional) {
             this.w = w;
-            this.validity = v.getValidityBuffer();
+            this.validity = optional ? new Raw(v.getValidityBuffer()) : null;
             this.optional = optional;
         }
 
@@ -272,7 +312,7 @@ final class ArrowColumnWriters {
         final void write(int i, int r, int d) {
             if (!optional) {
                 value(i, r, d);
-            } else if (isNull(validity, i)) {
+            } else if (!validity.bit(i)) {
                 w.writeNull(r, d);
             } else {
                 value(i, r, d + 1);
@@ -289,11 +329,11 @@ final class ArrowColumnWriters {
 
     private static Node leaf(DataType type, boolean optional, ValueVector vector, ColumnWriter w) {
         if (vector instanceof BitVector v) {
-            ArrowBuf data = v.getDataBuffer();
+            Raw data = new Raw(v.getDataBuffer());
             return new Leaf(w, v, optional) {
                 @Override
                 void value(int i, int r, int d) {
-                    w.write((data.getByte(i >>> 3) & (1 << (i & 7))) != 0, r, d);
+                    w.write(data.bit(i), r, d);
                 }
             };
         }
@@ -316,7 +356,7 @@ final class ArrowColumnWriters {
             };
         }
         if (vector instanceof IntVector || vector instanceof DateDayVector) {
-            ArrowBuf data = ((org.apache.arrow.vector.BaseFixedWidthVector) vector).getDataBuffer();
+            Raw data = new Raw(((org.apache.arrow.vector.BaseFixedWidthVector) vector).getDataBuffer());
             return new Leaf(w, vector, optional) {
                 @Override
                 void value(int i, int r, int d) {
@@ -325,7 +365,7 @@ final class ArrowColumnWriters {
             };
         }
         if (vector instanceof BigIntVector v) {
-            ArrowBuf data = v.getDataBuffer();
+            Raw data = new Raw(v.getDataBuffer());
             return new Leaf(w, v, optional) {
                 @Override
                 void value(int i, int r, int d) {
@@ -378,11 +418,11 @@ final class ArrowColumnWriters {
             };
         }
         if (vector instanceof Float8Vector v) {
-            ArrowBuf data = v.getDataBuffer();
+            Raw data = new Raw(v.getDataBuffer());
             return new Leaf(w, v, optional) {
                 @Override
                 void value(int i, int r, int d) {
-                    w.write(data.getDouble((long) i * Float8Vector.TYPE_WIDTH), r, d);
+                    w.write(Double.longBitsToDouble(data.getLong((long) i * Float8Vector.TYPE_WIDTH)), r, d);
                 }
             };
         }
@@ -403,24 +443,7 @@ final class ArrowColumnWriters {
             return timestamp(v, optional, w);
         }
         if (vector instanceof BaseVariableWidthVector v) {
-            ArrowBuf offsets = v.getOffsetBuffer();
-            ArrowBuf data = v.getDataBuffer();
-            return new Leaf(w, v, optional) {
-                private byte[] scratch = new byte[256];
-
-                @Override
-                void value(int i, int r, int d) {
-                    long at = (long) i * BaseVariableWidthVector.OFFSET_WIDTH;
-                    int start = offsets.getInt(at);
-                    int len = offsets.getInt(at + BaseVariableWidthVector.OFFSET_WIDTH) - start;
-                    if (scratch.length < len) {
-                        scratch = new byte[Math.max(len, scratch.length * 2)];
-                    }
-                    data.getBytes(start, scratch, 0, len);
-                    // "Reused": parquet-mr copies the bytes wherever it keeps them (dictionary, statistics).
-                    w.write(Binary.fromReusedByteArray(scratch, 0, len), r, d);
-                }
-            };
+            return new VariableWidth(w, v, optional);
         }
         if (vector instanceof BaseLargeVariableWidthVector v) {
             return bytes(v, optional, w, i -> v.get(i));
@@ -438,6 +461,51 @@ final class ArrowColumnWriters {
                 + " of field '" + vector.getName() + "'");
     }
 
+    /**
+     * Strings and binaries, copied from the Arrow data buffer into an array a window of {@link #WINDOW} bytes at a
+     * time rather than one value at a time (a copy call per short value was 16% of a large load).
+     */
+    private static final class VariableWidth extends Leaf {
+        static final int WINDOW = 64 * 1024;
+        private final Raw offsets;
+        private final Raw data;
+        private byte[] window = new byte[0];
+        private long windowStart;
+        private long windowEnd;
+
+        VariableWidth(ColumnWriter w, BaseVariableWidthVector v, boolean optional) {
+            super(w, v, optional);
+            this.offsets = new Raw(v.getOffsetBuffer());
+            this.data = new Raw(v.getDataBuffer());
+        }
+
+        @Override
+        void value(int i, int r, int d) {
+            long at = (long) i * BaseVariableWidthVector.OFFSET_WIDTH;
+            int start = offsets.getInt(at);
+            int end = offsets.getInt(at + BaseVariableWidthVector.OFFSET_WIDTH);
+            if (start < windowStart || end > windowEnd) {
+                fill(start, end);
+            }
+            // "Reused": parquet-mr copies the bytes wherever it keeps them (dictionary, statistics).
+            w.write(Binary.fromReusedByteArray(window, (int) (start - windowStart), end - start), r, d);
+        }
+
+        private void fill(int start, int end) {
+            long len = Math.max((long) end - start, Math.min(WINDOW, data.capacity() - start));
+            long from = data.at(start, len);
+            if (end < start) {
+                throw new IndexOutOfBoundsException("value offsets " + start + ".." + end + " go backwards");
+            }
+            if (window.length < len) {
+                window = new byte[(int) Math.max(len, WINDOW)];
+            }
+            MemoryUtil.copyFromMemory(from, window, 0, len);
+            windowStart = start;
+            windowEnd = start + len;
+        }
+    }
+
     private interface Bytes {
         byte[] get(int i);
     }
@@ -452,7 +520,7 @@ final class ArrowColumnWriters {
     }
 
     private static Node timestamp(TimeStampVector v, boolean optional, ColumnWriter w) {
-        ArrowBuf data = v.getDataBuffer();
+        Raw data = new Raw(v.getDataBuffer());
         // Delta stores microseconds; nanoseconds are truncated toward negative infinity, as ArrowColumnVectors does.
         long multiply;
         long divide;

@@ -8,6 +8,7 @@ import static org.loadperf.delta.FailedLoadCleanupTest.onDisk;
 import static org.loadperf.delta.FailedLoadCleanupTest.referenced;
 import static org.loadperf.delta.FailedLoadCleanupTest.tree;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +21,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -141,6 +148,26 @@ class ParallelWriteTest {
         assertThat(tree(table)).isEqualTo(before);
         assertThat(DeltaTables.version(table)).isZero();
         assertThat(DeltaTables.rows(table)).hasSize(3_000);
+    }
+
+    @Test
+    void offsetsPointingOutsideTheDataBufferFailTheLoadInsteadOfReadingThere() throws Exception {
+        Path table = DeltaTables.freshDir("corrupt-offsets");
+        Schema schema = new Schema(List.of(Field.nullable("s", ArrowType.Utf8.INSTANCE)));
+        try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+             Loader l = loader(table, Map.of())) {
+            VarCharVector s = (VarCharVector) root.getVector(0);
+            s.allocateNew(3);
+            for (int i = 0; i < 3; i++) {
+                s.setSafe(i, ("v" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            root.setRowCount(3);
+            // The last value claims to end far past the data buffer: a hostile or broken source.
+            s.getOffsetBuffer().setInt(3L * BaseVariableWidthVector.OFFSET_WIDTH, 1 << 30);
+            assertThatThrownBy(() -> l.loadBatch(root, "t", LoadMode.APPEND)).isInstanceOf(LoaderException.class)
+                    .hasMessageContaining("Arrow buffer").hasMessageContaining("nothing was committed");
+        }
+        assertThat(DeltaTables.dataFiles(table)).isEmpty();
     }
 
     @Test
