@@ -70,6 +70,17 @@ final class ArrowColumnWriters {
 
         /** Writes a NULL (or an absent ancestor) at {@code (r, d)} into every leaf column under this field. */
         abstract void writeNull(int r, int d);
+
+        /**
+         * Writes rows {@code from} to {@code to - 1} of a top-level field, one column after the other: the caller
+         * ends their records afterwards. A column's values, its writer and its buffers stay in the cache for the
+         * whole run, where a row at a time goes through every column's for each row.
+         */
+        void writeRun(int from, int to) {
+            for (int i = from; i < to; i++) {
+                write(i, 0, 0);
+            }
+        }
     }
 
     /**
@@ -322,6 +333,23 @@ final class ArrowColumnWriters {
         @Override
         final void writeNull(int r, int d) {
             w.writeNull(r, d);
+        }
+
+        @Override
+        final void writeRun(int from, int to) {
+            if (!optional) {
+                for (int i = from; i < to; i++) {
+                    value(i, 0, 0);
+                }
+                return;
+            }
+            for (int i = from; i < to; i++) {
+                if (validity.bit(i)) {
+                    value(i, 0, 1);
+                } else {
+                    w.writeNull(0, 0);
+                }
+            }
         }
 
         abstract void value(int i, int r, int d);

@@ -141,6 +141,10 @@ final class ArrowParquetWriter {
      * schema, {@code null} for a column of NULLs), those {@code selected} marks if it is not {@code null}.
      */
     void write(FieldVector[] vectors, int base, int length, boolean[] selected) {
+        if (selected == null) {
+            writeRuns(vectors, base, length);
+            return;
+        }
         try {
             for (int r = 0; r < length; r++) {
                 if (selected != null && !selected[r]) {
@@ -159,6 +163,45 @@ final class ArrowParquetWriter {
                 columnStore.endRecord();
                 rowsInFile++;
                 rowsInGroup++;
+                if (rowsInGroup >= nextMemoryCheck) {
+                    checkRowGroup();
+                }
+                if (rowsInFile >= maxRowsPerFile || (rowsInFile >= nextSizeCheck && fileSizeReached())) {
+                    close();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Writing Parquet file " + path + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * All rows {@code base} to {@code base + length - 1}, a column at a time in runs that end where the row-at-a-time
+     * path would check the row group's memory, the file's size or its row limit, so files and row groups end where
+     * they would have.
+     */
+    private void writeRuns(FieldVector[] vectors, int base, int length) {
+        try {
+            int r = 0;
+            while (r < length) {
+                if (file == null) {
+                    open();
+                }
+                if (boundVectors != vectors) {
+                    bind(vectors);
+                }
+                long run = Math.min(length - r, Math.min(nextMemoryCheck - rowsInGroup,
+                        Math.min(nextSizeCheck, maxRowsPerFile) - rowsInFile));
+                int n = (int) Math.max(1, run);
+                for (ArrowColumnWriters.Node node : nodes) {
+                    node.writeRun(base + r, base + r + n);
+                }
+                for (int k = 0; k < n; k++) {
+                    columnStore.endRecord();
+                }
+                r += n;
+                rowsInFile += n;
+                rowsInGroup += n;
                 if (rowsInGroup >= nextMemoryCheck) {
                     checkRowGroup();
                 }
