@@ -150,25 +150,13 @@ final class ArrowParquetWriter {
                 if (selected != null && !selected[r]) {
                     continue;
                 }
-                if (file == null) {
-                    open();
-                }
-                if (boundVectors != vectors) {
-                    bind(vectors);
-                }
+                ready(vectors);
                 int i = base + r;
                 for (ArrowColumnWriters.Node n : nodes) {
                     n.write(i, 0, 0);
                 }
                 columnStore.endRecord();
-                rowsInFile++;
-                rowsInGroup++;
-                if (rowsInGroup >= nextMemoryCheck) {
-                    checkRowGroup();
-                }
-                if (rowsInFile >= maxRowsPerFile || (rowsInFile >= nextSizeCheck && fileSizeReached())) {
-                    close();
-                }
+                written(1);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Writing Parquet file " + path + " failed: " + e.getMessage(), e);
@@ -184,12 +172,7 @@ final class ArrowParquetWriter {
         try {
             int r = 0;
             while (r < length) {
-                if (file == null) {
-                    open();
-                }
-                if (boundVectors != vectors) {
-                    bind(vectors);
-                }
+                ready(vectors);
                 long run = Math.min(length - r, Math.min(nextMemoryCheck - rowsInGroup,
                         Math.min(nextSizeCheck, maxRowsPerFile) - rowsInFile));
                 int n = (int) Math.max(1, run);
@@ -200,17 +183,32 @@ final class ArrowParquetWriter {
                     columnStore.endRecord();
                 }
                 r += n;
-                rowsInFile += n;
-                rowsInGroup += n;
-                if (rowsInGroup >= nextMemoryCheck) {
-                    checkRowGroup();
-                }
-                if (rowsInFile >= maxRowsPerFile || (rowsInFile >= nextSizeCheck && fileSizeReached())) {
-                    close();
-                }
+                written(n);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Writing Parquet file " + path + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Opens a file if none is open and binds the column writers to {@code vectors}. */
+    private void ready(FieldVector[] vectors) throws IOException {
+        if (file == null) {
+            open();
+        }
+        if (boundVectors != vectors) {
+            bind(vectors);
+        }
+    }
+
+    /** After {@code n} records: the row group's memory check, then the file's size and row limit. */
+    private void written(int n) throws IOException {
+        rowsInFile += n;
+        rowsInGroup += n;
+        if (rowsInGroup >= nextMemoryCheck) {
+            checkRowGroup();
+        }
+        if (rowsInFile >= maxRowsPerFile || (rowsInFile >= nextSizeCheck && fileSizeReached())) {
+            close();
         }
     }
 

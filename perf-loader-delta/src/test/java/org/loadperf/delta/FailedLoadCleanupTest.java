@@ -112,17 +112,24 @@ class FailedLoadCleanupTest {
         assertThat(table).doesNotExist();
     }
 
-    @Test
-    void anInterruptedLoadStopsBeforeItsNextChunkAndDeletesItsFiles() throws Exception {
+    /**
+     * With {@code parallelism} 2 the batches are large enough to be split: the second thread is still writing when the
+     * caller's thread stops; the load waits for it before it deletes the files.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void anInterruptedLoadStopsBeforeItsNextChunkAndDeletesItsFiles(int parallelism) throws Exception {
         Path table = DeltaTables.freshDir("failed-interrupt");
-        Map<String, Object> options = Map.of("max_rows_per_file", 5, "optimize_after_write", false);
-        try (RowsReader first = new RowsReader(allocator, 0, 1, ROWS, List.of("a"), 0);
+        int rows = parallelism == 1 ? ROWS : 3_000;
+        Map<String, Object> options = Map.of("max_rows_per_file", parallelism == 1 ? 5 : 1_000,
+                "optimize_after_write", false, "parallelism", parallelism);
+        try (RowsReader first = new RowsReader(allocator, 0, 1, rows, List.of("a"), 0);
              Loader l = loader(table, options)) {
             l.loadTable(first, "t", LoadMode.APPEND);
         }
         Set<String> before = tree(table);
         // A caller bounds a load by interrupting its thread (Future.cancel(true)); here the source does it.
-        try (RowsReader r = new RowsReader(allocator, 100, 4, ROWS, List.of("a"), 0, List.of(), b -> {
+        try (RowsReader r = new RowsReader(allocator, 100_000, 4, rows, List.of("a"), 0, List.of(), b -> {
                  if (b == 3) {
                      Thread.currentThread().interrupt();
                  }
@@ -136,7 +143,7 @@ class FailedLoadCleanupTest {
         }
         assertThat(tree(table)).isEqualTo(before);
         assertThat(DeltaTables.version(table)).isZero();
-        assertThat(DeltaTables.rows(table)).hasSize(ROWS);
+        assertThat(DeltaTables.rows(table)).hasSize(rows);
     }
 
     @Test

@@ -38,7 +38,8 @@ import org.loadperf.api.loader.LoaderException;
 
 /**
  * {@code parallelism}: a batch's rows split between writer threads, each into files of its own, one commit; every
- * row once, Kernel's statistics per file, and a failure or an interrupt in any thread leaves nothing behind.
+ * row once, Kernel's statistics per file, and a failure in any thread leaves nothing behind (an interrupt:
+ * FailedLoadCleanupTest).
  */
 class ParallelWriteTest {
 
@@ -122,32 +123,6 @@ class ParallelWriteTest {
         assertThat(tree(table)).isEqualTo(before);
         assertThat(DeltaTables.version(table)).isZero();
         assertThat(byId(DeltaTables.rows(table))).isEqualTo(byId(committed));
-    }
-
-    @Test
-    void anInterruptedParallelLoadWaitsForItsThreadsAndDeletesTheirFiles() throws Exception {
-        Path table = DeltaTables.freshDir("parallel-interrupt");
-        Map<String, Object> options = Map.of("parallelism", 2, "optimize_after_write", false);
-        try (RowsReader first = new RowsReader(allocator, 0, 1, 3_000, List.of("a"), 0);
-             Loader l = loader(table, options)) {
-            l.loadTable(first, "t", LoadMode.APPEND);
-        }
-        Set<String> before = tree(table);
-        try (RowsReader r = new RowsReader(allocator, 100_000, 4, 3_000, List.of("a"), 0, List.of(), b -> {
-                 if (b == 2) {
-                     Thread.currentThread().interrupt();
-                 }
-             });
-             Loader l = loader(table, options)) {
-            assertThatThrownBy(() -> l.loadTable(r, "t", LoadMode.APPEND)).isInstanceOf(LoaderException.class)
-                    .hasMessageContaining("interrupted at batch 2").hasMessageContaining("nothing was committed");
-            assertThat(Thread.currentThread().isInterrupted()).isTrue();
-        } finally {
-            Thread.interrupted();
-        }
-        assertThat(tree(table)).isEqualTo(before);
-        assertThat(DeltaTables.version(table)).isZero();
-        assertThat(DeltaTables.rows(table)).hasSize(3_000);
     }
 
     @Test
