@@ -23,9 +23,8 @@ import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.loadperf.api.loader.LoadMode;
@@ -41,17 +40,8 @@ class FailedLoadCleanupTest {
 
     private static final int ROWS = 20;
 
-    private BufferAllocator allocator;
-
-    @BeforeEach
-    void setUp() {
-        allocator = new RootAllocator();
-    }
-
-    @AfterEach
-    void tearDown() {
-        allocator.close();
-    }
+    @RegisterExtension
+    final TestAllocator allocator = new TestAllocator();
 
     @ParameterizedTest
     @ValueSource(strings = {"append", "overwrite", "partitioned", "schema_evolution", "load_batch"})

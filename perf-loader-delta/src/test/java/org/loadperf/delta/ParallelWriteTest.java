@@ -19,17 +19,14 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
@@ -45,17 +42,8 @@ class ParallelWriteTest {
 
     private static final Pattern NUM_RECORDS = Pattern.compile("\\\\?\"numRecords\\\\?\":(\\d+)");
 
-    private BufferAllocator allocator;
-
-    @BeforeEach
-    void setUp() {
-        allocator = new RootAllocator();
-    }
-
-    @AfterEach
-    void tearDown() {
-        allocator.close();
-    }
+    @RegisterExtension
+    final TestAllocator allocator = new TestAllocator();
 
     @Test
     void everyRowIsWrittenOnceIntoAFileOfEachThreadInOneCommit() throws Exception {

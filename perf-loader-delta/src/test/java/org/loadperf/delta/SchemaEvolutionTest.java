@@ -23,8 +23,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampMicroVector;
@@ -37,9 +35,8 @@ import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.loadperf.api.loader.LoadMode;
 import org.loadperf.api.loader.LoadResult;
 import org.loadperf.api.loader.Loader;
@@ -56,17 +53,8 @@ class SchemaEvolutionTest {
     private static final Field B = Field.nullable("b", ArrowType.Utf8.INSTANCE);
     private static final Field C = Field.nullable("c", new ArrowType.Int(32, true));
 
-    private BufferAllocator allocator;
-
-    @BeforeEach
-    void setUp() {
-        allocator = new RootAllocator();
-    }
-
-    @AfterEach
-    void tearDown() {
-        allocator.close();
-    }
+    @RegisterExtension
+    final TestAllocator allocator = new TestAllocator();
 
     @Test
     void newNullableColumnWidensTheSchemaInTheLoadsOwnCommit() throws Exception {
