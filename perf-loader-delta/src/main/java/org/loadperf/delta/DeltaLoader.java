@@ -114,8 +114,8 @@ final class DeltaLoader implements Loader {
         this.maintenance = new TableMaintenance(engine, table, conf, config, hooks);
         // Storage option values are credentials as often as not (account keys, SAS tokens): only keys are logged.
         LOG.info("Delta Lake loader for {} (compression {}, target file size {} bytes, partition_by {}, "
-                        + "storage option keys {})", config.tablePath, config.compression, config.targetFileSize,
-                config.partitionBy, config.storageOptions.keySet());
+                        + "parallelism {}, storage option keys {})", config.tablePath, config.compression,
+                config.targetFileSize, config.partitionBy, config.parallelism, config.storageOptions.keySet());
     }
 
     /**
