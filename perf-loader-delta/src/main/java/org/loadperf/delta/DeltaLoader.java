@@ -47,6 +47,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.arrow.vector.FieldVector;
@@ -457,25 +458,32 @@ final class DeltaLoader implements Loader {
             int part = i;
             AtomicBoolean start = new AtomicBoolean();
             started.add(start);
-            running.add(pool.submit(() -> {
-                if (!start.compareAndSet(false, true)) {
-                    return; // given up before it started: counted down by the caller
-                }
-                try {
-                    write.write(attempt.lanes.get(part), (int) ((long) n * part / parts),
-                            (int) ((long) n * (part + 1) / parts));
-                } catch (RuntimeException | Error e) {
-                    failures[part] = e instanceof RuntimeException r ? r
-                            : new LoaderException("Writer thread failed: " + e, e);
-                } finally {
-                    done.countDown();
-                }
-            }));
+            try {
+                running.add(pool.submit(() -> {
+                    if (!start.compareAndSet(false, true)) {
+                        return; // given up before it started: counted down by the caller
+                    }
+                    try {
+                        write.write(attempt.lanes.get(part), (int) ((long) n * part / parts),
+                                (int) ((long) n * (part + 1) / parts));
+                    } catch (RuntimeException | Error e) {
+                        failures[part] = failure(e);
+                    } finally {
+                        done.countDown();
+                    }
+                }));
+            } catch (RejectedExecutionException e) { // the loader was closed during the load
+                start.set(true);
+                running.add(java.util.concurrent.CompletableFuture.completedFuture(null));
+                failures[part] = new LoaderException("The Delta loader of " + config.tablePath + " was closed during "
+                        + "the load", e);
+                done.countDown();
+            }
         }
         try {
             write.write(attempt.lanes.get(0), 0, (int) ((long) n / parts));
-        } catch (RuntimeException e) {
-            failures[0] = e;
+        } catch (RuntimeException | Error e) {
+            failures[0] = failure(e); // thrown once the other lanes have stopped reading the batch
         }
         boolean interrupted = false;
         while (true) {
@@ -502,6 +510,10 @@ final class DeltaLoader implements Loader {
                 throw f;
             }
         }
+    }
+
+    private static RuntimeException failure(Throwable e) {
+        return e instanceof RuntimeException r ? r : new LoaderException("A writer thread failed: " + e, e);
     }
 
     /** The threads that write lanes 1 and up, started with the first load that splits a batch. */
