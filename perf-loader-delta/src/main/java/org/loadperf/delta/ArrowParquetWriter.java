@@ -98,7 +98,8 @@ final class ArrowParquetWriter {
     private FieldVector[] boundVectors;
 
     ArrowParquetWriter(Configuration conf, Path directory, WrittenFiles written, StructType schema,
-                       List<Column> statsColumns, long targetFileSize, OptionalLong maxRowsPerFile) {
+                       List<Column> statsColumns, long targetFileSize, OptionalLong maxRowsPerFile,
+                       DictionaryFallbacks.Memory dictionaryMemory) {
         this.conf = conf;
         this.directory = directory;
         this.written = written;
@@ -125,7 +126,7 @@ final class ArrowParquetWriter {
             b.withWriterVersion(ParquetProperties.WriterVersion.fromString(version));
         }
         this.props = b.build();
-        this.dictionaries = new DictionaryFallbacks(props);
+        this.dictionaries = new DictionaryFallbacks(props, dictionaryMemory);
         String blockSize = conf.get(ParquetOutputFormat.BLOCK_SIZE);
         this.rowGroupSize = blockSize == null ? ParquetWriter.DEFAULT_BLOCK_SIZE : Long.parseLong(blockSize);
         String padding = conf.get(ParquetOutputFormat.MAX_PADDING_BYTES);
@@ -381,6 +382,7 @@ final class ArrowParquetWriter {
                 pageStore.flushToFileWriter(file);
                 file.endBlock();
                 nextRowGroupSize = Math.min(file.getNextRowGroupSize(), rowGroupSize);
+                dictionaries.rowGroupDone();
             }
         } finally {
             columnStore.close();

@@ -92,6 +92,8 @@ final class DeltaLoader implements Loader {
     private TableMaintenance.TableStats known;
     /** One Hadoop configuration for every file of every load: building one parses core-default.xml again. */
     private final Configuration conf;
+    /** The columns whose dictionary did not pay in this loader's earlier files (see {@link DictionaryFallbacks}). */
+    private final DictionaryFallbacks.Memory dictionaryMemory = new DictionaryFallbacks.Memory();
     /** Threads of lanes 1 and up ({@code parallelism} over 1), started when first needed. */
     private ExecutorService writerPool;
 
@@ -923,7 +925,7 @@ final class DeltaLoader implements Loader {
                 lane.finish(eldest);
             }
             w = new PartitionWriter(engine, plan.txnState(), conf, plan.tableSchema(), values, config, label,
-                    attempt.written);
+                    attempt.written, dictionaryMemory);
             writers.put(key, w);
         }
         return w;

@@ -3,6 +3,8 @@ package org.loadperf.delta;
 import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.Encoding;
@@ -21,16 +23,56 @@ import org.apache.parquet.hadoop.metadata.ColumnPath;
  * it was the largest part of a large load's time. A column falls back when one of its data pages is written without
  * dictionary encoding although its dictionary was on; the file's content is the same either way (those pages were
  * plain already), only the wasted work goes.
+ *
+ * <p>A loader's writers share what they learned ({@link Memory}): a load of one row group (most loads under ~100k
+ * rows) starts with the columns the loader's earlier writers found, and every {@value Memory#RETRY_EVERY}th writer
+ * tries every dictionary again, so a column whose values change character gets its dictionary back.
  */
 final class DictionaryFallbacks {
 
+    /** The columns found plain by a loader's writers so far, shared by all of them (also across threads). */
+    static final class Memory {
+        static final int RETRY_EVERY = 16;
+        private final Set<String> plain = ConcurrentHashMap.newKeySet();
+        private final AtomicInteger writers = new AtomicInteger();
+
+        /** The columns a new writer starts without a dictionary; null: this writer tries every dictionary again. */
+        Set<String> start() {
+            return writers.getAndIncrement() % RETRY_EVERY == 0 ? null : Set.copyOf(plain);
+        }
+
+        Set<String> plainColumns() {
+            return Set.copyOf(plain);
+        }
+    }
+
     private final ParquetProperties base;
+    private final Memory memory;
     private final Set<String> plain = new LinkedHashSet<>();
+    /** Whether this writer tries every dictionary again: its first row group then says what the loader remembers. */
+    private final boolean retrying;
+    private boolean firstRowGroupDone;
     private ParquetProperties current;
 
-    DictionaryFallbacks(ParquetProperties base) {
+    DictionaryFallbacks(ParquetProperties base, Memory memory) {
         this.base = base;
+        this.memory = memory;
+        Set<String> start = memory.start();
+        this.retrying = start == null;
         this.current = base;
+        if (start != null && !start.isEmpty()) {
+            plain.addAll(start);
+            current = withoutDictionary(plain);
+        }
+    }
+
+    /** After each row group: a retrying writer's first one replaces what the loader remembers. */
+    void rowGroupDone() {
+        if (retrying && !firstRowGroupDone) {
+            memory.plain.retainAll(plain);
+            memory.plain.addAll(plain);
+        }
+        firstRowGroupDone = true;
     }
 
     /** The properties of the next row group: the base ones, with dictionary encoding off for each fallen-back column. */
@@ -55,12 +97,19 @@ final class DictionaryFallbacks {
     private void fellBack(ColumnDescriptor column) {
         String path = ColumnPath.get(column.getPath()).toDotString();
         if (plain.add(path)) {
-            ParquetProperties.Builder b = ParquetProperties.copy(base);
-            for (String p : plain) {
-                b.withDictionaryEncoding(p, false);
+            current = withoutDictionary(plain);
+            if (!retrying || firstRowGroupDone) {
+                memory.plain.add(path);
             }
-            current = b.build();
         }
+    }
+
+    private ParquetProperties withoutDictionary(Set<String> columns) {
+        ParquetProperties.Builder b = ParquetProperties.copy(base);
+        for (String p : columns) {
+            b.withDictionaryEncoding(p, false);
+        }
+        return b.build();
     }
 
     /** Passes every call on; notes a data page whose values are not dictionary encoded. */

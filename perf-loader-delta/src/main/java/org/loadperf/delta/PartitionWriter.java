@@ -46,7 +46,7 @@ final class PartitionWriter {
 
     PartitionWriter(Engine engine, Row txnState, Configuration conf, StructType tableSchema,
                     Map<String, Literal> partitionValues, DeltaLoaderConfig config, String label,
-                    WrittenFiles written) {
+                    WrittenFiles written, DictionaryFallbacks.Memory dictionaryMemory) {
         this.engine = engine;
         this.txnState = txnState;
         this.label = label;
@@ -68,7 +68,8 @@ final class PartitionWriter {
         }
         // The target directory is a URI (escaped): as a path string it would be escaped a second time on disk.
         this.writer = new ArrowParquetWriter(conf, new Path(URI.create(context.getTargetDirectory())), written,
-                physical, context.getStatisticsColumns(), config.targetFileSize, config.maxRowsPerFile);
+                physical, context.getStatisticsColumns(), config.targetFileSize, config.maxRowsPerFile,
+                dictionaryMemory);
     }
 
     /**

@@ -50,7 +50,8 @@ class ColumnRunsTest {
             for (boolean runs : new boolean[] {true, false}) {
                 Path dir = Files.createTempDirectory("column-runs");
                 ArrowParquetWriter w = new ArrowParquetWriter(conf, new org.apache.hadoop.fs.Path(dir.toUri()),
-                        new WrittenFiles(conf), schema, List.of(), 200 * 1024, OptionalLong.of(2_500));
+                        new WrittenFiles(conf), schema, List.of(), 200 * 1024, OptionalLong.of(2_500),
+                        new DictionaryFallbacks.Memory());
                 for (int base = 0; base < 6_000; base += 1_000) {
                     w.write(vectors, base, 1_000, runs ? null : all);
                 }

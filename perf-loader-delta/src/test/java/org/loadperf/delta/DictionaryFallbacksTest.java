@@ -39,7 +39,7 @@ class DictionaryFallbacksTest {
     @Test
     void aPageWrittenWithoutTheDictionaryTurnsItOffForThatColumnOnly() throws IOException {
         ParquetProperties base = ParquetProperties.builder().build();
-        DictionaryFallbacks fallbacks = new DictionaryFallbacks(base);
+        DictionaryFallbacks fallbacks = new DictionaryFallbacks(base, new DictionaryFallbacks.Memory());
         ColumnDescriptor id = SCHEMA.getColumnDescription(new String[] {"id"});
         ColumnDescriptor p = SCHEMA.getColumnDescription(new String[] {"p"});
         ColumnDescriptor x = SCHEMA.getColumnDescription(new String[] {"s", "x"});
@@ -63,6 +63,34 @@ class DictionaryFallbacksTest {
         PageWriteStore again = fallbacks.watch(recording(written));
         page(again.getPageWriter(id), Encoding.PLAIN);
         assertThat(fallbacks.properties()).isSameAs(next);
+    }
+
+    @Test
+    void aLoadersNextWritersStartWithoutTheDictionaryAndEverySixteenthTriesItAgain() throws IOException {
+        ParquetProperties base = ParquetProperties.builder().build();
+        DictionaryFallbacks.Memory memory = new DictionaryFallbacks.Memory();
+        ColumnDescriptor id = SCHEMA.getColumnDescription(new String[] {"id"});
+        ColumnDescriptor p = SCHEMA.getColumnDescription(new String[] {"p"});
+        List<String> written = new ArrayList<>();
+
+        DictionaryFallbacks first = new DictionaryFallbacks(base, memory);
+        page(first.watch(recording(written)).getPageWriter(id), Encoding.PLAIN);
+        page(first.watch(recording(written)).getPageWriter(p), Encoding.RLE_DICTIONARY);
+        first.rowGroupDone();
+        assertThat(memory.plainColumns()).containsExactly("id");
+
+        for (int writer = 2; writer <= DictionaryFallbacks.Memory.RETRY_EVERY; writer++) {
+            DictionaryFallbacks next = new DictionaryFallbacks(base, memory);
+            assertThat(next.properties().isDictionaryEnabled(id)).as("writer %d", writer).isFalse();
+            assertThat(next.properties().isDictionaryEnabled(p)).isTrue();
+        }
+        // The 17th tries again; the id column's values now repeat, so its dictionary pays and is remembered so.
+        DictionaryFallbacks retry = new DictionaryFallbacks(base, memory);
+        assertThat(retry.properties().isDictionaryEnabled(id)).isTrue();
+        page(retry.watch(recording(written)).getPageWriter(id), Encoding.RLE_DICTIONARY);
+        retry.rowGroupDone();
+        assertThat(memory.plainColumns()).isEmpty();
+        assertThat(new DictionaryFallbacks(base, memory).properties().isDictionaryEnabled(id)).isTrue();
     }
 
     @Test
