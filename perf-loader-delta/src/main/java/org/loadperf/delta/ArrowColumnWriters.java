@@ -187,11 +187,6 @@ final class ArrowColumnWriters {
         int at(int i);
     }
 
-    /** The validity bit read directly: ValueVector.isNull is an interface call and re-checks the buffer. */
-    private static boolean isNull(ArrowBuf validity, int i) {
-        return (validity.getByte(i >>> 3) & (1 << (i & 7))) == 0;
-    }
-
     /**
      * A buffer read by address after one range check per read: ArrowBuf's own checks (reference count, bounds, on
      * every call) cost more than the read, and these reads are most of a large load's own work.
@@ -232,20 +227,20 @@ final class ArrowColumnWriters {
     }
 
     private static final class Struct extends Node {
-        private final ArrowBuf validity;
+        private final Raw validity;
         private final boolean optional;
         private final Node[] children;
 
         Struct(ValueVector v, boolean optional, Node[] children) {
-            this.validity = v == null ? null : v.getValidityBuffer();
             this.optional = optional && v != null;
+            this.validity = this.optional ? new Raw(v.getValidityBuffer()) : null;
             this.children = children;
         }
 
         @Override
         void write(int i, int r, int d) {
             if (optional) {
-                if (isNull(validity, i)) {
+                if (!validity.bit(i)) {
                     writeNull(r, d);
                     return;
                 }
@@ -266,14 +261,14 @@ final class ArrowColumnWriters {
 
     /** A list or a map: an (optional) group holding a repeated group of elements or key/value entries. */
     private static final class Repeated extends Node {
-        private final ArrowBuf validity;
+        private final Raw validity;
         private final boolean optional;
         private final Offsets offsets;
         private final Node element;
         private final int repetition;
 
         Repeated(ValueVector v, boolean optional, Offsets offsets, Node element, int repetition) {
-            this.validity = v.getValidityBuffer();
+            this.validity = optional ? new Raw(v.getValidityBuffer()) : null;
             this.optional = optional;
             this.offsets = offsets;
             this.element = element;
@@ -283,7 +278,7 @@ final class ArrowColumnWriters {
         @Override
         void write(int i, int r, int d) {
             if (optional) {
-                if (isNull(validity, i)) {
+                if (!validity.bit(i)) {
                     element.writeNull(r, d);
                     return;
                 }

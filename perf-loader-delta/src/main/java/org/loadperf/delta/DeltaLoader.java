@@ -50,6 +50,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowReader;
@@ -116,7 +117,8 @@ final class DeltaLoader implements Loader {
         this.hooks = new PostCommitHooks(engine, config.tablePath);
         this.maintenance = new TableMaintenance(engine, table, conf, config, hooks);
         // Storage option values are credentials as often as not (account keys, SAS tokens): only keys are logged.
-        LOG.info("Delta Lake loader for {} (compression {}, target file size {} bytes, partition_by {}, "
+        // DEBUG: a streaming application creates loaders by the thousand, and nothing here is a user's to act on.
+        LOG.debug("Delta Lake loader for {} (compression {}, target file size {} bytes, partition_by {}, "
                         + "parallelism {}, storage option keys {})", config.tablePath, config.compression,
                 config.targetFileSize, config.partitionBy, config.parallelism, config.storageOptions.keySet());
     }
@@ -414,20 +416,33 @@ final class DeltaLoader implements Loader {
             if (parts == 1) {
                 writeRange(root, sourceIndex, partitionIndex, plan, attempt, attempt.lanes.get(0), 0, n, batchNo);
             } else {
-                writeInParallel(parts, n, batchNo, (lane, from, to) ->
-                        writeRange(root, sourceIndex, partitionIndex, plan, attempt, lane, from, to, batchNo),
-                        attempt);
+                inParallel(parts, batchNo, part -> writeRange(root, sourceIndex, partitionIndex, plan, attempt,
+                        attempt.lanes.get(part), (int) ((long) n * part / parts), (int) ((long) n * (part + 1) / parts),
+                        batchNo));
             }
             rows += n;
         }
+        finishLanes(attempt.lanes, batches);
         List<Row> actions = new ArrayList<>();
         long fileBytes = 0;
         for (Lane lane : attempt.lanes) {
-            lane.finishAll();
             actions.addAll(lane.actions);
             fileBytes += lane.fileBytes;
         }
         return new Written(actions, rows, bytes, batches, fileBytes);
+    }
+
+    /**
+     * Closes every lane's open files (last row group, compression, footer, statistics): on the lanes' own threads when
+     * more than one lane has files open, as their writes ran.
+     */
+    private void finishLanes(List<Lane> lanes, long batchNo) {
+        List<Lane> open = lanes.stream().filter(l -> !l.writers.isEmpty()).toList();
+        if (open.size() <= 1) {
+            open.forEach(Lane::finishAll);
+        } else {
+            inParallel(open.size(), batchNo, part -> open.get(part).finishAll());
+        }
     }
 
     /** Rows {@code from} to {@code to - 1} of the current batch into {@code lane}'s files, in chunks of batch_size. */
@@ -441,51 +456,63 @@ final class DeltaLoader implements Loader {
         }
     }
 
-    private interface RangeWrite {
-        void write(Lane lane, int from, int to);
+    /** One part of {@link #inParallel} on the writer pool: whoever claims it first runs it or gives it up. */
+    private static final class PoolPart {
+        private final AtomicBoolean claimed = new AtomicBoolean();
+        private Future<?> future;
+
+        boolean claim() {
+            return claimed.compareAndSet(false, true);
+        }
+
+        /** Gives the part up if it has not started, else interrupts it; {@code done} counts down either way. */
+        void stop(CountDownLatch done) {
+            if (claim()) {
+                done.countDown();
+            } else if (future != null) {
+                future.cancel(true); // the part's own finally counts down
+            }
+        }
     }
 
     /**
-     * Runs {@code parts} ranges of a batch of {@code n} rows at once and waits until every one has ended, also when
-     * one fails or this thread is interrupted (a lane still reading the batch's vectors must not see them refilled
-     * or freed). The first range's failure in row order is the load's.
+     * Runs {@code task} for parts 0 to {@code parts - 1} at once (part 0 on this thread, the others on the writer
+     * pool) and waits until every one has ended, also when one fails or this thread is interrupted: a part still
+     * reading the batch's vectors must not see them refilled or freed. The lowest part's failure is the load's.
      */
-    private void writeInParallel(int parts, int n, long batchNo, RangeWrite write, Attempt attempt) {
+    private void inParallel(int parts, long batchNo, IntConsumer task) {
         RuntimeException[] failures = new RuntimeException[parts];
         CountDownLatch done = new CountDownLatch(parts - 1);
-        List<Future<?>> running = new ArrayList<>(parts - 1);
-        List<AtomicBoolean> started = new ArrayList<>(parts - 1);
+        List<PoolPart> others = new ArrayList<>(parts - 1);
         ExecutorService pool = writerPool();
         for (int i = 1; i < parts; i++) {
             int part = i;
-            AtomicBoolean start = new AtomicBoolean();
-            started.add(start);
+            PoolPart p = new PoolPart();
+            others.add(p);
             try {
-                running.add(pool.submit(() -> {
-                    if (!start.compareAndSet(false, true)) {
+                p.future = pool.submit(() -> {
+                    if (!p.claim()) {
                         return; // given up before it started: counted down by the caller
                     }
                     try {
-                        write.write(attempt.lanes.get(part), (int) ((long) n * part / parts),
-                                (int) ((long) n * (part + 1) / parts));
+                        task.accept(part);
                     } catch (RuntimeException | Error e) {
                         failures[part] = failure(e);
                     } finally {
                         done.countDown();
                     }
-                }));
+                });
             } catch (RejectedExecutionException e) { // the loader was closed during the load
-                start.set(true);
-                running.add(java.util.concurrent.CompletableFuture.completedFuture(null));
+                p.claim();
                 failures[part] = new LoaderException("The Delta loader of " + config.tablePath + " was closed during "
                         + "the load", e);
                 done.countDown();
             }
         }
         try {
-            write.write(attempt.lanes.get(0), 0, (int) ((long) n / parts));
+            task.accept(0);
         } catch (RuntimeException | Error e) {
-            failures[0] = failure(e); // thrown once the other lanes have stopped reading the batch
+            failures[0] = failure(e); // thrown once the other parts have stopped
         }
         boolean interrupted = false;
         while (true) {
@@ -494,18 +521,12 @@ final class DeltaLoader implements Loader {
                 break;
             } catch (InterruptedException e) {
                 interrupted = true;
-                for (int i = 0; i < running.size(); i++) {
-                    if (started.get(i).compareAndSet(false, true)) {
-                        done.countDown(); // will not start now
-                    } else {
-                        running.get(i).cancel(true); // interrupts the lane; its own finally counts down
-                    }
-                }
+                others.forEach(p -> p.stop(done));
             }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
-            throw new LoaderException("The load into " + config.tablePath + " was interrupted at batch " + batchNo);
+            throw interruptedAt(batchNo);
         }
         for (RuntimeException f : failures) {
             if (f != null) {
@@ -654,8 +675,12 @@ final class DeltaLoader implements Loader {
     /** An interrupted thread stops the load before its next chunk and before its commit. */
     private void checkNotInterrupted(long batch) {
         if (Thread.currentThread().isInterrupted()) {
-            throw new LoaderException("The load into " + config.tablePath + " was interrupted at batch " + batch);
+            throw interruptedAt(batch);
         }
+    }
+
+    private LoaderException interruptedAt(long batch) {
+        return new LoaderException("The load into " + config.tablePath + " was interrupted at batch " + batch);
     }
 
     /**
