@@ -90,8 +90,8 @@ final class CompareReport {
     private static String legend(CompareRun.Outcome o) {
         return String.format(Locale.ROOT, "Base, Head: medians of the per-round figures (one JVM per side and round; the head's "
                 + "throughput and duration paired with the base's iteration by iteration). "
-                + "Change: the head's median against the base's, in %% worse (negative: better); Bound: the %.0f%% "
-                + "lower bound of the shift paired over rounds (Hodges-Lehmann, exact signed-rank); MDE: the "
+                + "Change: the shift paired over rounds (Hodges-Lehmann of the rounds' head-against-base changes), in "
+                + "%% worse (negative: better); Bound: its %.0f%% lower bound (exact signed-rank); MDE: the "
                 + "smallest change these rounds find 4 times in 5. A "
                 + "REGRESSION fails the build (--fail-on-regression) when it survives Holm's correction across all "
                 + "%d comparisons.", o.confidence() * 100, o.rows().size());
