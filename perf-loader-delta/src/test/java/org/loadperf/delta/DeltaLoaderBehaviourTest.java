@@ -59,11 +59,14 @@ class DeltaLoaderBehaviourTest {
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
         logger.addAppender(appender);
+        ch.qos.logback.classic.Level level = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.DEBUG); // the loader's own line is at DEBUG
         try (Loader loader = loader(DeltaTables.freshDir("secret"), Map.of("storage_options",
                 Map.of("fs.azure.account.key.acct.dfs.core.windows.net", "hunter2-account-key",
                         "fs.s3a.secret.key", "s3-secret-value")))) {
             assertThat(loader.type()).isEqualTo("deltalake");
         } finally {
+            logger.setLevel(level);
             logger.detachAppender(appender);
         }
         String logged = appender.list.stream().map(ILoggingEvent::getFormattedMessage)
