@@ -45,7 +45,8 @@ record CompareOptions(String base, String head, String groups, String command, S
     static final String DEFAULT_BUILD = "mvn -B -q -DskipTests -Djacoco.skip=true test-compile";
     /** The fewest paired rounds with a 99% one-sided signed-rank bound (2^-7 < 1%). */
     static final int DEFAULT_ROUNDS_MIN = 7;
-    static final int DEFAULT_ROUNDS_MAX = 15;
+    /** Busy-machine validation: at 15 every missed 10% slowdown was still undecided (docs/verdict-validation.md). */
+    static final int DEFAULT_ROUNDS_MAX = 20;
     static final Duration DEFAULT_RUN_TIMEOUT = Duration.ofMinutes(60);
     /**
      * Measured time per benchmark in each run, unless the settings give PERF_MEASURE_SECONDS: a round's figure is the
@@ -64,7 +65,7 @@ record CompareOptions(String base, String head, String groups, String command, S
               --build "CMD"         builds a tree once before the rounds (default: mvn -B -q -DskipTests test-compile;
                                     none: no build step)
               --rounds-min N        rounds before it may stop early (default 7, the fewest for a 99% bound)
-              --rounds-max N        rounds at most (default 15)
+              --rounds-max N        rounds at most (default 20)
               --time-budget T       start no round that would end after T (e.g. 30m, 90s, 1h; default: none)
               --run-timeout T       one side's command longer than T fails the comparison (default 60m)
               --interleave MODE     iterations (default): both sides' runs of a round at once, taking turns
