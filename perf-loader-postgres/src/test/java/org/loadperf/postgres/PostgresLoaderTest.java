@@ -354,6 +354,49 @@ class PostgresLoaderTest {
         }
     }
 
+    /**
+     * An APPEND batch's COPY commits as it ends (autocommit): when the connection is lost while the server is still
+     * committing (here a deferred trigger that sleeps at commit, so the watchdog aborts the connection), the loader
+     * cannot know whether the batch was stored and must say so, not claim a rollback; the batches before it stay.
+     */
+    @Test
+    void a_connection_lost_while_a_batch_commits_is_reported_as_unknown_not_rolled_back() throws Exception {
+        String table = table("commitlost");
+        String fn = table + "_fn";
+        String app = table + "_app";
+        exec("CREATE TABLE " + TablePlan.quote(table) + " (id bigint, name text, value double precision)");
+        exec("CREATE FUNCTION " + TablePlan.quote(fn) + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " IF NEW.id = 25 THEN PERFORM pg_sleep(60); END IF; RETURN NULL; END $$");
+        try {
+            exec("CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON " + TablePlan.quote(table)
+                    + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION " + TablePlan.quote(fn) + "()");
+            try (Loader loader = loader("batch_size", 10, "load_timeout_seconds", 1,
+                    "connection_params", Map.of("ApplicationName", app))) {
+                assertThatThrownBy(() -> loader.loadTable(ID_NAME_VALUE.reader(allocator, idRows(0, 40, "u")), table,
+                        LoadMode.APPEND))
+                        .isInstanceOf(LoaderException.class)
+                        .hasMessageContaining("batch 3 (rows 20..29 of the load)")
+                        .hasMessageContaining("was sent but not confirmed: that batch is stored whole or not at all")
+                        .hasMessageContaining("the 2 batches before it (20 rows) were committed")
+                        .hasMessageNotContaining("rolled back");
+            } finally {
+                // The server still sleeps in batch 3's commit: cancelling it rolls that batch back.
+                exec("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = '" + app + "'");
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + app
+                    + "' AND state = 'active'") > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            long stored = scalar("SELECT count(*) FROM " + TablePlan.quote(table));
+            assertThat(stored).as("whole batches only, never batch 4 without batch 3").isIn(20L, 30L);
+            assertThat(scalar("SELECT count(*) FROM " + TablePlan.quote(table) + " WHERE id >= 30")).isZero();
+        } finally {
+            exec("DROP TABLE IF EXISTS " + TablePlan.quote(table));
+            exec("DROP FUNCTION IF EXISTS " + TablePlan.quote(fn) + "()");
+        }
+    }
+
     @Test
     void unlogged_table_and_copy_freeze_are_the_users_choice() throws Exception {
         String table = table("unlogged");
