@@ -74,7 +74,9 @@ import redis.clients.jedis.json.JsonProtocol;
  * {@code {table}:__loadperf_keys}, and syncs, before it writes any of them; OVERWRITE unlinks the registry's members
  * (SSCAN, a page at a time), the one {@code {table}:<suffix>} key of sorted_set/set/list/stream, then the registry.
  * So no key pattern, key value (':' included) or neighbouring table name can make it remove another table's key, on
- * one server as on a Redis Cluster (the registry lives in one slot, each member is unlinked where it lives).
+ * one server as on a Redis Cluster (the registry lives in one slot, each member is unlinked where it lives). With
+ * {@code key_registry} false nothing is registered (the server's SADD work per key, about a fifth of a hash load,
+ * is saved) and OVERWRITE of per-row keys is refused before anything is removed or written.
  *
  * <h2>Blocking</h2>
  * Every call that can block (a write, a window of replies, a page of the clear) is watched by a {@link Watchdog}: one
@@ -183,6 +185,11 @@ final class RedisLoader implements Loader {
         }
         if (table == null || table.isEmpty()) {
             throw new LoaderException("the table name (key prefix) must not be empty");
+        }
+        if (mode == LoadMode.OVERWRITE && config.dataStructure().perRowKey() && !config.keyRegistry()) {
+            throw new LoaderException("OVERWRITE of table '" + table + "' needs the key registry, which lists the keys"
+                    + " to remove; key_registry is false (set it to true for loads whose keys a later OVERWRITE must"
+                    + " remove); nothing was removed or written");
         }
         if (mode == LoadMode.OVERWRITE && config.dataStructure().perRowKey() && !config.keyPattern().containsTable()) {
             throw new LoaderException("OVERWRITE of table '" + table + "' needs a key_pattern containing {table}, so that"
@@ -306,13 +313,15 @@ final class RedisLoader implements Loader {
         if (to <= from) {
             return;
         }
-        progress.stored.start(endpoint, plan.registryKey, plan.aggregateKey);
+        progress.stored.start(endpoint, config.keyRegistry() ? plan.registryKey : null, plan.aggregateKey);
         progress.stored.written(keys);
         CommandPipeline pipe = progress.pipe(table);
         String what = "writing batch " + batchNo + " (rows " + (progress.rows + 1) + ".." + (progress.rows + to - from)
                 + ") of table '" + table + "'";
         try {
-            register(plan, keys, pipe);
+            if (config.keyRegistry()) {
+                register(plan, keys, pipe);
+            }
             switch (config.dataStructure()) {
                 case HASH -> writeFieldRows(plan, keys, from, pipe);
                 case STRING -> writeJsonRows(plan, keys, from, pipe, false);
@@ -325,7 +334,7 @@ final class RedisLoader implements Loader {
             if (ttlMillis > 0 && plan.aggregateKey != null) {
                 pipe.send(new CommandArguments(Protocol.Command.PEXPIRE).key(plan.aggregateKey).add(ttlMillis));
             }
-            if (ttlMillis > 0) {
+            if (ttlMillis > 0 && config.keyRegistry()) {
                 // Last, so that the registry outlives every key it lists.
                 pipe.send(new CommandArguments(Protocol.Command.PEXPIRE).key(plan.registryKey).add(ttlMillis));
             }
@@ -628,11 +637,16 @@ final class RedisLoader implements Loader {
         meta.put("input_bytes", p.bytes);
         p.release();
         if (measureStored(table, p)) {
-            meta.put("stored_bytes", p.stored.total());
-            meta.put("table_size_bytes", p.stored.total());
-            meta.put("stored_bytes_added", p.stored.added());
-            if (p.rows > 0) {
-                meta.put("stored_bytes_per_row", (double) p.stored.added() / p.rows);
+            if (p.stored.tableKnown()) {
+                meta.put("stored_bytes", p.stored.total());
+                meta.put("table_size_bytes", p.stored.total());
+                meta.put("stored_bytes_added", p.stored.added());
+                if (p.rows > 0) {
+                    meta.put("stored_bytes_per_row", (double) p.stored.added() / p.rows);
+                }
+            } else {
+                // No registry to count the table's keys: what this load's keys take, new or rewritten.
+                meta.put("stored_bytes_written", p.stored.written());
             }
         }
         meta.put("throughput_rows_per_sec", seconds > 0 ? p.rows / seconds : 0.0);
@@ -643,6 +657,7 @@ final class RedisLoader implements Loader {
         meta.put("commands_sent", p.commands());
         meta.put("pipeline_syncs", p.syncs());
         meta.put("cluster", config.cluster());
+        meta.put("key_registry", config.keyRegistry());
         if (p.unlinked >= 0) {
             meta.put("keys_unlinked", p.unlinked);
         }

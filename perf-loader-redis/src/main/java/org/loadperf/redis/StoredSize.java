@@ -9,8 +9,9 @@ import redis.clients.jedis.CommandArguments;
  * What one load costs the server in memory, from {@code MEMORY USAGE}: the table's one key (sorted set, set, list,
  * stream) and its key registry measured before the first write and after the last; per-row keys (hash, string,
  * json) estimated from a fixed-size sample of the keys written (reservoir sampling, a fixed seed so that two loads
- * of the same rows sample the same keys) times the keys written. {@code INFO memory} is not used: on a shared server
- * other clients' writes move it.
+ * of the same rows sample the same keys) times the keys the registry lists. {@code INFO memory} is not used: on a
+ * shared server other clients' writes move it. Without a registry ({@code key_registry} false) the table's per-row
+ * keys cannot be counted: only what the load's own keys take is known ({@link #written()}).
  */
 final class StoredSize {
 
@@ -31,7 +32,10 @@ final class StoredSize {
     private byte[] registryKey;
     private byte[] aggregateKey;
 
-    /** Before the load's first write: the table's keys as they are (after an OVERWRITE's clear); one round trip. */
+    /**
+     * Before the load's first write: the table's keys as they are (after an OVERWRITE's clear); one round trip.
+     * {@code registryKey} is null when the loader keeps no registry.
+     */
     void start(RedisEndpoint endpoint, byte[] registryKey, byte[] aggregateKey) {
         if (started) {
             return;
@@ -85,12 +89,27 @@ final class StoredSize {
         if (!sample.isEmpty()) {
             perKey = (double) after.sampled / sample.size();
         }
+        written = Math.round(perKey * keysSeen);
+        if (aggregateKey == null && registryKey == null) {
+            return true; // per-row keys and no registry to count them: total and added unknown
+        }
         total = Math.round(perKey * after.keys) + after.usage;
         added = Math.max(0, Math.round(perKey * (after.keys - keysBefore)) + after.usage - usageBefore);
         return true;
     }
 
-    private long added;
+    private long added = -1;
+    private long written;
+
+    /** Whether the table's total and the load's addition are known (not for per-row keys without a registry). */
+    boolean tableKnown() {
+        return total >= 0;
+    }
+
+    /** Bytes of server memory the keys this load wrote take (estimated; per-row keys only, else 0). */
+    long written() {
+        return written;
+    }
 
     /** Bytes the table takes on the server after the load (estimated). */
     long total() {
@@ -111,19 +130,24 @@ final class StoredSize {
         for (byte[] key : sampled) {
             commands.add(RedisEndpoint.memoryUsageCommand(key));
         }
-        commands.add(RedisEndpoint.memoryUsageCommand(registryKey));
+        if (registryKey != null) {
+            commands.add(RedisEndpoint.memoryUsageCommand(registryKey));
+        }
         if (aggregateKey != null) {
             commands.add(RedisEndpoint.memoryUsageCommand(aggregateKey));
-        } else {
+        } else if (registryKey != null) {
             commands.add(RedisEndpoint.setSizeCommand(registryKey));
         }
-        List<Object> replies = endpoint.executeAll(commands);
+        List<Object> replies = commands.isEmpty() ? List.of() : endpoint.executeAll(commands);
         long sum = 0;
         for (int i = 0; i < sampled.size(); i++) {
             sum += RedisEndpoint.sizeReply(replies.get(i));
         }
-        long usage = RedisEndpoint.sizeReply(replies.get(sampled.size()));
-        long last = RedisEndpoint.sizeReply(replies.get(sampled.size() + 1));
-        return aggregateKey != null ? new Tally(sum, usage + last, 0) : new Tally(sum, usage, last);
+        int next = sampled.size();
+        long usage = registryKey != null ? RedisEndpoint.sizeReply(replies.get(next++)) : 0;
+        if (aggregateKey != null) {
+            return new Tally(sum, usage + RedisEndpoint.sizeReply(replies.get(next)), 0);
+        }
+        return new Tally(sum, usage, registryKey != null ? RedisEndpoint.sizeReply(replies.get(next)) : 0);
     }
 }

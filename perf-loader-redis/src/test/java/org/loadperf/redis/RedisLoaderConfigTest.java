@@ -36,11 +36,12 @@ class RedisLoaderConfigTest {
         assertThat(c.uniqueField()).isNull();
         assertThat(c.clusterNodes()).isEmpty();
         assertThat(c.cluster()).isFalse();
+        assertThat(c.keyRegistry()).isTrue();
         // Every key is declared once, with a description.
         assertThat(RedisLoaderConfig.KEYS).extracting(ConfigKey::name).doesNotHaveDuplicates()
                 .containsExactlyInAnyOrder("host", "port", "db", "password", "user", "ssl", "socket_connect_timeout",
                         "socket_timeout", "max_connections", "data_structure", "key_pattern", "ttl", "pipeline_size",
-                        "batch_size", "score_field", "unique_field", "cluster_nodes");
+                        "batch_size", "score_field", "unique_field", "cluster_nodes", "key_registry");
         assertThat(RedisLoaderConfig.KEYS).allSatisfy(k -> assertThat(k.description()).isNotBlank());
         assertThat(new RedisLoaderProvider().configKeys()).isEqualTo(RedisLoaderConfig.KEYS);
     }
@@ -63,6 +64,7 @@ class RedisLoaderConfigTest {
         m.put("pipeline_size", 500);
         m.put("batch_size", "2_000");
         m.put("score_field", "score");
+        m.put("key_registry", "false");
         RedisLoaderConfig c = RedisLoaderConfig.from(LoaderConfig.of(m));
         assertThat(c.host()).isEqualTo("redis.example");
         assertThat(c.port()).isEqualTo(6380);
@@ -79,6 +81,7 @@ class RedisLoaderConfigTest {
         assertThat(c.pipelineSize()).isEqualTo(500);
         assertThat(c.batchSize()).isEqualTo(2000);
         assertThat(c.scoreField()).isEqualTo("score");
+        assertThat(c.keyRegistry()).isFalse();
         assertThat(c.toString()).doesNotContain("s3cr3t-pw").contains("password=***");
 
         RedisLoaderConfig set = RedisLoaderConfig.from(LoaderConfig.of(Map.of("data_structure", "set",
@@ -96,6 +99,7 @@ class RedisLoaderConfigTest {
         m.put("hots", "x");
         m.put("port", 0);
         m.put("pipeline_size", "many");
+        m.put("key_registry", "sometimes");
         m.put("password", "hunter2-secret");
         assertThatThrownBy(() -> RedisLoaderConfig.from(LoaderConfig.of(m)))
                 .isInstanceOf(LoaderException.class)
@@ -103,6 +107,7 @@ class RedisLoaderConfigTest {
                 .hasMessageContaining("unknown key 'hots'")
                 .hasMessageContaining("'port'")
                 .hasMessageContaining("'pipeline_size'")
+                .hasMessageContaining("'key_registry'")
                 .message().doesNotContain("hunter2-secret");
 
         assertThatThrownBy(() -> RedisLoaderConfig.from(LoaderConfig.of(Map.of("data_structure", "tree",

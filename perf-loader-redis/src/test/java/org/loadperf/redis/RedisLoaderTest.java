@@ -353,6 +353,50 @@ class RedisLoaderTest {
     }
 
     @Test
+    void withoutTheKeyRegistryRowsAreWrittenUnregisteredAndOverwriteIsRefusedBeforeAnyChange() {
+        String table = prefix + "noreg";
+        try (VectorSchemaRoot root = TestTables.mixed(allocator, 12);
+             VectorSchemaRoot small = TestTables.mixed(allocator, 3);
+             Loader registered = loader(Map.of());
+             Loader unregistered = loader(Map.of("key_registry", false, "ttl", "60s", "batch_size", 5))) {
+            registered.loadBatch(small, table, LoadMode.APPEND);
+            LoadResult r = unregistered.loadBatch(root, table, LoadMode.APPEND);
+            assertThat(r.rowsLoaded()).isEqualTo(12);
+            // One HSET and one PEXPIRE per row, nothing for a registry.
+            assertThat(r.metadata()).containsEntry("key_registry", false).containsEntry("commands_sent", 24L)
+                    .doesNotContainKeys("stored_bytes", "stored_bytes_added");
+            assertThat((Long) r.metadata().get("stored_bytes_written")).isPositive();
+            try (Jedis j = server.jedis()) {
+                assertThat(rowKeys(table)).hasSize(12);
+                // The registry lists the three keys of the registered load only.
+                assertThat(j.smembers(table + RedisLoader.REGISTRY_SUFFIX)).containsExactlyInAnyOrder(
+                        table + ":0", table + ":1", table + ":2");
+                assertThat(j.pttl(table + ":11")).isPositive();
+                assertThat(j.pttl(table + RedisLoader.REGISTRY_SUFFIX)).isEqualTo(-1L);
+            }
+            assertThatThrownBy(() -> unregistered.loadBatch(small, table, LoadMode.OVERWRITE))
+                    .isInstanceOf(LoaderException.class)
+                    .hasMessageContaining("key_registry is false")
+                    .hasMessageContaining("'" + table + "'");
+            assertThat(rowKeys(table)).hasSize(12);
+        }
+        // Structures with one key per table overwrite by that key's name: no registry needed.
+        String list = prefix + "noreglist";
+        try (VectorSchemaRoot root = TestTables.mixed(allocator, 7);
+             VectorSchemaRoot small = TestTables.mixed(allocator, 2);
+             Loader loader = loader(Map.of("key_registry", false, "data_structure", "list"))) {
+            loader.loadBatch(root, list, LoadMode.APPEND);
+            LoadResult r = loader.loadBatch(small, list, LoadMode.OVERWRITE);
+            assertThat(r.metadata()).containsEntry("keys_unlinked", 1L);
+            assertThat((Long) r.metadata().get("stored_bytes")).isPositive();
+            try (Jedis j = server.jedis()) {
+                assertThat(j.llen(list + ":list")).isEqualTo(2);
+                assertThat(j.exists(list + RedisLoader.REGISTRY_SUFFIX)).isFalse();
+            }
+        }
+    }
+
+    @Test
     void loadTableOverwriteClearsOnceNotPerBatch() {
         String table = prefix + "once";
         try (VectorSchemaRoot root = TestTables.mixed(allocator, 30);

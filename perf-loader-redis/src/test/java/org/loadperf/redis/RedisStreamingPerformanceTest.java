@@ -28,9 +28,10 @@ import org.loadperf.core.dataset.RecordedDataset;
 /**
  * The streaming suite for Redis: consecutive loads of the same 1,000 rows (hashes {@code {table}:{id}}, so each load
  * rewrites the same keys) through one loader ({@code LatencySeries.loads(PERF_TEST_SIZE)} of them; the test name says
- * how many ran), per-load latency percentiles in the store. Anchor in the same run: {@code redis-cli --pipe} of the
- * same 1,000 HSET commands, once per load (a process start each, which the figure includes), when redis-cli is on
- * the PATH.
+ * how many ran), per-load latency percentiles in the store, and the same stream again with {@code key_registry}
+ * false ({@code key_registry_false_*}: what the key registry costs a load). Anchor in the same run:
+ * {@code redis-cli --pipe} of the same 1,000 HSET commands, once per load (a process start each, which the figure
+ * includes), when redis-cli is on the PATH.
  */
 @Tag("performance")
 @Tag("redis")
@@ -52,6 +53,7 @@ class RedisStreamingPerformanceTest {
         String prefix = "lps" + UUID.randomUUID().toString().substring(0, 6) + "_";
         String table = prefix + "stream";
         LatencySeries latency;
+        LatencySeries unregisteredLatency;
         double allocatedPerRow;
         Path commands = Files.createTempFile("loadperf-stream-hset-", ".resp");
         try (PerfRunner runner = PerfRunner.fromEnvironment();
@@ -73,6 +75,15 @@ class RedisStreamingPerformanceTest {
                     }
                 });
                 allocatedPerRow = (double) (allocatedBytes() - allocatedBefore) / ((long) loads * ROWS_PER_LOAD);
+                // The same stream without the key registry (key_registry false): what the registry costs a load.
+                try (Loader unregistered = new RedisLoaderProvider().create(server.loaderConfig()
+                        .with("key_registry", false))) {
+                    unregisteredLatency = LatencySeries.run(loads, i -> {
+                        try (ArrowReader reader = data.reader(allocator)) {
+                            unregistered.loadTable(reader, prefix + "unregistered", LoadMode.APPEND);
+                        }
+                    });
+                }
             }
             try (var jedis = server.jedis()) {
                 assertThat(jedis.hlen(table + ":0")).isPositive();
@@ -81,6 +92,8 @@ class RedisStreamingPerformanceTest {
             Map<String, Object> extras = new LinkedHashMap<>();
             // The loader encodes and sends on the caller's thread: its heap allocations per row, reader included.
             extras.put("load_thread_allocated_bytes_per_row", allocatedPerRow);
+            extras.put("key_registry_false_p50_ms", unregisteredLatency.percentileMillis(50));
+            extras.put("key_registry_false_p95_ms", unregisteredLatency.percentileMillis(95));
             if (RedisPerformanceTest.onPath("redis-cli")) {
                 LatencySeries pipe = new LatencySeries();
                 for (int i = 0; i < loads; i++) {
