@@ -332,12 +332,9 @@ class PostgresLoaderTest {
     void a_commit_refused_by_the_server_keeps_exactly_the_batches_before_it() throws Exception {
         String table = table("commitfail");
         String fn = table + "_fn";
-        exec("CREATE TABLE " + TablePlan.quote(table) + " (id bigint, name text, value double precision)");
-        exec("CREATE FUNCTION " + TablePlan.quote(fn) + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-                + " IF NEW.id = 45 THEN RAISE EXCEPTION 'refused at commit: id %', NEW.id; END IF; RETURN NULL; END $$");
         try {
-            exec("CREATE CONSTRAINT TRIGGER refuse AFTER INSERT ON " + TablePlan.quote(table)
-                    + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION " + TablePlan.quote(fn) + "()");
+            tableWithCommitTrigger(table, fn, "IF NEW.id = 45 THEN RAISE EXCEPTION 'refused at commit: id %', NEW.id;"
+                    + " END IF;");
             try (Loader loader = loader("batch_size", 10)) {
                 assertThatThrownBy(() -> loader.loadTable(ID_NAME_VALUE.reader(allocator, idRows(0, 100, "c")), table,
                         LoadMode.APPEND))
@@ -364,12 +361,8 @@ class PostgresLoaderTest {
         String table = table("commitlost");
         String fn = table + "_fn";
         String app = table + "_app";
-        exec("CREATE TABLE " + TablePlan.quote(table) + " (id bigint, name text, value double precision)");
-        exec("CREATE FUNCTION " + TablePlan.quote(fn) + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-                + " IF NEW.id = 25 THEN PERFORM pg_sleep(60); END IF; RETURN NULL; END $$");
         try {
-            exec("CREATE CONSTRAINT TRIGGER slow AFTER INSERT ON " + TablePlan.quote(table)
-                    + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION " + TablePlan.quote(fn) + "()");
+            tableWithCommitTrigger(table, fn, "IF NEW.id = 25 THEN PERFORM pg_sleep(60); END IF;");
             try (Loader loader = loader("batch_size", 10, "load_timeout_seconds", 1,
                     "connection_params", Map.of("ApplicationName", app))) {
                 assertThatThrownBy(() -> loader.loadTable(ID_NAME_VALUE.reader(allocator, idRows(0, 40, "u")), table,
@@ -395,6 +388,15 @@ class PostgresLoaderTest {
             exec("DROP TABLE IF EXISTS " + TablePlan.quote(table));
             exec("DROP FUNCTION IF EXISTS " + TablePlan.quote(fn) + "()");
         }
+    }
+
+    /** A table (id, name, value) whose rows run {@code body} (plpgsql) at commit: a deferred constraint trigger. */
+    private static void tableWithCommitTrigger(String table, String fn, String body) throws SQLException {
+        exec("CREATE TABLE " + TablePlan.quote(table) + " (id bigint, name text, value double precision)");
+        exec("CREATE FUNCTION " + TablePlan.quote(fn) + "() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN " + body
+                + " RETURN NULL; END $$");
+        exec("CREATE CONSTRAINT TRIGGER at_commit AFTER INSERT ON " + TablePlan.quote(table)
+                + " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION " + TablePlan.quote(fn) + "()");
     }
 
     @Test
