@@ -52,15 +52,15 @@ class DeltaStreamingPerformanceTest {
                 data = RecordedDataset.record(source, allocator);
             }
             try (data) {
-                // The JIT's first compilations are not the table's age: a tenth of the loads (at most 100) go first
-                // into a scratch table, unrecorded, so that "first 100 against last 100" compares versions only.
+                // The JIT's first compilations are not the table's age: LatencySeries.warmupLoads go first into a
+                // scratch table, unrecorded, so that "first 100 against last 100" compares versions only.
                 Path scratch = DeltaTables.freshDir(name + "-warmup");
                 try (Loader warm = DeltaTables.loader(scratch, Map.of("optimize_after_write", false))) {
-                    for (int i = 0; i < warmupLoads(loads); i++) {
+                    LatencySeries.warmUp(loads, i -> {
                         try (ArrowReader reader = data.reader(allocator)) {
                             warm.loadTable(reader, name, LoadMode.APPEND);
                         }
-                    }
+                    });
                 }
                 latency = LatencySeries.run(loads, i -> {
                     LoadResult r;
@@ -79,7 +79,7 @@ class DeltaStreamingPerformanceTest {
             extras.put("prepare_p50_ms", prepare.percentileMillis(50));
             extras.put("commit_p50_ms", commit.percentileMillis(50));
             extras.put("table_version", lastVersion.get());
-            extras.put("warmup_loads", warmupLoads(loads));
+            extras.put("warmup_loads", LatencySeries.warmupLoads(loads));
             Map<String, Object> figures = latency.record(runner.store(), runner.settings(), name, new DeltaLoaderProvider().benchmarkName(),
                     ROWS_PER_LOAD, latency.peakHeapMb(), extras).extras();
             System.out.printf("%s (delta_lake): %s%n", name, LatencySeries.describe(figures));
@@ -92,11 +92,6 @@ class DeltaStreamingPerformanceTest {
         try (var files = Files.walk(table)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
-    }
-
-    /** Unrecorded loads into a scratch table before the series: a tenth of it, at most 100. */
-    static int warmupLoads(int loads) {
-        return Math.min(100, loads / 10);
     }
 
     private static long nanos(LoadResult r, String key) {

@@ -27,6 +27,8 @@ public final class LatencySeries {
     public static final int SKIP = 10;
     /** Loads of a full stream, run at {@code PERF_TEST_SIZE} 50,000 and above. */
     public static final int FULL_STREAM = 1_000;
+    /** The most unrecorded loads before a stream ({@link #warmupLoads}). */
+    public static final int MAX_WARMUP = 300;
 
     /**
      * The loads a stream runs for {@code PERF_TEST_SIZE}: {@link #FULL_STREAM} at 50,000 rows and above, fewer with
@@ -35,6 +37,16 @@ public final class LatencySeries {
     public static int loads(int testSize) {
         long n = (long) testSize * testSize / 2_500_000L;
         return (int) Math.max(20, Math.min(FULL_STREAM, n));
+    }
+
+    /**
+     * Unrecorded loads to run before a stream of {@code loads}, into a scratch table: a third of it, at most
+     * {@link #MAX_WARMUP}. Until the JIT has compiled the loader's paths (seconds on 2 cores) the first loads ran
+     * 20-40% slower than the last ones whatever the store; warmed up, "first 100 against last 100" compares the
+     * table's age only.
+     */
+    public static int warmupLoads(int loads) {
+        return Math.max(0, Math.min(MAX_WARMUP, loads / 3));
     }
 
     private long[] nanos = new long[64];
@@ -46,6 +58,13 @@ public final class LatencySeries {
     @Api(status = Api.Status.EXPERIMENTAL, since = "0.2")
     public interface Load {
         void run(int index) throws Exception;
+    }
+
+    /** Runs {@link #warmupLoads}({@code loads}) loads, unrecorded, before a stream of {@code loads}. */
+    public static void warmUp(int loads, Load load) throws Exception {
+        for (int i = 0; i < warmupLoads(loads); i++) {
+            load.run(i);
+        }
     }
 
     /**

@@ -61,6 +61,9 @@ class LatencySeriesTest {
         assertThat(LatencySeries.loads(10_000)).isEqualTo(40);
         assertThat(LatencySeries.loads(20_000)).isEqualTo(160);
         assertThat(LatencySeries.loads(100)).isEqualTo(20);
+        assertThat(LatencySeries.warmupLoads(1000)).isEqualTo(LatencySeries.MAX_WARMUP);
+        assertThat(LatencySeries.warmupLoads(40)).isEqualTo(13);
+        assertThat(LatencySeries.warmupLoads(2)).isZero();
         assertThatThrownBy(() -> s.add(-1)).isInstanceOf(IllegalArgumentException.class);
     }
 }
