@@ -363,7 +363,7 @@ class PostgresLoaderTest {
         String app = table + "_app";
         try {
             tableWithCommitTrigger(table, fn, "IF NEW.id = 25 THEN PERFORM pg_sleep(60); END IF;");
-            try (Loader loader = loader("batch_size", 10, "load_timeout_seconds", 1,
+            try (Loader loader = loader("batch_size", 10, "load_timeout_seconds", 3,
                     "connection_params", Map.of("ApplicationName", app))) {
                 assertThatThrownBy(() -> loader.loadTable(ID_NAME_VALUE.reader(allocator, idRows(0, 40, "u")), table,
                         LoadMode.APPEND))
